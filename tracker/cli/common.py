@@ -1,0 +1,143 @@
+"""Options, output and error handling shared by every command."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import orjson
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tracker.config import Config, load_config
+from tracker.errors import ApprankError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuration file (default: $APPRANK_CONFIG, else ./config.toml).",
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable shape).")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def output_format(as_json: bool, as_csv: bool) -> OutputFormat:
+    if as_json and as_csv:
+        fail_usage("use just one of --json or --csv")
+    return OutputFormat.json if as_json else OutputFormat.csv if as_csv else OutputFormat.table
+
+
+def split_values(values: Sequence[str] | None) -> list[str]:
+    """`--country us,gb --country jp` -> ["us", "gb", "jp"] (order kept, duplicates dropped)."""
+    out: list[str] = []
+    for value in values or ():
+        for part in value.split(","):
+            part = part.strip()
+            if part and part not in out:
+                out.append(part)
+    return out
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one error line on stderr and return the Exit to raise."""
+    stderr.print(f"Error: {message}", markup=False)
+    return typer.Exit(code)
+
+
+def fail_usage(message: str) -> None:
+    raise fail(message, 2)
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn ApprankError into one `Error: ...` line and its exit code; never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ApprankError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+
+    return wrapper
+
+
+def config_from(path: Path | None) -> Config:
+    return load_config(path)
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.buffer.write(
+        orjson.dumps(
+            value, default=json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z
+        )
+        + b"\n"
+    )
+    sys.stdout.flush()
+
+
+def emit(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: OutputFormat,
+    *,
+    title: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Print rows as a table, JSON list or CSV, the same columns in every format."""
+    if fmt is OutputFormat.json:
+        print_json([{c: row.get(c) for c in columns} for row in rows])
+        return
+    if fmt is OutputFormat.csv:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+        sys.stdout.write(buffer.getvalue())
+        return
+    table = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column((headers or {}).get(column, column))
+    for row in rows:
+        table.add_row(*["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+    Console(soft_wrap=True).print(table)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, Enum):
+        return str(value.value)
+    if hasattr(value, "strftime"):
+        from tracker.timeutil import isoformat_z
+
+        return isoformat_z(value)
+    return str(value)

@@ -1,0 +1,123 @@
+"""What every chart source shares: the request and snapshot types, and the source interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar, Protocol
+
+import orjson
+
+from tracker.errors import FeedFormatError
+
+
+@dataclass(frozen=True, slots=True)
+class ChartKey:
+    """Identifies one chart: which list, where, for which device."""
+
+    source: str
+    country: str
+    chart: str
+    category: str = "all"
+    device: str = "iphone"
+
+    def label(self) -> str:
+        parts = [self.source, self.country, self.chart]
+        if self.category != "all":
+            parts.append(f"genre {self.category}")
+        if self.device != "iphone":
+            parts.append(self.device)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """One chart to fetch, to a given depth."""
+
+    key: ChartKey
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One row of a chart. `rank` is the 1-based position in the feed."""
+
+    rank: int
+    app_id: str
+    name: str
+    developer: str | None = None
+    bundle_id: str | None = None
+    icon_url: str | None = None
+    url: str | None = None
+    genre: str | None = None
+    release_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSnapshot:
+    """A validated chart as one fetch returned it."""
+
+    request: ChartRequest
+    entries: tuple[ChartEntry, ...]
+    feed_updated_at: datetime | None
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def depth_returned(self) -> int:
+        return len(self.entries)
+
+
+class ChartSource(Protocol):
+    """A chart source: builds request URLs and turns payloads into snapshots."""
+
+    name: ClassVar[str]
+    charts: ClassVar[tuple[str, ...]]
+    devices: ClassVar[tuple[str, ...]]
+    max_depth: ClassVar[int]
+    supports_categories: ClassVar[bool]
+    default_base_url: ClassVar[str]
+
+    def url(self, request: ChartRequest, base_url: str) -> str:
+        """The URL that serves this chart."""
+        ...
+
+    def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
+        """Validate a payload; raise FeedFormatError for anything that is not a valid chart."""
+        ...
+
+
+def load_json(body: bytes, url: str) -> Any:
+    """Decode a JSON body, naming the URL and what came instead when it is not JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        start = body[:60].decode("utf-8", "replace").strip().replace("\n", " ")
+        hint = "an HTML page" if start.lower().startswith(("<!doctype", "<html")) else repr(start)
+        raise FeedFormatError(
+            f"not JSON from {url} (got {hint}): {exc}".replace("\n", " "), url=url
+        ) from None
+
+
+def check_entries(
+    request: ChartRequest, entries: Sequence[ChartEntry], url: str
+) -> tuple[ChartEntry, ...]:
+    """Refuse charts that cannot be stored truthfully: duplicates, bad ids, too many rows."""
+    if len(entries) > request.depth:
+        raise FeedFormatError(
+            f"{len(entries)} rows for a depth of {request.depth} from {url}", url=url
+        )
+    seen: set[str] = set()
+    for entry in entries:
+        if not entry.app_id.isdigit():
+            raise FeedFormatError(
+                f"non-numeric app id {entry.app_id!r} at rank {entry.rank} from {url}", url=url
+            )
+        if entry.app_id in seen:
+            raise FeedFormatError(
+                f"app {entry.app_id} appears twice (again at rank {entry.rank}) from {url}",
+                url=url,
+            )
+        seen.add(entry.app_id)
+    return tuple(entries)

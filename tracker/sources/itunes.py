@@ -1,0 +1,138 @@
+"""Legacy iTunes RSS (Atom-in-JSON): `/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json` (feeds.md §2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar
+
+from tracker.errors import FeedFormatError
+from tracker.sources.base import (
+    ChartEntry,
+    ChartRequest,
+    ChartSnapshot,
+    check_entries,
+    load_json,
+)
+from tracker.timeutil import parse_feed_time
+
+# (chart, device) -> feed type
+FEED_TYPES: dict[tuple[str, str], str] = {
+    ("top-free", "iphone"): "topfreeapplications",
+    ("top-paid", "iphone"): "toppaidapplications",
+    ("top-grossing", "iphone"): "topgrossingapplications",
+    ("top-free", "ipad"): "topfreeipadapplications",
+    ("top-paid", "ipad"): "toppaidipadapplications",
+    ("top-grossing", "ipad"): "topgrossingipadapplications",
+    ("top-free", "mac"): "topfreemacapps",
+    ("top-paid", "mac"): "toppaidmacapps",
+    ("top-grossing", "mac"): "topgrossingmacapps",
+}
+
+
+class ItunesSource:
+    """Top free, paid and grossing for iPhone, iPad and Mac, by genre; at most 200 deep."""
+
+    name: ClassVar[str] = "itunes"
+    charts: ClassVar[tuple[str, ...]] = ("top-free", "top-paid", "top-grossing")
+    devices: ClassVar[tuple[str, ...]] = ("iphone", "ipad", "mac")
+    max_depth: ClassVar[int] = 200
+    supports_categories: ClassVar[bool] = True
+    default_base_url: ClassVar[str] = "https://itunes.apple.com"
+
+    def url(self, request: ChartRequest, base_url: str) -> str:
+        key = request.key
+        feed_type = FEED_TYPES[(key.chart, key.device)]
+        genre = "" if key.category == "all" else f"/genre={key.category}"
+        return f"{base_url.rstrip('/')}/{key.country}/rss/{feed_type}/limit={request.depth}{genre}/json"
+
+    def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
+        data = load_json(body, url)
+        feed = data.get("feed") if isinstance(data, dict) else None
+        if not isinstance(feed, dict):
+            raise FeedFormatError(f"no `feed` object in the response from {url}", url=url)
+        raw = feed.get("entry")
+        # One row comes as an object, none as a missing key (feeds.md §2.6).
+        rows = [] if raw is None else [raw] if isinstance(raw, dict) else raw
+        if not isinstance(rows, list):
+            raise FeedFormatError(f"`feed.entry` is neither a list nor an object in {url}", url=url)
+        entries = [_entry(rank, row, url) for rank, row in enumerate(rows, start=1)]
+        updated = _label(feed.get("updated"))
+        try:
+            feed_updated_at = parse_feed_time(updated) if updated else None
+        except ValueError as exc:
+            raise FeedFormatError(f"{exc} in `feed.updated` of {url}", url=url) from None
+        return ChartSnapshot(
+            request=request,
+            entries=check_entries(request, entries, url),
+            feed_updated_at=feed_updated_at,
+            url=url,
+        )
+
+
+def _label(node: Any) -> str | None:
+    if isinstance(node, dict):
+        value = node.get("label")
+        return value if isinstance(value, str) and value else None
+    return None
+
+
+def _attrs(node: Any) -> dict[str, Any]:
+    if isinstance(node, dict) and isinstance(node.get("attributes"), dict):
+        return node["attributes"]
+    return {}
+
+
+def _alternate_link(node: Any) -> str | None:
+    links = node if isinstance(node, list) else [node]
+    for link in links:
+        attrs = _attrs(link)
+        if attrs.get("rel", "alternate") == "alternate" and isinstance(attrs.get("href"), str):
+            return attrs["href"]
+    return None
+
+
+def _largest_image(node: Any) -> str | None:
+    images = node if isinstance(node, list) else [node]
+    best: tuple[int, str] | None = None
+    for image in images:
+        label = _label(image)
+        if not label:
+            continue
+        height = str(_attrs(image).get("height", "0"))
+        size = int(height) if height.isdigit() else 0
+        if best is None or size >= best[0]:
+            best = (size, label)
+    return best[1] if best else None
+
+
+def _entry(rank: int, row: Any, url: str) -> ChartEntry:
+    if not isinstance(row, dict):
+        raise FeedFormatError(f"entry {rank} is not an object in {url}", url=url)
+    id_attrs = _attrs(row.get("id"))
+    app_id = id_attrs.get("im:id")
+    name = _label(row.get("im:name"))
+    if not isinstance(app_id, str):
+        raise FeedFormatError(f"entry {rank} has no `id.attributes.im:id` in {url}", url=url)
+    if name is None:
+        raise FeedFormatError(f"entry {rank} has no `im:name` in {url}", url=url)
+    released = _label(row.get("im:releaseDate"))
+    release_date: date | None = None
+    if released:
+        try:
+            release_date = date.fromisoformat(released[:10])
+        except ValueError:
+            release_date = None
+    category = _attrs(row.get("category"))
+    genre = category.get("term") if isinstance(category.get("term"), str) else None
+    bundle_id = id_attrs.get("im:bundleId")
+    return ChartEntry(
+        rank=rank,
+        app_id=app_id,
+        name=name,
+        developer=_label(row.get("im:artist")),
+        bundle_id=bundle_id if isinstance(bundle_id, str) else None,
+        icon_url=_largest_image(row.get("im:image")),
+        url=_alternate_link(row.get("link")),
+        genre=genre,
+        release_date=release_date,
+    )

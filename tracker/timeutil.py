@@ -1,0 +1,81 @@
+"""Durations, instants and the date formats the feeds use. Every datetime here is UTC-aware."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse "90s", "15m", "1h", "7d", "2w" (one number, one unit). Raises ValueError."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"not a duration: {text!r} (expected e.g. 30s, 15m, 1h, 7d)")
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError(f"duration must be positive: {text!r}")
+    return timedelta(seconds=seconds)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Convert an aware datetime to UTC; refuse naive ones, whose zone is unknown."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: apprank stores aware UTC times only")
+    return value.astimezone(UTC)
+
+
+def parse_instant(text: str, *, now: datetime | None = None) -> datetime:
+    """Parse an ISO date/time (UTC when no offset) or a relative "7d" / "24h" (ago)."""
+    text = text.strip()
+    try:
+        delta = parse_duration(text)
+    except ValueError:
+        pass
+    else:
+        return (now or utcnow()) - delta
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"not a time: {text!r} (expected an ISO date like 2025-01-27, "
+            "a time like 2025-01-27T12:00, or a relative age like 24h or 7d)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_feed_time(text: str) -> datetime:
+    """Parse a feed `updated` stamp: RFC 1123 (v2) or ISO 8601 with offset (legacy)."""
+    text = text.strip()
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            raise ValueError(f"unreadable feed time {text!r}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_epoch(value: datetime) -> int:
+    return int(as_utc(value).timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def isoformat_z(value: datetime) -> str:
+    """ISO 8601 in UTC with a Z suffix, second precision: 2025-01-27T12:00:00Z."""
+    return as_utc(value).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
