@@ -9,7 +9,7 @@ import os
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -268,4 +268,3 @@ def config_from_dict(data: dict[str, Any], path: Path | str = "<config>") -> Con
         return Config.model_validate({**data, "path": Path(path)})
     except ValidationError as exc:
         raise ConfigError(_format_error(path, data, exc)) from None
-

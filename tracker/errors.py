@@ -1,17 +1,18 @@
 """The apprank exception tree.
 
-    ApprankError                 base: the CLI prints its message on one line
-    ├── ConfigError              a bad configuration file, key or value (exit 2)
-    ├── UsageError               a bad command-line value (exit 2)
-    ├── SourceError              a chart could not be fetched or read
-    │   ├── FetchError           the HTTP exchange failed; .status when the server answered
-    │   │   ├── FetchTimeout
-    │   │   ├── FetchRefused     the server answered with an error status
-    │   │   └── ResponseTooLarge
-    │   └── FeedFormatError      the body is not a valid chart in the expected format
-    ├── StoreError               the database refused or is unusable
-    │   └── SchemaOutdated       the database schema is older than this apprank
-    └── ImportFileError          a bad row in a file given to `apprank import`
+ApprankError                 base: the CLI prints its message on one line
+├── ConfigError              a bad configuration file, key or value (exit 2)
+├── UsageError               a bad command-line value (exit 2)
+├── SourceError              a chart could not be fetched or read
+│   ├── FetchError           the HTTP exchange failed; .status when the server answered
+│   │   ├── FetchTimeout
+│   │   ├── FetchRefused     the server answered with an error status
+│   │   ├── ResponseTooLarge
+│   │   └── RedirectLoop
+│   └── FeedFormatError      the body is not a valid chart in the expected format
+├── StoreError               the database refused or is unusable
+│   └── SchemaOutdated       the database schema is older than this apprank
+└── ImportFileError          a bad row in a file given to `apprank import`
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ class FetchRefused(FetchError):
 
 class ResponseTooLarge(FetchError):
     """The body exceeded the size cap."""
+
+
+class RedirectLoop(FetchError):
+    """The server kept redirecting."""
 
 
 class FeedFormatError(SourceError):

@@ -6,7 +6,7 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
@@ -37,7 +37,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (a stable shap
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV with a header row.")]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
@@ -97,9 +97,7 @@ def json_default(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.buffer.write(
-        orjson.dumps(
-            value, default=json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z
-        )
+        orjson.dumps(value, default=json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z)
         + b"\n"
     )
     sys.stdout.flush()

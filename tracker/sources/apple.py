@@ -28,7 +28,8 @@ class AppleSource:
 
     def url(self, request: ChartRequest, base_url: str) -> str:
         key = request.key
-        return f"{base_url.rstrip('/')}/api/v2/{key.country}/apps/{key.chart}/{request.depth}/apps.json"
+        root = base_url.rstrip("/")
+        return f"{root}/api/v2/{key.country}/apps/{key.chart}/{request.depth}/apps.json"
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         data = load_json(body, url)
@@ -38,7 +39,7 @@ class AppleSource:
         country = feed.get("country")
         if isinstance(country, str) and country.lower() != request.key.country:
             raise FeedFormatError(
-                f"asked for country {request.key.country!r} but the feed is for {country!r} ({url})",
+                f"asked for country {request.key.country!r}, the feed is for {country!r} ({url})",
                 url=url,
             )
         results = feed.get("results", [])

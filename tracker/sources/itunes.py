@@ -1,4 +1,7 @@
-"""Legacy iTunes RSS (Atom-in-JSON): `/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json` (feeds.md §2)."""
+"""Legacy iTunes RSS (Atom-in-JSON), feeds.md §2.
+
+`/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json`
+"""
 
 from __future__ import annotations
 
@@ -43,7 +46,8 @@ class ItunesSource:
         key = request.key
         feed_type = FEED_TYPES[(key.chart, key.device)]
         genre = "" if key.category == "all" else f"/genre={key.category}"
-        return f"{base_url.rstrip('/')}/{key.country}/rss/{feed_type}/limit={request.depth}{genre}/json"
+        root = base_url.rstrip("/")
+        return f"{root}/{key.country}/rss/{feed_type}/limit={request.depth}{genre}/json"
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         data = load_json(body, url)

@@ -1,0 +1,257 @@
+"""All of apprank's HTTP: the only module that imports httpx.
+
+One `HttpClient` per fetch cycle (one event loop): total and per-host concurrency limits,
+retries with exponential backoff and jitter for 429, 5xx, timeouts and connection errors
+(honouring Retry-After), a size cap on bodies, and a per-host pause after repeated throttling.
+Every httpx exception is translated into the `tracker.errors.FetchError` tree here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+
+from tracker.errors import (
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    RedirectLoop,
+    ResponseTooLarge,
+)
+from tracker.timeutil import utcnow
+
+log = logging.getLogger("apprank.http")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+THROTTLE_STATUSES = frozenset({403, 429})
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    timeout: float = 10.0
+    concurrency: int = 8
+    per_host: int = 4
+    retries: int = 3
+    user_agent: str = "apprank"
+    max_bytes: int = 10_000_000
+    backoff_initial: float = 0.5
+    backoff_max: float = 60.0
+    # Throttle answers from one host in a row before all requests to it pause.
+    pause_after: int = 3
+    pause_initial: float = 30.0
+    pause_max: float = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
+class HttpResponse:
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    elapsed: float
+
+
+@dataclass(slots=True)
+class HostState:
+    """Per-host throttling memory: consecutive 429/403 answers and the pause they caused."""
+
+    throttled: int = 0
+    paused_until: float = 0.0
+    pause: float = 0.0
+
+
+@dataclass
+class HostGate:
+    """Pauses every request to a host that keeps answering 429/403, for a growing interval.
+
+    Shared across cycles by the daemon so a pause outlives one cycle.
+    """
+
+    settings: HttpSettings
+    hosts: dict[str, HostState] = field(default_factory=lambda: defaultdict(HostState))
+
+    def remaining(self, host: str) -> float:
+        return max(0.0, self.hosts[host].paused_until - time.monotonic())
+
+    def record(self, host: str, status: int | None, retry_after: float | None) -> None:
+        state = self.hosts[host]
+        if status not in THROTTLE_STATUSES:
+            if state.throttled or state.pause:
+                log.info("host %s answers normally again; pause lifted", host)
+            state.throttled, state.pause = 0, 0.0
+            return
+        state.throttled += 1
+        if state.throttled < self.settings.pause_after:
+            return
+        state.pause = min(
+            self.settings.pause_max, max(state.pause * 2, self.settings.pause_initial)
+        )
+        pause = max(state.pause, retry_after or 0.0)
+        if time.monotonic() + pause > state.paused_until:
+            state.paused_until = time.monotonic() + pause
+            log.warning(
+                "host %s answered %s %d times in a row; pausing requests to it for %.0f s",
+                host,
+                status,
+                state.throttled,
+                pause,
+            )
+        state.throttled = 0
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: delay-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
+
+
+class HttpClient:
+    """An async HTTP client for one event loop. Use as `async with HttpClient(settings) as c`."""
+
+    def __init__(
+        self,
+        settings: HttpSettings,
+        *,
+        gate: HostGate | None = None,
+        transport: Any = None,
+    ) -> None:
+        self.settings = settings
+        self.gate = gate or HostGate(settings)
+        self._total = asyncio.Semaphore(settings.concurrency)
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+        limits = httpx.Limits(
+            max_connections=settings.concurrency,
+            max_keepalive_connections=settings.concurrency,
+            keepalive_expiry=30,
+        )
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(settings.timeout),
+            limits=limits,
+            headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+            follow_redirects=True,
+            max_redirects=5,
+            transport=transport,
+        )
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._client.aclose()
+
+    async def get(self, url: str) -> HttpResponse:
+        """GET with retries; raises a FetchError subclass when every attempt failed."""
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(_is_retryable),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._get_once(url)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            return min(retry_after, self.settings.backoff_max)
+        exponential = self.settings.backoff_initial * 2 ** (state.attempt_number - 1)
+        return min(self.settings.backoff_max, exponential) * random.uniform(0.5, 1.0)
+
+    async def _get_once(self, url: str) -> HttpResponse:
+        host = urlsplit(url).netloc
+        semaphore = self._per_host.setdefault(host, asyncio.Semaphore(self.settings.per_host))
+        async with self._total, semaphore:
+            remaining = self.gate.remaining(host)
+            if remaining > 0:
+                raise FetchRefused(
+                    f"requests to {host} are paused for {remaining:.0f} s after repeated "
+                    f"throttling; not fetching {url}",
+                    url=url,
+                )
+            started = time.perf_counter()
+            try:
+                async with asyncio.timeout(self.settings.timeout * 2):
+                    response = await self._read(url)
+            except TimeoutError:
+                raise FetchTimeout(
+                    f"no complete answer within {self.settings.timeout * 2:.0f} s from {url}",
+                    url=url,
+                ) from None
+            elapsed = time.perf_counter() - started
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        self.gate.record(host, response.status, retry_after)
+        if response.status >= 400:
+            raise FetchRefused(
+                f"HTTP {response.status} from {url}",
+                url=url,
+                status=response.status,
+                retry_after=retry_after if response.status in RETRYABLE_STATUSES else None,
+            )
+        return HttpResponse(url, response.status, response.headers, response.body, elapsed)
+
+    async def _read(self, url: str) -> HttpResponse:
+        cap = self.settings.max_bytes
+        try:
+            async with self._client.stream("GET", url) as response:
+                declared = response.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise ResponseTooLarge(
+                        f"response of {int(declared)} bytes exceeds the {cap}-byte cap: {url}",
+                        url=url,
+                        status=response.status_code,
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise ResponseTooLarge(
+                            f"response exceeds the {cap}-byte cap: {url}",
+                            url=url,
+                            status=response.status_code,
+                        )
+                    chunks.append(chunk)
+                return HttpResponse(
+                    str(response.url),
+                    response.status_code,
+                    {k.lower(): v for k, v in response.headers.items()},
+                    b"".join(chunks),
+                    0.0,
+                )
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"timed out ({type(exc).__name__}) fetching {url}", url=url) from exc
+        except httpx.TooManyRedirects as exc:
+            raise RedirectLoop(f"too many redirects fetching {url}", url=url) from exc
+        except httpx.HTTPError as exc:
+            detail = str(exc) or type(exc).__name__
+            raise FetchError(f"{type(exc).__name__} fetching {url}: {detail}", url=url) from exc
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    if isinstance(exc, ResponseTooLarge | RedirectLoop):
+        return False
+    if isinstance(exc, FetchRefused):
+        return exc.status in RETRYABLE_STATUSES
+    # timeouts and connection errors
+    return isinstance(exc, FetchError)

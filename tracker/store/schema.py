@@ -1,0 +1,137 @@
+"""The tables. `ranking_entry` is the big one: narrow, integers only, WITHOUT ROWID.
+
+A ranking is the ordered list of apps a chart showed, content-addressed by a digest of its app
+ids, so an unchanged chart fetched again adds a `snapshot` row and no `ranking_entry` rows.
+Times are UTC-aware datetimes in Python and integer epoch seconds in the database (the same
+on SQLite and PostgreSQL, compact, and immune to SQLite dropping offsets).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, SmallInteger, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+from tracker.timeutil import as_utc
+
+
+class UTCEpoch(TypeDecorator[datetime]):
+    """An aware datetime stored as integer seconds since the epoch (UTC)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return value
+        return int(as_utc(value).timestamp())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromtimestamp(int(value), UTC)
+
+
+class App(SQLModel, table=True):
+    """One store app, with the latest metadata a feed showed for it."""
+
+    __tablename__ = "app"
+    __table_args__ = (UniqueConstraint("store", "store_id", name="uq_app_store_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    store: str = Field(default="apple", max_length=16)
+    store_id: str = Field(max_length=64)
+    name: str
+    developer: str | None = None
+    bundle_id: str | None = None
+    icon_url: str | None = None
+    url: str | None = None
+    genre: str | None = None
+    release_date: str | None = Field(default=None, max_length=10)
+
+
+class Chart(SQLModel, table=True):
+    """One distinct chart: source x country x chart kind x category x device."""
+
+    __tablename__ = "chart"
+    __table_args__ = (
+        UniqueConstraint("source", "country", "kind", "category", "device", name="uq_chart"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=16)
+    country: str = Field(max_length=8)
+    kind: str = Field(max_length=32)
+    category: str = Field(default="all", max_length=16)
+    device: str = Field(default="iphone", max_length=16)
+
+
+class Ranking(SQLModel, table=True):
+    """An ordered list of apps, stored once however often a chart showed it."""
+
+    __tablename__ = "ranking"
+
+    id: int | None = Field(default=None, primary_key=True)
+    digest: bytes = Field(sa_column=Column(LargeBinary(16), nullable=False, unique=True))
+    size: int = Field(sa_column=Column(SmallInteger, nullable=False))
+
+
+class RankingEntry(SQLModel, table=True):
+    """(ranking, rank) -> app. The only table that grows with every changed chart."""
+
+    __tablename__ = "ranking_entry"
+    __table_args__ = (
+        Index("ix_ranking_entry_app", "app_id", "ranking_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    ranking_id: int = Field(foreign_key="ranking.id", primary_key=True)
+    rank: int = Field(sa_column=Column(SmallInteger, primary_key=True, autoincrement=False))
+    app_id: int = Field(foreign_key="app.id")
+
+
+class Snapshot(SQLModel, table=True):
+    """One successful fetch of one chart: when, the feed's own time, depths, the ranking."""
+
+    __tablename__ = "snapshot"
+    __table_args__ = (
+        Index("ix_snapshot_chart_time", "chart_id", "captured_at"),
+        Index("ix_snapshot_ranking", "ranking_id"),
+        UniqueConstraint("chart_id", "slot", name="uq_snapshot_slot"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    chart_id: int = Field(foreign_key="chart.id")
+    captured_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    feed_updated_at: datetime | None = Field(default=None, sa_type=UTCEpoch)
+    depth_requested: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    depth_returned: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    ranking_id: int = Field(foreign_key="ranking.id")
+    # The scheduled time slot (epoch seconds of its start) when a daemon took it; NULL otherwise.
+    slot: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+
+
+class FetchAttempt(SQLModel, table=True):
+    """Every try at fetching a chart, success or failure."""
+
+    __tablename__ = "fetch_attempt"
+    __table_args__ = (Index("ix_fetch_attempt_chart_time", "chart_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    chart_id: int = Field(foreign_key="chart.id")
+    started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    duration_ms: int = 0
+    outcome: str = Field(max_length=16)
+    http_status: int | None = None
+    error: str | None = None
+    url: str | None = None
+    snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
+
+
+OUTCOMES = ("ok", "http_error", "timeout", "network", "format", "too_large", "paused", "store")
+
+metadata = SQLModel.metadata
