@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-# The storefronts (174 codes; the source calls it 175) of amp-api.apps.apple.com/v1/storefronts (Jan 2023), lower-cased.
+# Storefronts from amp-api.apps.apple.com/v1/storefronts (Jan 2023), lower-cased.
+# feeds.md calls the list 175 long; it holds 174 codes.
 STOREFRONTS: tuple[str, ...] = tuple(
     """
-ae af ag ai al am ao ar at au az ba bb be bf bg bh bj bm bn bo br bs bt bw by bz ca cd cg ch ci cl cm cn co
-cr cv cy cz de dk dm do dz ec ee eg es fi fj fm fr ga gb gd ge gh gm gr gt gw gy hk hn hr hu id ie il in iq is
-it jm jo jp ke kg kh kn kr kw ky kz la lb lc lk lr lt lu lv ly ma md me mg mk ml mm mn mo mr ms mt mu mv mw mx
-my mz na ne ng ni nl no np nr nz om pa pe pg ph pk pl pt pw py qa ro ru rw sa sb sc se sg si sk sl sn sr st sv
-sz tc td th tj tm tn to tr tt tw tz ua ug us uy uz vc ve vg vn vu xk ye za zm zw
-""".split()  # noqa: SIM905 (kept as Apple's list reads)
+ae af ag ai al am ao ar at au az ba bb be bf bg bh bj bm bn bo br bs bt bw by bz ca cd cg
+ch ci cl cm cn co cr cv cy cz de dk dm do dz ec ee eg es fi fj fm fr ga gb gd ge gh gm gr
+gt gw gy hk hn hr hu id ie il in iq is it jm jo jp ke kg kh kn kr kw ky kz la lb lc lk lr
+lt lu lv ly ma md me mg mk ml mm mn mo mr ms mt mu mv mw mx my mz na ne ng ni nl no np nr
+nz om pa pe pg ph pk pl pt pw py qa ro ru rw sa sb sc se sg si sk sl sn sr st sv sz tc td
+th tj tm tn to tr tt tw tz ua ug us uy uz vc ve vg vn vu xk ye za zm zw
+""".split()  # noqa: SIM905 (kept as Apple lists them)
 )
 STOREFRONT_SET = frozenset(STOREFRONTS)
 
