@@ -37,6 +37,7 @@ class HttpConfig(_Strict):
     retries: int = Field(3, ge=0, le=20)
     user_agent: str = f"apprank/{__version__}"
     max_bytes: int = Field(10_000_000, ge=1024)
+    backoff_initial: float = Field(0.5, ge=0)
     backoff_max: float = Field(60.0, ge=0)
 
 

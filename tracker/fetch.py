@@ -1,0 +1,200 @@
+"""One fetch cycle: every requested chart fetched concurrently, each stored in its own transaction.
+
+A chart that fails is recorded as a failed attempt and never as a rank; the others still land.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tracker.config import Config
+from tracker.errors import (
+    ApprankError,
+    FeedFormatError,
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    ResponseTooLarge,
+    StoreError,
+)
+from tracker.http import HostGate, HttpClient, HttpSettings
+from tracker.sources import SOURCES, ChartRequest
+from tracker.store.writer import Attempt, SnapshotWriter
+from tracker.timeutil import utcnow
+
+log = logging.getLogger("apprank.fetch")
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class ChartOutcome:
+    """What happened to one chart in a cycle."""
+
+    request: ChartRequest
+    outcome: str
+    url: str
+    duration_ms: int
+    http_status: int | None = None
+    error: str | None = None
+    snapshot_id: int | None = None
+    entries: int = 0
+    new_ranking: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == "ok"
+
+
+@dataclass(slots=True)
+class CycleResult:
+    outcomes: list[ChartOutcome] = field(default_factory=list)
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def ok(self) -> list[ChartOutcome]:
+        return [o for o in self.outcomes if o.ok]
+
+    @property
+    def failed(self) -> list[ChartOutcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+
+def http_settings(config: Config) -> HttpSettings:
+    http = config.http
+    return HttpSettings(
+        timeout=http.timeout,
+        concurrency=http.concurrency,
+        per_host=http.per_host,
+        retries=http.retries,
+        user_agent=http.user_agent,
+        max_bytes=http.max_bytes,
+        backoff_max=http.backoff_max,
+        backoff_initial=http.backoff_initial,
+    )
+
+
+def classify(exc: BaseException) -> tuple[str, int | None]:
+    """The attempt outcome and HTTP status for an exception."""
+    status = getattr(exc, "status", None)
+    if isinstance(exc, ResponseTooLarge):
+        return "too_large", status
+    if isinstance(exc, FetchTimeout):
+        return "timeout", status
+    if isinstance(exc, FetchRefused):
+        return ("http_error", status) if status else ("paused", None)
+    if isinstance(exc, FetchError):
+        return "network", status
+    if isinstance(exc, FeedFormatError):
+        return "format", status
+    if isinstance(exc, StoreError):
+        return "store", status
+    return "error", status
+
+
+async def fetch_charts(
+    config: Config,
+    requests: Sequence[ChartRequest],
+    writer: SnapshotWriter,
+    *,
+    clock: Clock = utcnow,
+    gate: HostGate | None = None,
+    on_done: Callable[[ChartOutcome], Any] | None = None,
+    slot_of: Callable[[ChartRequest], int | None] | None = None,
+    transport: Any = None,
+) -> CycleResult:
+    """Fetch and store `requests` concurrently within the configured HTTP limits."""
+    result = CycleResult(started_at=clock())
+    settings = http_settings(config)
+    async with HttpClient(settings, gate=gate, transport=transport) as client:
+
+        async def one(request: ChartRequest) -> ChartOutcome:
+            outcome = await _fetch_one(config, client, writer, request, clock, slot_of)
+            if on_done is not None:
+                on_done(outcome)
+            return outcome
+
+        result.outcomes = list(await asyncio.gather(*(one(r) for r in requests)))
+    result.finished_at = clock()
+    return result
+
+
+async def _fetch_one(
+    config: Config,
+    client: HttpClient,
+    writer: SnapshotWriter,
+    request: ChartRequest,
+    clock: Clock,
+    slot_of: Callable[[ChartRequest], int | None] | None,
+) -> ChartOutcome:
+    source = SOURCES[request.key.source]
+    url = source.url(request, config.base_url(request.key.source))
+    started_at = clock()
+    started = time.perf_counter()
+    status: int | None = None
+    try:
+        response = await client.get(url)
+        status = response.status
+        snapshot = source.parse(request, response.body, url=url)
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        attempt = Attempt(started_at, duration_ms, "ok", status, None, url)
+        slot = slot_of(request) if slot_of else None
+        saved = await asyncio.to_thread(writer.save, snapshot, clock(), attempt, slot=slot)
+    except ApprankError as exc:
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        outcome, exc_status = classify(exc)
+        status = exc_status or status
+        message = str(exc)
+        log.warning(
+            "fetch failed: source=%s country=%s chart=%s category=%s device=%s "
+            "reason=%s status=%s: %s",
+            request.key.source,
+            request.key.country,
+            request.key.chart,
+            request.key.category,
+            request.key.device,
+            outcome,
+            status,
+            message,
+            extra={
+                "source": request.key.source,
+                "country": request.key.country,
+                "chart": request.key.chart,
+                "reason": outcome,
+                "http_status": status,
+            },
+        )
+        attempt = Attempt(started_at, duration_ms, outcome, status, message, url)
+        try:
+            await asyncio.to_thread(writer.record_failure, request.key, attempt)
+        except StoreError as store_exc:
+            log.error("could not record the failed attempt for %s: %s", url, store_exc)
+        return ChartOutcome(request, outcome, url, duration_ms, status, message)
+    return ChartOutcome(
+        request,
+        "ok",
+        url,
+        duration_ms,
+        status,
+        None,
+        saved.snapshot_id,
+        snapshot.depth_returned,
+        saved.new_ranking,
+    )
+
+
+def run_fetch(
+    config: Config,
+    requests: Sequence[ChartRequest],
+    writer: SnapshotWriter,
+    **kwargs: Any,
+) -> CycleResult:
+    """Synchronous wrapper: one cycle on a fresh event loop."""
+    return asyncio.run(fetch_charts(config, requests, writer, **kwargs))

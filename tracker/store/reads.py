@@ -1,0 +1,222 @@
+"""Reads behind `apprank top` and `apprank status`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, select
+
+from tracker.sources.base import ChartKey
+from tracker.store.engine import read_connection
+from tracker.store.schema import App, Chart, FetchAttempt, RankingEntry, Snapshot, UTCEpoch
+
+APP = App.__table__
+CHART = Chart.__table__
+ENTRY = RankingEntry.__table__
+SNAPSHOT = Snapshot.__table__
+ATTEMPT = FetchAttempt.__table__
+_EPOCH = UTCEpoch()
+
+
+def _dt(value: datetime | int | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return _EPOCH.process_result_value(value, None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class TopEntry:
+    rank: int
+    app_id: str
+    name: str
+    developer: str | None
+    previous_rank: int | None
+    change: str  # "new", "=", "+3" (up three places), "-2" (down two)
+
+
+@dataclass(frozen=True, slots=True)
+class TopChart:
+    key: ChartKey
+    captured_at: datetime
+    feed_updated_at: datetime | None
+    previous_captured_at: datetime | None
+    depth_requested: int
+    entries: list[TopEntry]
+
+
+def chart_id_for(engine: Engine, key: ChartKey) -> int | None:
+    with read_connection(engine) as conn:
+        return conn.execute(
+            select(CHART.c.id).where(
+                (CHART.c.source == key.source)
+                & (CHART.c.country == key.country)
+                & (CHART.c.kind == key.chart)
+                & (CHART.c.category == key.category)
+                & (CHART.c.device == key.device)
+            )
+        ).scalar()
+
+
+def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> TopChart | None:
+    """The latest stored snapshot of a chart, with each app's move since the one before."""
+    chart_id = chart_id_for(engine, key)
+    if chart_id is None:
+        return None
+    with read_connection(engine) as conn:
+        snaps = conn.execute(
+            select(
+                SNAPSHOT.c.captured_at,
+                SNAPSHOT.c.feed_updated_at,
+                SNAPSHOT.c.ranking_id,
+                SNAPSHOT.c.depth_requested,
+            )
+            .where(SNAPSHOT.c.chart_id == chart_id)
+            .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
+            .limit(2)
+        ).all()
+        if not snaps:
+            return None
+        latest = snaps[0]
+        query = (
+            select(ENTRY.c.rank, APP.c.id, APP.c.store_id, APP.c.name, APP.c.developer)
+            .join(APP, APP.c.id == ENTRY.c.app_id)
+            .where(ENTRY.c.ranking_id == latest.ranking_id)
+            .order_by(ENTRY.c.rank)
+        )
+        if limit:
+            query = query.limit(limit)
+        rows = conn.execute(query).all()
+        previous: dict[int, int] = {}
+        if len(snaps) > 1:
+            app_ids = [row.id for row in rows]
+            previous = dict(
+                conn.execute(
+                    select(ENTRY.c.app_id, ENTRY.c.rank).where(
+                        (ENTRY.c.ranking_id == snaps[1].ranking_id) & ENTRY.c.app_id.in_(app_ids)
+                    )
+                ).all()
+            )
+    entries = []
+    for row in rows:
+        before = previous.get(row.id)
+        if len(snaps) < 2:
+            change = ""
+        elif before is None:
+            change = "new"
+        elif before == row.rank:
+            change = "="
+        else:
+            change = f"{before - row.rank:+d}"
+        entries.append(TopEntry(row.rank, row.store_id, row.name, row.developer, before, change))
+    return TopChart(
+        key=key,
+        captured_at=latest.captured_at,
+        feed_updated_at=latest.feed_updated_at,
+        previous_captured_at=snaps[1].captured_at if len(snaps) > 1 else None,
+        depth_requested=latest.depth_requested,
+        entries=entries,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ChartStatus:
+    key: ChartKey
+    last_success_at: datetime | None
+    last_attempt_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failing_since: datetime | None
+    snapshots: int
+
+
+def chart_status(engine: Engine, keys: Sequence[ChartKey]) -> list[ChartStatus]:
+    """Per chart: last success, last attempt, last error, failing since, snapshot count."""
+    with read_connection(engine) as conn:
+        charts = {
+            ChartKey(r.source, r.country, r.kind, r.category, r.device): r.id
+            for r in conn.execute(select(CHART))
+        }
+        snap_stats = {
+            r.chart_id: (r.last, r.n)
+            for r in conn.execute(
+                select(
+                    SNAPSHOT.c.chart_id,
+                    func.max(SNAPSHOT.c.captured_at).label("last"),
+                    func.count().label("n"),
+                ).group_by(SNAPSHOT.c.chart_id)
+            )
+        }
+        last_attempt = dict(
+            conn.execute(
+                select(ATTEMPT.c.chart_id, func.max(ATTEMPT.c.started_at)).group_by(
+                    ATTEMPT.c.chart_id
+                )
+            ).all()
+        )
+        last_ok = dict(
+            conn.execute(
+                select(ATTEMPT.c.chart_id, func.max(ATTEMPT.c.started_at))
+                .where(ATTEMPT.c.outcome == "ok")
+                .group_by(ATTEMPT.c.chart_id)
+            ).all()
+        )
+        failed = ATTEMPT.alias("failed")
+        last_fail_time = (
+            select(failed.c.chart_id, func.max(failed.c.id).label("id"))
+            .where(failed.c.outcome != "ok")
+            .group_by(failed.c.chart_id)
+            .subquery()
+        )
+        last_errors = {
+            r.chart_id: (r.error, r.started_at)
+            for r in conn.execute(
+                select(ATTEMPT.c.chart_id, ATTEMPT.c.error, ATTEMPT.c.started_at).join(
+                    last_fail_time,
+                    and_(
+                        last_fail_time.c.chart_id == ATTEMPT.c.chart_id,
+                        last_fail_time.c.id == ATTEMPT.c.id,
+                    ),
+                )
+            )
+        }
+        first_fail_after_ok = {}
+        for chart_id, ok_at in last_ok.items():
+            first_fail_after_ok[chart_id] = conn.execute(
+                select(func.min(ATTEMPT.c.started_at)).where(
+                    (ATTEMPT.c.chart_id == chart_id)
+                    & (ATTEMPT.c.outcome != "ok")
+                    & (ATTEMPT.c.started_at > ok_at)
+                )
+            ).scalar()
+        never_ok = {
+            r[0]: r[1]
+            for r in conn.execute(
+                select(ATTEMPT.c.chart_id, func.min(ATTEMPT.c.started_at)).group_by(
+                    ATTEMPT.c.chart_id
+                )
+            )
+            if r[0] not in last_ok
+        }
+    out = []
+    for key in keys:
+        chart_id = charts.get(key)
+        last, count = snap_stats.get(chart_id, (None, 0))
+        error, error_at = last_errors.get(chart_id, (None, None))
+        if chart_id in last_ok:
+            failing = first_fail_after_ok.get(chart_id)
+        else:
+            failing = never_ok.get(chart_id)
+        out.append(
+            ChartStatus(
+                key=key,
+                last_success_at=_dt(last),
+                last_attempt_at=_dt(last_attempt.get(chart_id)),
+                last_error=error,
+                last_error_at=_dt(error_at),
+                failing_since=_dt(failing),
+                snapshots=count,
+            )
+        )
+    return out
