@@ -102,5 +102,7 @@ def _first_line(exc: SQLAlchemyError) -> str:
 
 def ensure_schema(engine: Engine) -> None:
     """Create the tables on first use."""
+    import tracker.store.daemon_state  # noqa: F401  (registers its tables)
+
     with translate_errors():
         schema.metadata.create_all(engine)

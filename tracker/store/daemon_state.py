@@ -1,0 +1,1 @@
+"""Daemon bookkeeping tables (heartbeat, cycles). Filled in by the daemon work."""
