@@ -208,7 +208,7 @@ class HttpClient:
                 status=response.status,
                 retry_after=retry_after if response.status in RETRYABLE_STATUSES else None,
             )
-        return HttpResponse(url, response.status, response.headers, response.body, elapsed)
+        return HttpResponse(response.url, response.status, response.headers, response.body, elapsed)
 
     async def _read(self, url: str) -> HttpResponse:
         cap = self.settings.max_bytes

@@ -1,0 +1,132 @@
+"""Shared fixtures: real feed captures, a config builder, and a loopback feed server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REAL = Path(__file__).parent / "fixtures" / "real"
+ROOT = Path(__file__).parent.parent
+
+
+def real_fixture(name: str) -> bytes:
+    return (REAL / name).read_bytes()
+
+
+def real_json(name: str) -> Any:
+    return json.loads(real_fixture(name))
+
+
+@dataclass
+class Route:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FeedServer:
+    """A loopback HTTP server answering exact routes: path -> Route (or a list, served in turn)."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route | list[Route]] = {}
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append(self.path)
+                route = server.routes.get(self.path)
+                if isinstance(route, list):
+                    route = route.pop(0) if len(route) > 1 else route[0]
+                if route is None:
+                    route = Route(404, b"not found")
+                self.send_response(route.status)
+                headers = {"Content-Type": "application/json", **route.headers}
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def serve(self, path: str, body: bytes, status: int = 200, **headers: str) -> None:
+        self.routes[path] = Route(status, body, headers)
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    with FeedServer() as server:
+        yield server
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a config.toml in tmp_path from TOML text; the database goes to tmp_path too."""
+
+    def write(text: str, name: str = "config.toml") -> Path:
+        db = tmp_path / "apprank.db"
+        if "[database]" not in text:
+            text = f'[database]\nurl = "sqlite:///{db}"\n' + text
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_apprank(
+    *args: str | Path,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> Run:
+    """Run `apprank` as a subprocess, as a user would."""
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    full_env.pop("APPRANK_CONFIG", None) if env is None or "APPRANK_CONFIG" not in env else None
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("APPRANK_CONFIG", raising=False)
+    monkeypatch.delenv("APPRANK_DATABASE_URL", raising=False)
