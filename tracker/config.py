@@ -61,7 +61,7 @@ class TrackConfig(_Strict):
     source: str = "apple"
     countries: list[str] = ["us"]
     charts: list[str] = ["top-free"]
-    categories: list[str] = ["all"]
+    categories: list[str | int] = ["all"]
     devices: list[str] = ["iphone"]
     depth: int = 100
     every: str | None = None
@@ -93,7 +93,7 @@ class TrackConfig(_Strict):
 
     @field_validator("categories")
     @classmethod
-    def _categories(cls, values: list[str]) -> list[str]:
+    def _categories(cls, values: list[str | int]) -> list[str]:
         try:
             return [normalize_category(v) for v in values] or ["all"]
         except ValueError as exc:

@@ -102,8 +102,8 @@ def _feed(*ids: object, country: str = "us") -> bytes:
     ("body", "message"),
     [
         (b"<!DOCTYPE html><html><body>Web Server Error</body></html>", "got an HTML page"),
-        (b'{"feed": {"results": [{"id": "1", "na', "not JSON"),
-        (b"", "not JSON"),
+        (b'{"feed": {"results": [{"id": "1", "na', "malformed or truncated JSON at byte 37 of 37"),
+        (b"", "not JSON from http://feed/x (got an empty body)"),
         (b'{"error": "nope"}', "no `feed` object"),
         (b'{"feed": {"results": {"id": "1"}}}', "is not a list"),
         (_feed("123", "abc"), "non-numeric app id 'abc' at rank 2"),

@@ -109,9 +109,17 @@ def _summary(rng: random.Random, name: str) -> str | None:
     return "\n".join(lines)
 
 
-def _make_app(rng: random.Random, seed: int, serial: int, language: str, *, paid: bool,
-              genre: int | None = None, name: str | None = None,
-              developer: str | None = None) -> App:
+def _make_app(
+    rng: random.Random,
+    seed: int,
+    serial: int,
+    language: str,
+    *,
+    paid: bool,
+    genre: int | None = None,
+    name: str | None = None,
+    developer: str | None = None,
+) -> App:
     name = name or names.app_name(rng, language)
     developer = developer or names.developer_name(rng, language)
     released = _EPOCH_2009 + timedelta(seconds=rng.randrange(int(15.4 * 365 * 86400)))
@@ -136,25 +144,32 @@ def _pool(rng: random.Random, apps: list[App], boost: list[float]) -> Pool:
     free = np.array([app.free for app in apps], dtype=bool)
     popularity = np.array([rng.gauss(0.0, 1.0) + b for b in boost])
     revenue = np.array(
-        [p * 0.6 + rng.gauss(0.0, 0.9) + (0.8 if 6014 in app.genres else 0.0)
-         for p, app in zip(popularity, apps, strict=True)]
+        [
+            p * 0.6 + rng.gauss(0.0, 0.9) + (0.8 if 6014 in app.genres else 0.0)
+            for p, app in zip(popularity, apps, strict=True)
+        ]
     )
-    device = np.array([[0.0] * n, [rng.gauss(0, 0.6) for _ in range(n)],
-                       [rng.gauss(-0.2, 0.8) for _ in range(n)]])
+    device = np.array(
+        [[0.0] * n, [rng.gauss(0, 0.6) for _ in range(n)], [rng.gauss(-0.2, 0.8) for _ in range(n)]]
+    )
     day = 24.0
-    waves = np.array([
-        [rng.uniform(0.1, 0.6) for _ in range(n)],
-        [rng.uniform(5, 40) * day for _ in range(n)],
-        [rng.uniform(0, 2 * np.pi) for _ in range(n)],
-        [rng.uniform(0.05, 0.25) for _ in range(n)],
-        [rng.uniform(1, 4) * day for _ in range(n)],
-        [rng.uniform(0, 2 * np.pi) for _ in range(n)],
-    ])
-    life = np.array([
-        [rng.uniform(1.5, 5.0) if rng.random() < 0.4 else 0.0 for _ in range(n)],
-        [rng.uniform(20, 120) * day for _ in range(n)],
-        [rng.uniform(0, 2 * np.pi) for _ in range(n)],
-    ])
+    waves = np.array(
+        [
+            [rng.uniform(0.1, 0.6) for _ in range(n)],
+            [rng.uniform(5, 40) * day for _ in range(n)],
+            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
+            [rng.uniform(0.05, 0.25) for _ in range(n)],
+            [rng.uniform(1, 4) * day for _ in range(n)],
+            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
+        ]
+    )
+    life = np.array(
+        [
+            [rng.uniform(1.5, 5.0) if rng.random() < 0.4 else 0.0 for _ in range(n)],
+            [rng.uniform(20, 120) * day for _ in range(n)],
+            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
+        ]
+    )
     return Pool(apps, free, popularity, revenue, device, waves, life)
 
 
@@ -168,8 +183,17 @@ def global_apps(seed: int) -> tuple[tuple[App, ...], tuple[float, ...]]:
         hostile = i < len(names.HOSTILE_NAMES)
         name = names.HOSTILE_NAMES[i] if hostile else None
         dev = names.HOSTILE_DEVELOPERS[i % len(names.HOSTILE_DEVELOPERS)] if i % 9 == 4 else None
-        apps.append(_make_app(rng, seed, i, "en", paid=i % 16 in (3, 7, 11, 13, 15) and not hostile,
-                              name=name, developer=dev))
+        apps.append(
+            _make_app(
+                rng,
+                seed,
+                i,
+                "en",
+                paid=i % 16 in (3, 7, 11, 13, 15) and not hostile,
+                name=name,
+                developer=dev,
+            )
+        )
         boosts.append(1.2 if hostile else 0.4)
     return tuple(apps), tuple(boosts)
 
@@ -199,8 +223,14 @@ def genre_tail(seed: int, country: str, genre: int, scripted_ids: frozenset[str]
     language = names.LANGUAGE_BY_COUNTRY.get(country, "en")
     rng = random.Random(f"tail:{seed}:{country}:{genre}")
     apps = [
-        _make_app(rng, seed, serial0 + i, language if rng.random() < 0.6 else "en",
-                  paid=i >= 120, genre=genre)
+        _make_app(
+            rng,
+            seed,
+            serial0 + i,
+            language if rng.random() < 0.6 else "en",
+            paid=i >= 120,
+            genre=genre,
+        )
         for i in range(230)
     ]
     apps = [app for app in apps if app.id not in scripted_ids]

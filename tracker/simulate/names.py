@@ -162,7 +162,7 @@ HOSTILE_DEVELOPERS: tuple[str, ...] = (
     "+Plus Apps",
     "Line\nBreak GmbH",
     "مطور التطبيقات",
-    "חברת תוכנה בע\"מ",
+    'חברת תוכנה בע"מ',
 )
 FEATURES: tuple[str, ...] = (
     "Works offline, syncs when you are back online",
@@ -191,7 +191,9 @@ def app_name(rng: random.Random, language: str) -> str:
     if roll < 0.45:
         name += rng.choice((": ", " - ", " – ")) + rng.choice(_EN_TAGLINE)
     elif roll < 0.55:
-        name = f"{rng.choice(_EMOJI)} {name}" if rng.random() < 0.5 else f"{name} {rng.choice(_EMOJI)}"
+        name = (
+            f"{rng.choice(_EMOJI)} {name}" if rng.random() < 0.5 else f"{name} {rng.choice(_EMOJI)}"
+        )
     return name
 
 

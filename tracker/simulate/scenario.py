@@ -7,11 +7,12 @@ Built-in scenarios live in `tracker/simulate/scenarios/*.toml`.
 from __future__ import annotations
 
 import math
+import random
 import tomllib
 import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,9 @@ def _in_genre(app: App, genre: int) -> bool:
 def builtin_scenarios() -> list[str]:
     """Names of the scenarios shipped with apprank."""
     folder = resources.files("tracker.simulate") / "scenarios"
-    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -206,8 +209,6 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
     app_id = str(raw["id"])
     if not app_id.isdigit():
         raise ValueError(f"{where}: id must be digits, got {app_id!r}")
-    import random
-
     rng = random.Random(f"scripted:{app_id}")
     genres = tuple(int(g) for g in raw.get("genres", [6007]))
     app = App(
@@ -279,20 +280,3 @@ def _keyframes(raw: dict[str, Any], where: str) -> tuple[tuple[int, float], ...]
     if any(r < 1 for _, r in frames) or any(b[0] <= a[0] for a, b in zip(frames, frames[1:])):
         raise ValueError(f"{where}: ranks must be >= 1 and times strictly increasing")
     return tuple(frames)
-
-
-def first_time_at(
-    scenario: Scenario, app_id: str, country: str, rank: int, chart: str = "top-free",
-    *, after: datetime, within: timedelta = timedelta(days=60),
-) -> datetime | None:
-    """The first hour at or after `after` when the scenario pins `app_id` at `rank` or better."""
-    scripted = next(s for s in scenario.apps if s.app.id == app_id)
-    start = hour_of(after)
-    for hour in range(start, start + int(within.total_seconds() // 3600)):
-        for track in scripted.tracks:
-            if track.chart == chart and country in track.countries:
-                position = track.position(app_id, country, hour)
-                if position is not None and position <= rank:
-                    return datetime.fromtimestamp(hour * 3600, UTC)
-                break
-    return None

@@ -89,15 +89,18 @@ class ChartSource(Protocol):
 
 
 def load_json(body: bytes, url: str) -> Any:
-    """Decode a JSON body, naming the URL and what came instead when it is not JSON."""
+    """Decode a JSON body; say what came instead when it is not JSON."""
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        start = body[:60].decode("utf-8", "replace").strip().replace("\n", " ")
-        hint = "an HTML page" if start.lower().startswith(("<!doctype", "<html")) else repr(start)
-        raise FeedFormatError(
-            f"not JSON from {url} (got {hint}): {exc}".replace("\n", " "), url=url
-        ) from None
+        start = body[:60].decode("utf-8", "replace").strip()
+        if not start:
+            what = "an empty body"
+        elif start.lower().startswith(("<!doctype", "<html", "<?xml", "<")):
+            what = "an HTML page"
+        else:
+            what = f"malformed or truncated JSON at byte {exc.pos} of {len(body)}"
+        raise FeedFormatError(f"not JSON from {url} (got {what})", url=url) from None
 
 
 def check_entries(

@@ -1,0 +1,167 @@
+"""The look every chart shares: palette, fonts, figure, titles, footnotes, no-data shading.
+
+Nothing here touches Matplotlib's global rcParams: every size and colour is passed explicitly,
+so charts render the same in any process and in several threads at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import tzinfo
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import MaxNLocator
+
+from charts.names import chart_name, country_name, source_name
+from charts.result import Span
+from charts.timeaxis import stamp, step_text, to_num, zone_label
+from tracker.sources.base import ChartKey
+
+# Okabe & Ito (2008), ordered for lines on white: yellow last, it is faint there.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+LINESTYLES = ("-", "--", ":", "-.")
+TEXT = "#222222"
+MUTED = "#666666"
+GRID = "#e5e5e5"
+NO_DATA_EDGE = "#9e9e9e"
+NO_DATA_FACE = "#f2f2f2"
+NO_DATA_HATCH = "////"
+NOT_IN_CHART = "#d4d4d4"
+
+FONT = "DejaVu Sans"
+SIZE_TITLE = 13
+SIZE_PANEL = 10.5
+SIZE_LABEL = 10
+SIZE_TICK = 9
+SIZE_LEGEND = 9
+SIZE_NOTE = 8
+SIZE_ANNOTATION = 8
+
+DPI = 120
+LINE_WIDTH = 1.8
+
+
+def color(index: int) -> str:
+    return PALETTE[index % len(PALETTE)]
+
+
+def linestyle(index: int) -> str:
+    """Solid for the first eight lines, then dashed, dotted...: no two lines look alike."""
+    return LINESTYLES[(index // len(PALETTE)) % len(LINESTYLES)]
+
+
+def new_figure(width: float, height: float, dpi: float = DPI) -> Figure:
+    """A Figure with its own Agg canvas (no pyplot, no global figure manager)."""
+    figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained", facecolor="white")
+    FigureCanvasAgg(figure)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.set(h_pad=0.06, w_pad=0.06)
+    return figure
+
+
+def style_axes(ax: Axes, *, integer_y: bool = True) -> None:
+    ax.set_facecolor("white")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(MUTED)
+    ax.tick_params(labelsize=SIZE_TICK, colors=TEXT, length=3)
+    ax.xaxis.get_offset_text().set_fontsize(SIZE_TICK)
+    ax.grid(True, axis="y", color=GRID, linewidth=0.8)
+    ax.grid(True, axis="x", color=GRID, linewidth=0.5, alpha=0.7)
+    ax.set_axisbelow(True)
+    if integer_y:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True, min_n_ticks=3))
+
+
+def set_title(figure: Figure, text: str, *, simulated: bool = False) -> str:
+    """The title says what, where and when; simulated data says so."""
+    if simulated:
+        text += " (simulated)"
+    figure.suptitle(
+        text, x=0.01, ha="left", fontsize=SIZE_TITLE, fontfamily=FONT, color=TEXT, weight="bold"
+    )
+    return text
+
+
+def set_footnote(figure: Figure, text: str) -> None:
+    figure.supxlabel(text, x=0.01, ha="left", fontsize=SIZE_NOTE, fontfamily=FONT, color=MUTED)
+
+
+def footnote(
+    keys: Sequence[ChartKey],
+    first: int,
+    last: int,
+    tz: tzinfo,
+    *,
+    step: int,
+    query_step: int,
+    extra: str = "",
+) -> str:
+    """Source, capture times and bucket size: where the picture's numbers come from."""
+    sources = ", ".join(dict.fromkeys(source_name(k.source) for k in keys))
+    bucket = f"best rank per {step_text(step)}"
+    if step != query_step:
+        bucket += f" (data per {step_text(query_step)})"
+    parts = [
+        f"Source: {sources}",
+        f"captures {stamp(first, tz)} – {stamp(last, tz)} {zone_label(tz)}",
+        bucket,
+    ]
+    if extra:
+        parts.append(extra)
+    parts.append("apprank")
+    return " · ".join(parts)
+
+
+def shade(ax: Axes, spans: Sequence[Span]) -> None:
+    """Hatch the no-data spans (lighter where only some charts lacked data)."""
+    for span in spans:
+        x0, x1 = to_num(np.array([span.start, span.end]))
+        ax.axvspan(
+            x0,
+            x1,
+            facecolor=NO_DATA_FACE,
+            edgecolor=NO_DATA_EDGE,
+            hatch=NO_DATA_HATCH if not span.partial else "..",
+            linewidth=0,
+            alpha=0.6 if span.partial else 1.0,
+            zorder=0.5,
+            gid="no-data-partial" if span.partial else "no-data",
+        )
+
+
+def no_data_handle(partial: bool = False) -> Patch:
+    return Patch(
+        facecolor=NO_DATA_FACE,
+        edgecolor=NO_DATA_EDGE,
+        hatch=".." if partial else NO_DATA_HATCH,
+        linewidth=0,
+        label="no data in some charts" if partial else "no data (not fetched)",
+    )
+
+
+def list_text(names: Sequence[str], *, most: int = 3, noun: str = "apps") -> str:
+    """ "A", "A and B", "A, B and C", "5 apps"."""
+    names = list(dict.fromkeys(names))
+    if len(names) == 1:
+        return names[0]
+    if len(names) > most:
+        return f"{len(names)} {noun}"
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def where_text(keys: Sequence[ChartKey]) -> str:
+    """ "Top Free iPhone · United States" or "Top Free iPhone · US, GB and JP"."""
+    charts = list(dict.fromkeys(chart_name(k) for k in keys))
+    countries = list(dict.fromkeys(k.country for k in keys))
+    if len(countries) == 1:
+        place = country_name(countries[0])
+    else:
+        place = list_text([c.upper() for c in countries], most=4, noun="countries")
+    return f"{' / '.join(charts)} · {place}"
