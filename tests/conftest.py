@@ -130,3 +130,54 @@ def run_apprank(
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("APPRANK_CONFIG", raising=False)
     monkeypatch.delenv("APPRANK_DATABASE_URL", raising=False)
+
+
+PG_URL = os.environ.get("APPRANK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_admin():
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    return psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        dbname=url.database, autocommit=True, connect_timeout=3,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test, dropped afterwards.
+
+    Skips when no server answers, unless APPRANK_REQUIRE_PG=1 (as in CI), which fails instead.
+    """
+    try:
+        admin = _pg_admin()
+    except Exception as exc:
+        if os.environ.get("APPRANK_REQUIRE_PG") == "1":
+            pytest.fail(f"PostgreSQL required (APPRANK_REQUIRE_PG=1) but unreachable: {exc}")
+        pytest.skip(f"no PostgreSQL at {PG_URL}: {exc}")
+    import uuid
+
+    from sqlalchemy.engine import make_url
+
+    name = f"apprank_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from tracker.store.engine import dispose_all
+
+        dispose_all()
+        with _pg_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each test using it runs on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'apprank.db'}"
+    return request.getfixturevalue("pg_url")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,17 +13,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 
 from tracker.errors import StoreError
-from tracker.store import schema
 
 BUSY_TIMEOUT_MS = 10_000
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def open_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for `url`, with the schema created on first use."""
+def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
+    """An engine for `url`; the schema is created on first use and checked to be current."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -44,9 +45,16 @@ def open_engine(url: str, *, create: bool = True) -> Engine:
         raise StoreError(f"no driver for database URL {url!r}{hint}: {exc}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-    if create:
+    _ENGINES.add(engine)
+    if check:
         ensure_schema(engine)
     return engine
+
+
+def dispose_all() -> None:
+    """Close every pooled connection of every engine this process opened."""
+    for engine in list(_ENGINES):
+        engine.dispose()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -101,8 +109,8 @@ def _first_line(exc: SQLAlchemyError) -> str:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create the tables on first use."""
-    import tracker.store.daemon_state  # noqa: F401  (registers its tables)
+    """Create the schema in a new database; refuse an outdated one ("run apprank db upgrade")."""
+    from tracker.store.migrate import check_schema
 
     with translate_errors():
-        schema.metadata.create_all(engine)
+        check_schema(engine)

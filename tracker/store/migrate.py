@@ -1,0 +1,108 @@
+"""Schema versions: Alembic migrations for SQLite and PostgreSQL alike.
+
+A new database gets the current tables and is stamped at the head revision. A database at an
+older revision is refused with "run apprank db upgrade" (exit 2) until it is upgraded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, inspect, text
+
+from tracker.errors import SchemaOutdated, StoreError
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+# The revision this code's tables match; tests/store/test_migrations.py keeps it equal to the
+# newest migration, so start-up never has to parse the migration scripts.
+HEAD = "0002"
+
+
+def target_metadata() -> MetaData:
+    import tracker.store.daemon_state  # noqa: F401  (registers its tables)
+    from tracker.store import schema
+
+    return schema.metadata
+
+
+def alembic_config(connection: Connection) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def script_head() -> str | None:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def known_revisions() -> set[str]:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def check_schema(engine: Engine) -> None:
+    """Create the schema in an empty database; refuse an outdated or unknown one."""
+    with engine.connect() as conn:
+        revision = current_revision(conn)
+        if revision == HEAD:
+            return
+        has_tables = inspect(conn).has_table("snapshot")
+    if revision is None and not has_tables:
+        _create(engine)
+        return
+    if revision is None:
+        raise SchemaOutdated(
+            f"the database at {engine.url.render_as_string(hide_password=True)} has apprank "
+            "tables but no schema version; run `apprank db upgrade`"
+        )
+    if revision in known_revisions():
+        raise SchemaOutdated(
+            f"the database schema is at revision {revision}, this apprank needs {HEAD}: "
+            "run `apprank db upgrade`"
+        )
+    raise StoreError(
+        f"the database schema is at revision {revision}, unknown to this apprank "
+        f"(it knows up to {HEAD}); upgrade apprank"
+    )
+
+
+def _create(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn = conn.execution_options(immediate=True)
+        with conn.begin():
+            # Someone else may have created it since we looked.
+            if current_revision(conn) is not None:
+                return
+            target_metadata().create_all(conn)
+            conn.execute(
+                text(
+                    "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                    "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+                )
+            )
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD})
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations up to `revision`; returns (before, after)."""
+    with engine.connect() as conn:
+        before = current_revision(conn)
+        if before is None and inspect(conn).has_table("snapshot"):
+            raise StoreError("apprank tables exist without a schema version; cannot upgrade safely")
+        command.upgrade(alembic_config(conn), revision)
+        conn.commit()
+        after = current_revision(conn)
+    return before, after
