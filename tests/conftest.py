@@ -127,9 +127,13 @@ def run_apprank(
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("APPRANK_CONFIG", raising=False)
     monkeypatch.delenv("APPRANK_DATABASE_URL", raising=False)
+    yield
+    from tracker.store.engine import dispose_all
+
+    dispose_all()  # close this test's pooled connections before its databases go away
 
 
 PG_URL = os.environ.get("APPRANK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

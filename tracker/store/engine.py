@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from tracker.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
-_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+# One engine per URL per process: pools are shared and the schema is checked once.
+_ENGINES: dict[str, Engine] = {}
+_CHECKED: set[str] = set()
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -23,7 +24,17 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
-    """An engine for `url`; the schema is created on first use and checked to be current."""
+    """The engine for `url`; the schema is created on first use and checked to be current."""
+    engine = _ENGINES.get(url)
+    if engine is None:
+        engine = _ENGINES[url] = _new_engine(url, create=create)
+    if check and url not in _CHECKED:
+        ensure_schema(engine)
+        _CHECKED.add(url)
+    return engine
+
+
+def _new_engine(url: str, *, create: bool) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -45,16 +56,15 @@ def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
         raise StoreError(f"no driver for database URL {url!r}{hint}: {exc}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-    _ENGINES.add(engine)
-    if check:
-        ensure_schema(engine)
     return engine
 
 
 def dispose_all() -> None:
-    """Close every pooled connection of every engine this process opened."""
-    for engine in list(_ENGINES):
+    """Close every pooled connection and forget every engine this process opened."""
+    for engine in _ENGINES.values():
         engine.dispose()
+    _ENGINES.clear()
+    _CHECKED.clear()
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -208,15 +208,16 @@ class SnapshotWriter:
         ).inserted_primary_key[0]
         if entries:
             known = self._apps
-            conn.execute(
-                insert(ENTRY),
-                [
-                    {
-                        "ranking_id": ranking_id,
-                        "rank": e.rank,
-                        "app_id": (new_apps.get(e.app_id) or known[e.app_id])[0],
-                    }
-                    for e in entries
-                ],
-            )
+            rows = [
+                {
+                    "ranking_id": ranking_id,
+                    "rank": e.rank,
+                    "app_id": (new_apps.get(e.app_id) or known[e.app_id])[0],
+                }
+                for e in entries
+            ]
+            if conn.dialect.name == "sqlite":
+                conn.execute(insert(ENTRY), rows)  # executemany: SQLite's fastest path
+            else:
+                conn.execute(insert(ENTRY).values(rows))  # one multi-row INSERT, one round trip
         return ranking_id, True
