@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
@@ -58,7 +58,7 @@ def test_empty_genres_and_populated_genres_both_parse() -> None:
     snapshot = SOURCE.parse(request(), real_fixture("v2-us-top-free-100-2026-08-03.json"))
     assert snapshot.entries[0].genre is None  # ranks 1-10 carry `genres: []`
     assert snapshot.entries[10].genre == "Utilities"
-    assert snapshot.entries[0].release_date == date(2023, 8, 7)
+    assert snapshot.entries[0].release_date == "2023-08-07"
 
 
 def test_the_2021_populated_genres_form_parses() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 from tracker.errors import FeedFormatError
@@ -11,6 +10,7 @@ from tracker.sources.base import (
     ChartRequest,
     ChartSnapshot,
     check_entries,
+    iso_date,
     load_json,
 )
 from tracker.timeutil import parse_feed_time
@@ -80,18 +80,9 @@ def _entry(rank: int, row: Any, url: str) -> ChartEntry:
         icon_url=_text(row.get("artworkUrl100")),
         url=_text(row.get("url")),
         genre=_text(genre),
-        release_date=_date(row.get("releaseDate")),
+        release_date=iso_date(row.get("releaseDate")),
     )
 
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None

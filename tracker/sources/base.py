@@ -51,7 +51,7 @@ class ChartEntry:
     icon_url: str | None = None
     url: str | None = None
     genre: str | None = None
-    release_date: date | None = None
+    release_date: str | None = None  # ISO date, YYYY-MM-DD
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,16 @@ class ChartSource(Protocol):
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         """Validate a payload; raise FeedFormatError for anything that is not a valid chart."""
         ...
+
+
+def iso_date(value: Any) -> str | None:
+    """The YYYY-MM-DD date at the start of a feed's date or date-time string, if valid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
 
 
 def load_json(body: bytes, url: str) -> Any:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, ClassVar
 
 from tracker.errors import FeedFormatError
@@ -14,6 +13,7 @@ from tracker.sources.base import (
     ChartRequest,
     ChartSnapshot,
     check_entries,
+    iso_date,
     load_json,
 )
 from tracker.timeutil import parse_feed_time
@@ -119,13 +119,6 @@ def _entry(rank: int, row: Any, url: str) -> ChartEntry:
         raise FeedFormatError(f"entry {rank} has no `id.attributes.im:id` in {url}", url=url)
     if name is None:
         raise FeedFormatError(f"entry {rank} has no `im:name` in {url}", url=url)
-    released = _label(row.get("im:releaseDate"))
-    release_date: date | None = None
-    if released:
-        try:
-            release_date = date.fromisoformat(released[:10])
-        except ValueError:
-            release_date = None
     category = _attrs(row.get("category"))
     genre = category.get("term") if isinstance(category.get("term"), str) else None
     bundle_id = id_attrs.get("im:bundleId")
@@ -138,5 +131,5 @@ def _entry(rank: int, row: Any, url: str) -> ChartEntry:
         icon_url=_largest_image(row.get("im:image")),
         url=_alternate_link(row.get("link")),
         genre=genre,
-        release_date=release_date,
+        release_date=iso_date(_label(row.get("im:releaseDate"))),
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tracker.errors import StoreError
 
@@ -103,19 +104,33 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [sqlite3.Error]
+    try:
+        import psycopg
+    except ImportError:
+        pass
+    else:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+_DRIVER_ERRORS = _driver_errors()
+
+
 @contextlib.contextmanager
 def translate_errors() -> Iterator[None]:
+    """Database errors, from SQLAlchemy or a raw driver call, become one-line StoreErrors."""
     try:
         yield
-    except OperationalError as exc:
-        raise StoreError(f"database error: {_first_line(exc)}") from exc
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, *_DRIVER_ERRORS) as exc:
         raise StoreError(f"database error: {_first_line(exc)}") from exc
 
 
-def _first_line(exc: SQLAlchemyError) -> str:
+def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
-    return str(orig or exc).splitlines()[0]
+    lines = str(orig or exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def ensure_schema(engine: Engine) -> None:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import attrgetter
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
 
 from tracker.sources.base import ChartEntry, ChartKey, ChartSnapshot
 from tracker.store.engine import write_transaction
 from tracker.store.schema import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
+from tracker.timeutil import as_utc
 
 APP = App.__table__
 CHART = Chart.__table__
@@ -46,19 +50,21 @@ def ranking_digest(store_ids: list[str]) -> bytes:
     return hashlib.blake2b(",".join(store_ids).encode(), digest_size=16).digest()
 
 
-def _meta(entry: ChartEntry) -> _AppMeta:
-    return (
-        entry.name,
-        entry.developer,
-        entry.bundle_id,
-        entry.icon_url,
-        entry.url,
-        entry.genre,
-        entry.release_date.isoformat() if entry.release_date else None,
-    )
-
-
 _META_COLUMNS = ("name", "developer", "bundle_id", "icon_url", "url", "genre", "release_date")
+# An entry's app metadata as a tuple, built in C: this runs once per rank row.
+_meta: Callable[[ChartEntry], _AppMeta] = attrgetter(*_META_COLUMNS)
+
+
+def _named(meta: _AppMeta) -> dict[str, str | None]:
+    return dict(zip(_META_COLUMNS, meta, strict=True))
+
+
+@dataclass(slots=True)
+class AppCache:
+    """App ids and metadata learnt in one transaction, merged into the cache on commit."""
+
+    ids: dict[str, int]
+    metas: dict[str, _AppMeta]
 
 
 class SnapshotWriter:
@@ -68,7 +74,8 @@ class SnapshotWriter:
         self.engine = engine
         self.store = store
         self._charts: dict[ChartKey, int] = {}
-        self._apps: dict[str, tuple[int, _AppMeta]] = {}
+        self._app_ids: dict[str, int] = {}
+        self._app_metas: dict[str, _AppMeta] = {}
         self._lock = threading.Lock()
 
     def chart_id(self, conn: Connection, key: ChartKey) -> int:
@@ -104,26 +111,70 @@ class SnapshotWriter:
         slot: int | None = None,
     ) -> Saved:
         """Store a snapshot and its successful attempt in one transaction."""
+        return self.save_many([(snapshot, captured_at, attempt)], slots=[slot])[0]
+
+    def save_many(
+        self,
+        items: Sequence[tuple[ChartSnapshot, datetime, Attempt]],
+        *,
+        slots: Sequence[int | None] | None = None,
+    ) -> list[Saved]:
+        """Store several snapshots and their attempts in one transaction (all or none).
+
+        The hot path of a cycle: bulk statements for apps, rankings, snapshots and attempts,
+        and the driver's fastest bulk path for rank rows (executemany on SQLite, COPY on
+        PostgreSQL).
+        """
+        if not items:
+            return []
+        slots = list(slots) if slots is not None else [None] * len(items)
         with self._lock, write_transaction(self.engine) as conn:
-            chart_id = self.chart_id(conn, snapshot.request.key)
-            new_apps = self._upsert_apps(conn, snapshot.entries)
-            ranking_id, new_ranking = self._ranking(conn, snapshot.entries, new_apps)
-            snapshot_id = conn.execute(
-                insert(SNAPSHOT).values(
-                    chart_id=chart_id,
-                    captured_at=captured_at,
-                    feed_updated_at=snapshot.feed_updated_at,
-                    depth_requested=snapshot.request.depth,
-                    depth_returned=snapshot.depth_returned,
-                    ranking_id=ranking_id,
-                    slot=slot,
-                )
-            ).inserted_primary_key[0]
-            self._insert_attempt(conn, chart_id, attempt, snapshot_id)
+            chart_ids = [self.chart_id(conn, snap.request.key) for snap, _, _ in items]
+            new_charts = {
+                snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
+            }
+            new_apps = self._upsert_apps(conn, [e for snap, _, _ in items for e in snap.entries])
+            ranking_ids, fresh = self._rankings(
+                conn, [snap.entries for snap, _, _ in items], new_apps
+            )
+            snapshot_ids = _insert_ids(
+                conn,
+                SNAPSHOT,
+                [
+                    {
+                        "chart_id": chart_id,
+                        "captured_at": captured_at,
+                        "feed_updated_at": snap.feed_updated_at,
+                        "depth_requested": snap.request.depth,
+                        "depth_returned": snap.depth_returned,
+                        "ranking_id": ranking_id,
+                        "slot": slot,
+                    }
+                    for (snap, captured_at, _), chart_id, ranking_id, slot in zip(
+                        items, chart_ids, ranking_ids, slots, strict=True
+                    )
+                ],
+            )
+            _insert_rows(
+                conn,
+                ATTEMPT,
+                [
+                    _attempt_row(chart_id, attempt, snapshot_id)
+                    for (_, _, attempt), chart_id, snapshot_id in zip(
+                        items, chart_ids, snapshot_ids, strict=True
+                    )
+                ],
+            )
         # Only remember ids once the transaction that made them committed.
-        self._charts[snapshot.request.key] = chart_id
-        self._apps.update(new_apps)
-        return Saved(snapshot_id, ranking_id, new_ranking)
+        self._charts.update(new_charts)
+        self._app_ids.update(new_apps.ids)
+        self._app_metas.update(new_apps.metas)
+        return [
+            Saved(snapshot_id, ranking_id, is_new)
+            for snapshot_id, ranking_id, is_new in zip(
+                snapshot_ids, ranking_ids, fresh, strict=True
+            )
+        ]
 
     def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
         """Store a failed attempt (never a rank)."""
@@ -135,89 +186,174 @@ class SnapshotWriter:
     def _insert_attempt(
         self, conn: Connection, chart_id: int, attempt: Attempt, snapshot_id: int | None
     ) -> None:
-        conn.execute(
-            insert(ATTEMPT).values(
-                chart_id=chart_id,
-                started_at=attempt.started_at,
-                duration_ms=attempt.duration_ms,
-                outcome=attempt.outcome,
-                http_status=attempt.http_status,
-                error=attempt.error,
-                url=attempt.url,
-                snapshot_id=snapshot_id,
-            )
-        )
+        conn.execute(insert(ATTEMPT).values(_attempt_row(chart_id, attempt, snapshot_id)))
 
-    def _upsert_apps(
-        self, conn: Connection, entries: tuple[ChartEntry, ...]
-    ) -> dict[str, tuple[int, _AppMeta]]:
-        """Insert unseen apps, update changed metadata; returns the cache additions."""
-        fresh: dict[str, tuple[int, _AppMeta]] = {}
-        unknown = [e.app_id for e in entries if e.app_id not in self._apps]
-        if unknown:
-            for row in conn.execute(
-                select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
-                    (APP.c.store == self.store) & APP.c.store_id.in_(unknown)
-                )
-            ):
-                fresh[row[1]] = (row[0], tuple(row[2:]))  # type: ignore[assignment]
-        inserts = []
-        updates = []
+    def _upsert_apps(self, conn: Connection, entries: list[ChartEntry]) -> AppCache:
+        """Insert unseen apps and update changed metadata; returns the ids and cache additions.
+
+        The cache makes the common case (every app known, nothing changed) two dict look-ups
+        per entry.
+        """
+        ids, metas = self._app_ids, self._app_metas
+        fresh_ids: dict[str, int] = {}
+        fresh_metas: dict[str, _AppMeta] = {}
+        latest: dict[str, ChartEntry] = {}
         for entry in entries:
-            known = fresh.get(entry.app_id) or self._apps.get(entry.app_id)
-            meta = _meta(entry)
-            if known is None:
-                inserts.append(entry)
-            elif known[1] != meta:
-                updates.append({"b_id": known[0], **dict(zip(_META_COLUMNS, meta, strict=True))})
-                fresh[entry.app_id] = (known[0], meta)
-        if inserts:
-            rows = [
-                {
-                    "store": self.store,
-                    "store_id": e.app_id,
-                    **dict(zip(_META_COLUMNS, _meta(e), strict=True)),
-                }
-                for e in inserts
-            ]
-            result = conn.execute(insert(APP).returning(APP.c.id, APP.c.store_id), rows)
-            ids = {store_id: app_id for app_id, store_id in result}
-            for entry in inserts:
-                fresh[entry.app_id] = (ids[entry.app_id], _meta(entry))
-        if updates:
-            conn.execute(
-                update(APP)
-                .where(APP.c.id == bindparam("b_id"))
-                .values({c: bindparam(c) for c in _META_COLUMNS}),
-                updates,
-            )
-        return fresh
+            meta = metas.get(entry.app_id)
+            if meta is None or meta != _meta(entry):
+                latest[entry.app_id] = entry  # the last one seen in the batch wins
+        if latest:
+            unknown = [sid for sid in latest if sid not in ids]
+            for start in range(0, len(unknown), 500):
+                chunk = unknown[start : start + 500]
+                for row in conn.execute(
+                    select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
+                        (APP.c.store == self.store) & APP.c.store_id.in_(chunk)
+                    )
+                ):
+                    fresh_ids[row[1]] = row[0]
+                    fresh_metas[row[1]] = tuple(row[2:])  # type: ignore[assignment]
+            inserts, updates = [], []
+            for sid, entry in latest.items():
+                meta = _meta(entry)
+                app_id = ids.get(sid) or fresh_ids.get(sid)
+                if app_id is None:
+                    inserts.append({"store": self.store, "store_id": sid, **_named(meta)})
+                elif (fresh_metas.get(sid) or metas.get(sid)) != meta:
+                    updates.append({"b_id": app_id, **_named(meta)})
+                fresh_metas[sid] = meta
+            if inserts:
+                result = conn.execute(
+                    insert(APP).returning(APP.c.id, sort_by_parameter_order=True), inserts
+                )
+                for row, app_id in zip(inserts, result.scalars(), strict=True):
+                    fresh_ids[row["store_id"]] = app_id
+            if updates:
+                conn.execute(
+                    update(APP)
+                    .where(APP.c.id == bindparam("b_id"))
+                    .values({c: bindparam(c) for c in _META_COLUMNS}),
+                    updates,
+                )
+        return AppCache(fresh_ids, fresh_metas)
 
-    def _ranking(
+    def _rankings(
         self,
         conn: Connection,
-        entries: tuple[ChartEntry, ...],
-        new_apps: dict[str, tuple[int, _AppMeta]],
-    ) -> tuple[int, bool]:
-        digest = ranking_digest([e.app_id for e in entries])
-        existing = conn.execute(select(RANKING.c.id).where(RANKING.c.digest == digest)).scalar()
-        if existing is not None:
-            return existing, False
-        ranking_id = conn.execute(
-            insert(RANKING).values(digest=digest, size=len(entries))
-        ).inserted_primary_key[0]
-        if entries:
-            known = self._apps
-            rows = [
-                {
-                    "ranking_id": ranking_id,
-                    "rank": e.rank,
-                    "app_id": (new_apps.get(e.app_id) or known[e.app_id])[0],
-                }
-                for e in entries
-            ]
-            if conn.dialect.name == "sqlite":
-                conn.execute(insert(ENTRY), rows)  # executemany: SQLite's fastest path
-            else:
-                conn.execute(insert(ENTRY).values(rows))  # one multi-row INSERT, one round trip
-        return ranking_id, True
+        rankings: list[tuple[ChartEntry, ...]],
+        new_apps: AppCache,
+    ) -> tuple[list[int], list[bool]]:
+        """Ranking ids for each list of entries, storing the rankings not seen before."""
+        digests = [ranking_digest([e.app_id for e in entries]) for entries in rankings]
+        known: dict[bytes, int] = {}
+        unique = list(dict.fromkeys(digests))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            known.update(
+                (row.digest, row.id)
+                for row in conn.execute(
+                    select(RANKING.c.digest, RANKING.c.id).where(RANKING.c.digest.in_(chunk))
+                )
+            )
+        missing = {
+            d: entries for d, entries in zip(digests, rankings, strict=True) if d not in known
+        }
+        if missing:
+            order = list(missing)
+            ids = (
+                conn.execute(
+                    insert(RANKING).returning(RANKING.c.id, sort_by_parameter_order=True),
+                    [{"digest": d, "size": len(missing[d])} for d in order],
+                )
+                .scalars()
+                .all()
+            )
+            known.update(zip(order, ids, strict=True))
+            ids = self._app_ids | new_apps.ids if new_apps.ids else self._app_ids
+            rows = [(known[d], e.rank, ids[e.app_id]) for d in order for e in missing[d]]
+            if rows:
+                _bulk_entries(conn, rows)
+        seen: set[bytes] = set()
+        fresh = []
+        for d in digests:
+            fresh.append(d in missing and d not in seen)
+            seen.add(d)
+        return [known[d] for d in digests], fresh
+
+
+def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:
+    return {
+        "chart_id": chart_id,
+        "started_at": attempt.started_at,
+        "duration_ms": attempt.duration_ms,
+        "outcome": attempt.outcome,
+        "http_status": attempt.http_status,
+        "error": attempt.error,
+        "url": attempt.url,
+        "snapshot_id": snapshot_id,
+    }
+
+
+def _plain(value: object) -> object:
+    return int(as_utc(value).timestamp()) if isinstance(value, datetime) else value
+
+
+def _insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows and return their new ids, in order."""
+    if conn.dialect.name != "sqlite":
+        result = conn.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+        )
+        return list(result.scalars())
+    # Under BEGIN IMMEDIATE this connection is SQLite's only writer, so it may hand out the
+    # ids itself, as SQLite would (max + 1), and skip a round of RETURNING statements.
+    first = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}").scalar()
+    ids = list(range(first, first + len(rows)))
+    _raw_executemany(
+        conn, table, ["id", *rows[0]], [(i, *r.values()) for i, r in zip(ids, rows, strict=True)]
+    )
+    return ids
+
+
+def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    _raw_executemany(conn, table, list(rows[0]), [tuple(r.values()) for r in rows])
+
+
+def _raw_executemany(
+    conn: Connection, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
+) -> None:
+    marks = ", ".join("?" * len(columns))
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+            [tuple(map(_plain, row)) for row in rows],
+        )
+    finally:
+        cursor.close()
+
+
+def _bulk_entries(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
+    """Rank rows through the driver's fastest bulk path, inside the current transaction."""
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql":
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY ranking_entry (ranking_id, rank, app_id) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    if conn.dialect.name == "sqlite":
+        cursor = raw.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO ranking_entry (ranking_id, rank, app_id) VALUES (?, ?, ?)", rows
+            )
+        finally:
+            cursor.close()
+        return
+    conn.execute(insert(ENTRY), [{"ranking_id": r, "rank": k, "app_id": a} for r, k, a in rows])

@@ -1,0 +1,1 @@
+"""Benchmarks: each path measured against the physical floor in the same run (python -m bench)."""

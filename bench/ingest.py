@@ -1,0 +1,108 @@
+"""ingest: one full-world cycle (174 x 3 charts x 100 ranks) into an existing history.
+
+Floor: raw sqlite3 executemany of the same (snapshot, rank, app) integer tuples into a narrow
+WITHOUT ROWID table with an (app, snapshot) index, in one transaction.
+Baseline: one SQLModel object per rank with a commit each (measured on a slice, extrapolated).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.world import World
+from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import dispose_all
+
+
+def floor(path: Path, tuples: list[tuple[int, int, int]]) -> float:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS r (s INTEGER, rank INTEGER, app INTEGER, "
+        "PRIMARY KEY (s, rank)) WITHOUT ROWID"
+    )
+    conn.execute("CREATE INDEX IF NOT EXISTS r_app ON r (app, s)")
+    offset = conn.execute("SELECT coalesce(max(s), 0) FROM r").fetchone()[0]
+    rows = [(s + offset, rank, app) for s, rank, app in tuples]
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO r VALUES (?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed
+
+
+def orm_rate(path: Path, tuples: list[tuple[int, int, int]]) -> float:
+    """Rows per second when adding one ORM object per rank and committing each."""
+    from sqlmodel import Field, Session, SQLModel, create_engine
+
+    class NaiveRank(SQLModel, table=True):
+        __tablename__ = "naive_rank"
+        id: int | None = Field(default=None, primary_key=True)
+        snapshot: int
+        rank: int
+        app: int
+
+    engine = create_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine, tables=[NaiveRank.__table__])
+    started = time.perf_counter()
+    with Session(engine) as session:
+        for s, rank, app in tuples:
+            session.add(NaiveRank(snapshot=s, rank=rank, app=app))
+            session.commit()
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return len(tuples) / elapsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench ingest")
+    parser.add_argument("--history-hours", type=int, default=24)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else args.repeats
+    world = World()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "apprank.db"
+        writer = SnapshotWriter(open_engine(f"sqlite:///{db}"))
+        for hour in range(args.history_hours):
+            writer.save_many(
+                [(s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200)) for s in world.snapshots(hour)]
+            )
+            world.step()
+        ours, floors, rows = [], [], 0
+        for repeat in range(repeats):
+            hour = args.history_hours + repeat
+            batch = list(world.snapshots(hour))
+            tuples = [
+                (i, e.rank, int(e.app_id)) for i, s in enumerate(batch, 1) for e in s.entries
+            ]
+            rows = len(tuples)
+            items = [(s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200)) for s in batch]
+            started = time.perf_counter()
+            writer.save_many(items)
+            ours.append(time.perf_counter() - started)
+            floors.append(floor(Path(tmp) / "floor.db", tuples))
+            world.step()
+        sample = tuples[:1500 if args.quick else 3000]
+        naive = orm_rate(Path(tmp) / "naive.db", sample)
+        dispose_all()
+    ours_s, floor_s = statistics.median(ours), statistics.median(floors)
+    print(f"rank rows per cycle      {rows}")
+    print(f"apprank ingest           {ours_s * 1000:8.1f} ms  ({rows / ours_s:,.0f} rows/s)")
+    print(f"floor (raw executemany)  {floor_s * 1000:8.1f} ms  ({rows / floor_s:,.0f} rows/s)")
+    print(f"ratio to floor           {ours_s / floor_s:8.2f}x  (target <= 1.5x)")
+    print(f"ORM row-per-commit       {naive:,.0f} rows/s -> {rows / naive:.1f} s per cycle")
+    print(f"speed-up over ORM        {rows / ours_s / naive:8.1f}x  (target >= 20x)")
+
+
+if __name__ == "__main__":
+    main()
