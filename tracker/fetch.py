@@ -24,8 +24,8 @@ from tracker.errors import (
     StoreError,
 )
 from tracker.http import HostGate, HttpClient, HttpSettings
-from tracker.sources import SOURCES, ChartRequest
-from tracker.store.writer import Attempt, SnapshotWriter
+from tracker.sources import SOURCES, ChartRequest, ChartSnapshot
+from tracker.store.writer import Attempt, Saved, SnapshotWriter
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.fetch")
@@ -113,23 +113,85 @@ async def fetch_charts(
     """Fetch and store `requests` concurrently within the configured HTTP limits."""
     result = CycleResult(started_at=clock())
     settings = http_settings(config)
-    async with HttpClient(settings, gate=gate, transport=transport) as client:
+    batches = GroupCommit(writer)
+    committer = asyncio.create_task(batches.run())
+    try:
+        async with HttpClient(settings, gate=gate, transport=transport) as client:
 
-        async def one(request: ChartRequest) -> ChartOutcome:
-            outcome = await _fetch_one(config, client, writer, request, clock, slot_of)
-            if on_done is not None:
-                on_done(outcome)
-            return outcome
+            async def one(request: ChartRequest) -> ChartOutcome:
+                outcome = await _fetch_one(config, client, batches, request, clock, slot_of)
+                if on_done is not None:
+                    on_done(outcome)
+                return outcome
 
-        result.outcomes = list(await asyncio.gather(*(one(r) for r in requests)))
+            result.outcomes = list(await asyncio.gather(*(one(r) for r in requests)))
+    finally:
+        batches.close()
+        await committer
     result.finished_at = clock()
     return result
+
+
+class GroupCommit:
+    """Writes the snapshots that arrive while a write is in progress together, in one
+    transaction: one commit per batch instead of one per chart, and the event loop never
+    waits on the database.
+    """
+
+    def __init__(self, writer: SnapshotWriter) -> None:
+        self.writer = writer
+        self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
+
+    async def save(
+        self, snapshot: ChartSnapshot, captured_at: datetime, attempt: Attempt, slot: int | None
+    ) -> Saved:
+        future: asyncio.Future[Saved] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(_Pending(snapshot, captured_at, attempt, slot, future))
+        return await future
+
+    def close(self) -> None:
+        self._queue.put_nowait(None)
+
+    async def run(self) -> None:
+        closing = False
+        while not closing:
+            first = await self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while not self._queue.empty():
+                item = self._queue.get_nowait()
+                if item is None:
+                    closing = True
+                    break
+                batch.append(item)
+            try:
+                saved = await asyncio.to_thread(
+                    self.writer.save_many,
+                    [(p.snapshot, p.captured_at, p.attempt) for p in batch],
+                    slots=[p.slot for p in batch],
+                )
+            except Exception as exc:
+                for pending in batch:
+                    pending.future.set_exception(exc)
+            else:
+                for pending, one in zip(batch, saved, strict=True):
+                    pending.future.set_result(one)
+
+
+@dataclass(slots=True)
+class _Pending:
+    snapshot: ChartSnapshot
+    captured_at: datetime
+    attempt: Attempt
+    slot: int | None
+    future: asyncio.Future[Saved]
 
 
 async def _fetch_one(
     config: Config,
     client: HttpClient,
-    writer: SnapshotWriter,
+    batches: GroupCommit,
     request: ChartRequest,
     clock: Clock,
     slot_of: Callable[[ChartRequest], int | None] | None,
@@ -146,7 +208,7 @@ async def _fetch_one(
         duration_ms = int((time.perf_counter() - started) * 1000)
         attempt = Attempt(started_at, duration_ms, "ok", status, None, url)
         slot = slot_of(request) if slot_of else None
-        saved = await asyncio.to_thread(writer.save, snapshot, clock(), attempt, slot=slot)
+        saved = await batches.save(snapshot, clock(), attempt, slot)
     except ApprankError as exc:
         duration_ms = int((time.perf_counter() - started) * 1000)
         outcome, exc_status = classify(exc)
@@ -173,7 +235,7 @@ async def _fetch_one(
         )
         attempt = Attempt(started_at, duration_ms, outcome, status, message, url)
         try:
-            await asyncio.to_thread(writer.record_failure, request.key, attempt)
+            await asyncio.to_thread(batches.writer.record_failure, request.key, attempt)
         except StoreError as store_exc:
             log.error("could not record the failed attempt for %s: %s", url, store_exc)
         return ChartOutcome(request, outcome, url, duration_ms, status, message)
