@@ -134,4 +134,18 @@ class FetchAttempt(SQLModel, table=True):
 
 OUTCOMES = ("ok", "http_error", "timeout", "network", "format", "too_large", "paused", "store")
 
+
+class ChartClaim(SQLModel, table=True):
+    """Which daemon took a chart for a time slot: several daemons on one database fetch each
+    (chart, slot) once. The primary key makes the claim atomic on every database.
+    """
+
+    __tablename__ = "chart_claim"
+
+    chart_id: int = Field(foreign_key="chart.id", primary_key=True)
+    slot: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    owner: str = Field(max_length=128)
+    claimed_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+
+
 metadata = SQLModel.metadata

@@ -91,16 +91,25 @@ class SnapshotWriter:
         )
         chart_id = conn.execute(select(CHART.c.id).where(where)).scalar()
         if chart_id is None:
-            chart_id = conn.execute(
-                insert(CHART).values(
-                    source=key.source,
-                    country=key.country,
-                    kind=key.chart,
-                    category=key.category,
-                    device=key.device,
-                )
-            ).inserted_primary_key[0]
+            # Another daemon may be adding the same chart right now: let the unique key decide.
+            conn.execute(
+                _insert_ignoring_duplicates(
+                    conn, CHART, ["source", "country", "kind", "category", "device"]
+                ),
+                {
+                    "source": key.source,
+                    "country": key.country,
+                    "kind": key.chart,
+                    "category": key.category,
+                    "device": key.device,
+                },
+            )
+            chart_id = conn.execute(select(CHART.c.id).where(where)).scalar_one()
         return chart_id
+
+    def remember_charts(self, ids: dict[ChartKey, int]) -> None:
+        """Cache chart ids made or read in a transaction that has committed."""
+        self._charts.update(ids)
 
     def save(
         self,
@@ -223,11 +232,19 @@ class SnapshotWriter:
                     updates.append({"b_id": app_id, **_named(meta)})
                 fresh_metas[sid] = meta
             if inserts:
-                result = conn.execute(
-                    insert(APP).returning(APP.c.id, sort_by_parameter_order=True), inserts
-                )
-                for row, app_id in zip(inserts, result.scalars(), strict=True):
-                    fresh_ids[row["store_id"]] = app_id
+                statement = _insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
+                result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), inserts)
+                fresh_ids.update((store_id, app_id) for app_id, store_id in result)
+                lost = [r["store_id"] for r in inserts if r["store_id"] not in fresh_ids]
+                if lost:  # inserted meanwhile by another daemon sharing the database
+                    fresh_ids.update(
+                        (row.store_id, row.id)
+                        for row in conn.execute(
+                            select(APP.c.id, APP.c.store_id).where(
+                                (APP.c.store == self.store) & APP.c.store_id.in_(lost)
+                            )
+                        )
+                    )
             if updates:
                 conn.execute(
                     update(APP)
@@ -292,6 +309,15 @@ def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> di
         "url": attempt.url,
         "snapshot_id": snapshot_id,
     }
+
+
+def _insert_ignoring_duplicates(conn: Connection, table: Table, keys: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
 def _plain(value: object) -> object:

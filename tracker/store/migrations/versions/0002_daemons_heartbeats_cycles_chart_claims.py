@@ -1,8 +1,8 @@
-"""daemon heartbeat and cycles
+"""daemons: heartbeats, cycles, chart claims
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-28 13:46:13.125732
+Create Date: 2026-11-28 14:01:58.851081
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "daemon_cycle",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -53,10 +52,22 @@ def upgrade() -> None:
         sa.Column("cycles", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("instance"),
     )
+    op.create_table(
+        "chart_claim",
+        sa.Column("chart_id", sa.Integer(), nullable=False),
+        sa.Column("slot", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("owner", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
+        sa.Column("claimed_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["chart_id"],
+            ["chart.id"],
+        ),
+        sa.PrimaryKeyConstraint("chart_id", "slot"),
+    )
 
 
 def downgrade() -> None:
-
+    op.drop_table("chart_claim")
     op.drop_table("daemon_heartbeat")
     with op.batch_alter_table("daemon_cycle", schema=None) as batch_op:
         batch_op.drop_index("ix_daemon_cycle_finished")

@@ -1,0 +1,58 @@
+"""Claims: each (chart, slot) goes to exactly one daemon, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from tracker.sources import ChartKey, ChartRequest
+from tracker.store import SnapshotWriter, open_engine
+from tracker.store.claims import claim, prune, slot_start
+
+NOW = datetime(2025, 1, 27, 10, 17, 42, tzinfo=UTC)
+REQUESTS = [ChartRequest(ChartKey("apple", cc, "top-free"), 100) for cc in ("us", "gb", "jp", "de")]
+
+
+def test_slots_align_to_the_interval() -> None:
+    assert slot_start(NOW, timedelta(hours=1)) == int(
+        datetime(2025, 1, 27, 10, tzinfo=UTC).timestamp()
+    )
+    assert slot_start(NOW, timedelta(minutes=15)) == int(
+        datetime(2025, 1, 27, 10, 15, tzinfo=UTC).timestamp()
+    )
+
+
+def test_the_first_claim_wins_and_the_next_slot_is_open_again(db_url: str) -> None:
+    a, b = SnapshotWriter(open_engine(db_url)), SnapshotWriter(open_engine(db_url))
+    slot = slot_start(NOW, timedelta(hours=1))
+    assert claim(a, REQUESTS[:2], slot, "daemon-a", NOW) == REQUESTS[:2]
+    assert claim(b, REQUESTS, slot, "daemon-b", NOW) == REQUESTS[2:]
+    assert claim(a, REQUESTS, slot, "daemon-a", NOW) == REQUESTS[:2]  # idempotent for the owner
+    assert claim(b, REQUESTS, slot + 3600, "daemon-b", NOW) == REQUESTS
+    assert prune(a.engine, slot + 3600) == 4
+    assert claim(a, REQUESTS, slot, "daemon-a", NOW) == REQUESTS  # forgotten, so free again
+
+
+def test_racing_claimers_split_every_chart_exactly_once(db_url: str) -> None:
+    requests = [
+        ChartRequest(ChartKey("apple", cc, k), 100)
+        for cc in ("us", "gb", "jp", "de", "fr", "kr")
+        for k in ("top-free", "top-paid")
+    ]
+    slot = slot_start(NOW, timedelta(hours=1))
+    SnapshotWriter(open_engine(db_url)).remember_charts({})
+    won: dict[str, list[ChartRequest]] = {}
+    barrier = threading.Barrier(3)
+
+    def run(owner: str) -> None:
+        writer = SnapshotWriter(open_engine(db_url))
+        barrier.wait()
+        won[owner] = claim(writer, requests, slot, owner, NOW)
+
+    threads = [threading.Thread(target=run, args=(f"d{i}",)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    taken = [r for got in won.values() for r in got]
+    assert sorted(taken, key=str) == sorted(requests, key=str)

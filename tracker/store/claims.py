@@ -1,0 +1,73 @@
+"""Claims: several daemons sharing one database fetch each (chart, time slot) exactly once.
+
+A daemon inserts a claim row for every chart of a slot before fetching; the primary key lets
+exactly one insert win. A daemon that dies after claiming loses that slot's fetch for those
+charts; the next slot is claimed afresh, so the survivors cover every chart from then on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from tracker.sources.base import ChartRequest
+from tracker.store.engine import write_transaction
+from tracker.store.schema import ChartClaim
+from tracker.store.writer import SnapshotWriter
+from tracker.timeutil import to_epoch
+
+CLAIM = ChartClaim.__table__
+
+
+def slot_start(at: datetime, every: timedelta) -> int:
+    """The slot containing `at`, as epoch seconds of its start (slots align to the epoch)."""
+    seconds = max(1, int(every.total_seconds()))
+    return to_epoch(at) // seconds * seconds
+
+
+def claim(
+    writer: SnapshotWriter,
+    requests: Sequence[ChartRequest],
+    slot: int,
+    owner: str,
+    now: datetime,
+) -> list[ChartRequest]:
+    """Claim `requests` for `slot`; returns those this owner won (all, with one daemon)."""
+    if not requests:
+        return []
+    engine: Engine = writer.engine
+    with write_transaction(engine) as conn:
+        ids = {r.key: writer.chart_id(conn, r.key) for r in requests}
+        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(CLAIM).on_conflict_do_nothing(
+            index_elements=["chart_id", "slot"]
+        )
+        conn.execute(
+            statement,
+            [
+                {"chart_id": chart_id, "slot": slot, "owner": owner, "claimed_at": now}
+                for chart_id in ids.values()
+            ],
+        )
+        won = set(
+            conn.execute(
+                select(CLAIM.c.chart_id).where(
+                    (CLAIM.c.slot == slot)
+                    & (CLAIM.c.owner == owner)
+                    & CLAIM.c.chart_id.in_(list(ids.values()))
+                )
+            ).scalars()
+        )
+    writer.remember_charts(ids)
+    return [r for r in requests if ids[r.key] in won]
+
+
+def prune(engine: Engine, older_than: int) -> int:
+    """Forget claims of slots before `older_than` (epoch seconds); they only guard the present."""
+    with write_transaction(engine) as conn:
+        return conn.execute(delete(CLAIM).where(CLAIM.c.slot < older_than)).rowcount
+
