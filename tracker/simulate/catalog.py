@@ -6,9 +6,9 @@ Everything is a pure function of (seed, country[, genre]); the hourly dynamics l
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -46,6 +46,9 @@ class App:
     def free(self) -> bool:
         return self.price == 0.0
 
+    def __hash__(self) -> int:  # ids are unique; hashing every field is slow for the caches
+        return hash(self.id)
+
 
 @dataclass(slots=True)
 class Pool:
@@ -67,10 +70,15 @@ class Pool:
         return self.by_genre[genre]
 
 
+@lru_cache(maxsize=64)
+def _id_coefficients(seed: int) -> tuple[int, int]:
+    rng = random.Random(f"ids:{seed}")
+    return rng.randrange(1, _ID_PRIME), rng.randrange(_ID_PRIME)
+
+
 def app_id(seed: int, serial: int) -> str:
     """A unique 10-digit id for the app with this serial number (a bijection per seed)."""
-    rng = random.Random(f"ids:{seed}")
-    a, b = rng.randrange(1, _ID_PRIME), rng.randrange(_ID_PRIME)
+    a, b = _id_coefficients(seed)
     x = serial
     while True:
         x = (a * x + b) % _ID_PRIME
@@ -105,7 +113,8 @@ def _summary(rng: random.Random, name: str) -> str | None:
         return None
     first = name.splitlines()[0] if name.strip() else "This app"
     lines = [f"{first} is the easiest way to get things done, wherever you are.", ""]
-    lines += [f"• {feature}" for feature in rng.sample(names.FEATURES, 3)]
+    first_feature = rng.randrange(len(names.FEATURES))
+    lines += [f"• {names.FEATURES[(first_feature + k) % len(names.FEATURES)]}" for k in range(3)]
     return "\n".join(lines)
 
 
@@ -141,33 +150,29 @@ def _make_app(
 
 def _pool(rng: random.Random, apps: list[App], boost: list[float]) -> Pool:
     n = len(apps)
-    free = np.array([app.free for app in apps], dtype=bool)
-    popularity = np.array([rng.gauss(0.0, 1.0) + b for b in boost])
-    revenue = np.array(
-        [
-            p * 0.6 + rng.gauss(0.0, 0.9) + (0.8 if 6014 in app.genres else 0.0)
-            for p, app in zip(popularity, apps, strict=True)
-        ]
-    )
-    device = np.array(
-        [[0.0] * n, [rng.gauss(0, 0.6) for _ in range(n)], [rng.gauss(-0.2, 0.8) for _ in range(n)]]
-    )
+    draw = np.random.default_rng(rng.getrandbits(64))
     day = 24.0
-    waves = np.array(
+    free = np.array([app.free for app in apps], dtype=bool)
+    games = np.array([6014 in app.genres for app in apps], dtype=bool)
+    popularity = draw.normal(0.0, 1.0, n) + np.asarray(boost)
+    revenue = popularity * 0.6 + draw.normal(0.0, 0.9, n) + 0.8 * games
+    device = np.stack([np.zeros(n), draw.normal(0.0, 0.6, n), draw.normal(-0.2, 0.8, n)])
+    waves = np.stack(
         [
-            [rng.uniform(0.1, 0.6) for _ in range(n)],
-            [rng.uniform(5, 40) * day for _ in range(n)],
-            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
-            [rng.uniform(0.05, 0.25) for _ in range(n)],
-            [rng.uniform(1, 4) * day for _ in range(n)],
-            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
+            draw.uniform(0.1, 0.6, n),
+            draw.uniform(5, 40, n) * day,
+            draw.uniform(0, 2 * np.pi, n),
+            draw.uniform(0.05, 0.25, n),
+            draw.uniform(1, 4, n) * day,
+            draw.uniform(0, 2 * np.pi, n),
         ]
     )
-    life = np.array(
+    transient = draw.random(n) < 0.4
+    life = np.stack(
         [
-            [rng.uniform(1.5, 5.0) if rng.random() < 0.4 else 0.0 for _ in range(n)],
-            [rng.uniform(20, 120) * day for _ in range(n)],
-            [rng.uniform(0, 2 * np.pi) for _ in range(n)],
+            np.where(transient, draw.uniform(1.5, 5.0, n), 0.0),
+            draw.uniform(20, 120, n) * day,
+            draw.uniform(0, 2 * np.pi, n),
         ]
     )
     return Pool(apps, free, popularity, revenue, device, waves, life)
@@ -194,7 +199,7 @@ def global_apps(seed: int) -> tuple[tuple[App, ...], tuple[float, ...]]:
                 developer=dev,
             )
         )
-        boosts.append(1.2 if hostile else 0.4)
+        boosts.append(1.01 if hostile else 0.4)
     return tuple(apps), tuple(boosts)
 
 
@@ -206,9 +211,9 @@ def country_pool(seed: int, country: str, scripted_ids: frozenset[str]) -> Pool:
     apps: list[App] = []
     boosts: list[float] = []
     for app, boost in zip(*global_apps(seed), strict=True):
-        if boost > 1.0 or rng.random() < 0.85:
+        if boost > 1.0 or rng.random() < 0.85:  # hostile names are everywhere
             apps.append(app)
-            boosts.append(boost + rng.gauss(0.0, 0.5))
+            boosts.append(min(boost, 0.6) + rng.gauss(0.0, 0.5))
     for i in range(260):
         lang = language if rng.random() < 0.7 else "en"
         apps.append(_make_app(rng, seed, 1000 + index * 1000 + i, lang, paid=i >= 170))

@@ -57,5 +57,3 @@ class SimClock:
             self._base = self._now_locked()
             self._since = time.monotonic()
             self._speed = float(speed)
-
-

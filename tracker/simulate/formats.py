@@ -140,7 +140,9 @@ def v2_body(
     return orjson.dumps({"feed": feed}, option=orjson.OPT_INDENT_2) + b"\n"
 
 
+@lru_cache(maxsize=32_768)
 def _v2_row(country: str, app: App, with_genres: bool) -> dict[str, Any]:
+    """One result row (static per storefront and app; cached, never mutated)."""
     genres = (
         [
             {
@@ -157,7 +159,7 @@ def _v2_row(country: str, app: App, with_genres: bool) -> dict[str, Any]:
         "artistName": app.developer,
         "id": app.id,
         "name": app.name,
-        "releaseDate": app.released.date().isoformat(),
+        "releaseDate": app.released.astimezone(_PACIFIC).date().isoformat(),
         "kind": "apps",
         "artworkUrl100": f"{_ART}/{app.art}/100x100bb.png",
         "genres": genres,
@@ -228,7 +230,7 @@ def legacy_body(
     return ('{"feed":{' + ", ".join(parts) + "}}").encode()
 
 
-@lru_cache(maxsize=32_768)
+@lru_cache(maxsize=16_384)
 def legacy_entry(country: str, app: App) -> str:
     """One serialized entry (static per storefront and app, so cached)."""
     lang = language(country)

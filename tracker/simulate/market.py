@@ -31,6 +31,7 @@ _KNOT_HOURS = 12
 _DRIFT = 0.3
 _NOISE = 0.05
 _HOUR_OFFSET = 1 << 32  # keeps seed words non-negative for any plausible hour
+_MAX_TAILS = 256  # genre long tails kept in memory (rebuilt identically when evicted)
 
 
 def canonical_genre(genre: int | str | None) -> int | None:
@@ -55,8 +56,10 @@ class Market:
         self._scripted = scenario.scripted_ids if scenario else frozenset()
         self._lock = threading.Lock()
         self._pools: dict[tuple[str, int | None], Pool] = {}
+        # ranking(country, chart, device, genre, hour) -> tuple[App, ...], at most 100, best first
         self.ranking = lru_cache(maxsize=16_384)(self._ranking)
         self._base_scores = lru_cache(maxsize=4096)(self._scores_uncached)
+        self._knot = lru_cache(maxsize=4096)(self._knot_uncached)
 
     def chart(
         self,
@@ -73,13 +76,18 @@ class Market:
         return list(rows[:depth])
 
     def rank_of(
-        self, app_id: str, country: str, chart: str, at: datetime, **kw: object
+        self,
+        app_id: str,
+        country: str,
+        chart: str,
+        at: datetime,
+        *,
+        device: str = "iphone",
+        genre: int | str | None = None,
     ) -> int | None:
         """1-based rank of `app_id`, or None when it is not in the top 100."""
-        for rank, app in enumerate(self.chart(country, chart, at, **kw), start=1):  # type: ignore[arg-type]
-            if app.id == app_id:
-                return rank
-        return None
+        apps = self.chart(country, chart, at, device=device, genre=genre)
+        return next((rank for rank, app in enumerate(apps, start=1) if app.id == app_id), None)
 
     def pool(self, country: str, genre: int | None = None) -> Pool:
         """The storefront's main pool (genre None) or one genre's long tail, built once."""
@@ -93,6 +101,9 @@ class Market:
                         pool = country_pool(self.seed, country, self._scripted)
                     else:
                         pool = genre_tail(self.seed, country, genre, self._scripted)
+                        tails = [k for k in self._pools if k[1] is not None]
+                        if len(tails) >= _MAX_TAILS:
+                            del self._pools[tails[0]]
                     self._pools[key] = pool
         return pool
 
@@ -132,19 +143,12 @@ class Market:
         h = float(hour)
         amp1, per1, ph1, amp2, per2, ph2 = pool.waves
         depth, life_period, life_phase = pool.life
-        words = [
-            self.seed,
-            COUNTRY_INDEX[country],
-            CHARTS.index(chart),
-            DEVICES.index(device),
-            genre or 0,
-        ]
         knot, within = divmod(hour, _KNOT_HOURS)
         t = within / _KNOT_HOURS
         ease = t * t * (3 - 2 * t)
-        k0 = np.random.default_rng([*words, 1, knot + _HOUR_OFFSET]).standard_normal(n)
-        k1 = np.random.default_rng([*words, 1, knot + 1 + _HOUR_OFFSET]).standard_normal(n)
-        noise = np.random.default_rng([*words, 2, hour + _HOUR_OFFSET]).standard_normal(n)
+        k0 = self._knot(country, chart, device, genre, knot, n)
+        k1 = self._knot(country, chart, device, genre, knot + 1, n)
+        noise = self._normal(country, chart, device, genre, 2, hour, n)
         return (
             base
             + pool.device[DEVICES.index(device)]
@@ -154,6 +158,19 @@ class Market:
             + _DRIFT * ((1 - ease) * k0 + ease * k1)
             + _NOISE * noise
         )
+
+    def _knot_uncached(
+        self, country: str, chart: str, device: str, genre: int | None, knot: int, n: int
+    ) -> np.ndarray:
+        return self._normal(country, chart, device, genre, 1, knot, n)
+
+    def _normal(
+        self, country: str, chart: str, device: str, genre: int | None, salt: int, step: int, n: int
+    ) -> np.ndarray:
+        """n standard normals seeded by (seed, chart identity, salt, step)."""
+        words = [self.seed, COUNTRY_INDEX[country], CHARTS.index(chart), DEVICES.index(device)]
+        rng = np.random.default_rng([*words, genre or 0, salt, step + _HOUR_OFFSET])
+        return rng.standard_normal(n)
 
     def _paid_shortfall(self, country: str, hour: int) -> int:
         """Top-paid feeds now and then return 97-99 rows for 100 (feeds.md fixtures)."""

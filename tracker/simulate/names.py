@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 # Storefront -> script/language of its local apps (everything else: English).
@@ -211,6 +212,7 @@ def developer_name(rng: random.Random, language: str) -> str:
     return base + suffix if suffix.startswith(",") else f"{base} {suffix}"
 
 
+@lru_cache(maxsize=65_536)
 def slug(name: str) -> str:
     """The URL slug Apple derives from a name: lower-case, dashes, non-ASCII percent-encoded."""
     text = unicodedata.normalize("NFC", name).lower()

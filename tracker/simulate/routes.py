@@ -57,8 +57,8 @@ class FeedRoutes:
 
     def __init__(self, market: Market) -> None:
         self.market = market
-        self._v2 = lru_cache(maxsize=4096)(self._v2_body)
-        self._legacy = lru_cache(maxsize=4096)(self._legacy_body)
+        self._v2 = lru_cache(maxsize=1024)(self._v2_body)
+        self._legacy = lru_cache(maxsize=256)(self._legacy_body)
 
     def updated_at(self, country: str, chart: str, now: datetime) -> datetime:
         """When this chart was 'published': a seeded few minutes past the hour, never future."""
@@ -115,14 +115,26 @@ class FeedRoutes:
         updated = self.updated_at(country, chart, now)
         body = self._legacy(self_url, country, chart, device, genre, limit, hour_of(now), updated)
         ref = FeedRef("legacy", self_url, country, chart, genre, updated)
-        headers = {"Access-Control-Allow-Origin": "*", "apple-originating-system": "MZStoreServices"}
+        headers = {
+            "Access-Control-Allow-Origin": "*",
+            "apple-originating-system": "MZStoreServices",
+        }
         return Reply(200, body, LEGACY_CONTENT_TYPE, headers, feed=ref)
 
     def _legacy_body(
-        self, url: str, country: str, chart: str, device: str, genre: int | None, limit: int,
-        hour: int, updated: datetime,
+        self,
+        url: str,
+        country: str,
+        chart: str,
+        device: str,
+        genre: int | None,
+        limit: int,
+        hour: int,
+        updated: datetime,
     ) -> bytes:
-        apps = self.market.ranking(country, chart, device, genre, hour)[: min(limit, LEGACY_MAX_ROWS)]
+        apps = self.market.ranking(country, chart, device, genre, hour)[
+            : min(limit, LEGACY_MAX_ROWS)
+        ]
         return formats.legacy_body(url, country, chart, genre, apps, updated)
 
     @staticmethod

@@ -6,6 +6,7 @@ Built-in scenarios live in `tracker/simulate/scenarios/*.toml`.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import tomllib
@@ -16,9 +17,10 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.errors import UsageError
-from tracker.simulate.catalog import App, GAME_GENRES, icon_art
+from tracker.simulate.catalog import GAME_GENRES, App, icon_art
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS
 
 CHARTS: tuple[str, ...] = ("top-free", "top-paid", "top-grossing")
@@ -165,7 +167,9 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         source, origin = resource.read_bytes(), None
     try:
         return parse_scenario(tomllib.loads(source.decode("utf-8")), path=origin)
-    except (tomllib.TOMLDecodeError, ValueError, KeyError, TypeError) as exc:
+    except KeyError as exc:
+        raise UsageError(f"invalid scenario {text}: missing key {exc}") from None
+    except (tomllib.TOMLDecodeError, ValueError, TypeError) as exc:
         message = str(exc).replace("\n", " ")
         raise UsageError(f"invalid scenario {text}: {message}") from None
 
@@ -217,7 +221,7 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
         developer=str(raw["developer"]),
         artist_id=str(raw.get("artist_id", rng.randrange(280_000_000, 1_700_000_000))),
         bundle_id=str(raw.get("bundle_id", f"com.example.app{app_id}")),
-        released=_instant(raw.get("release_date", "2020-01-01"), where),
+        released=_release(raw.get("release_date", "2020-01-01"), where),
         genres=genres,
         price=float(raw.get("price", 0.0)),
         art=icon_art(rng),
@@ -232,6 +236,18 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
         track = _track(raw_track, where, taken.setdefault(raw_track.get("chart", ""), set()))
         tracks.append(track)
     return ScriptedApp(app=app, tracks=tuple(tracks))
+
+
+def _release(value: Any, where: str) -> datetime:
+    """A release date means midnight in Cupertino, as Apple's feeds show it."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{where}: not an ISO date: {value!r}") from None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo("America/Los_Angeles"))
+    return _instant(value, where)
 
 
 def _track(raw: dict[str, Any], where: str, taken: set[str]) -> Track:
@@ -277,6 +293,6 @@ def _keyframes(raw: dict[str, Any], where: str) -> tuple[tuple[int, float], ...]
             frames.append((hold_end, target))
             if "decline_hours" in raw:
                 frames.append((hold_end + int(raw["decline_hours"]), float(raw["final_rank"])))
-    if any(r < 1 for _, r in frames) or any(b[0] <= a[0] for a, b in zip(frames, frames[1:])):
+    if any(r < 1 for _, r in frames) or any(b[0] <= a[0] for a, b in itertools.pairwise(frames)):
         raise ValueError(f"{where}: ranks must be >= 1 and times strictly increasing")
     return tuple(frames)
