@@ -81,6 +81,14 @@ class FeedFormatError(SourceError):
     """The body is not a valid chart in the source's format."""
 
 
+class EmptyChart(FeedFormatError):
+    """The feed was valid but listed no apps.
+
+    Real charts are never empty; an empty answer is a glitch or a throttle, and storing it would
+    turn every app into "not in chart". It is recorded as a failed attempt (no data) instead.
+    """
+
+
 class StoreError(ApprankError):
     """The database could not be read or written."""
 

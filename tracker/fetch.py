@@ -16,6 +16,7 @@ from typing import Any
 from tracker.config import Config
 from tracker.errors import (
     ApprankError,
+    EmptyChart,
     FeedFormatError,
     FetchError,
     FetchRefused,
@@ -92,6 +93,8 @@ def classify(exc: BaseException) -> tuple[str, int | None]:
         return ("http_error", status) if status else ("paused", None)
     if isinstance(exc, FetchError):
         return "network", status
+    if isinstance(exc, EmptyChart):
+        return "empty", status
     if isinstance(exc, FeedFormatError):
         return "format", status
     if isinstance(exc, StoreError):
@@ -205,6 +208,8 @@ async def _fetch_one(
         response = await client.get(url)
         status = response.status
         snapshot = source.parse(request, response.body, url=url)
+        if not snapshot.entries:
+            raise EmptyChart(f"empty chart from {url} (recorded as no data)", url=url)
         duration_ms = int((time.perf_counter() - started) * 1000)
         attempt = Attempt(started_at, duration_ms, "ok", status, None, url)
         slot = slot_of(request) if slot_of else None

@@ -132,7 +132,17 @@ class FetchAttempt(SQLModel, table=True):
     snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
 
 
-OUTCOMES = ("ok", "http_error", "timeout", "network", "format", "too_large", "paused", "store")
+OUTCOMES = (
+    "ok",
+    "http_error",
+    "timeout",
+    "network",
+    "format",
+    "empty",
+    "too_large",
+    "paused",
+    "store",
+)
 
 
 class ChartClaim(SQLModel, table=True):
