@@ -96,40 +96,52 @@ def _alternate_link(node: Any) -> str | None:
 
 
 def _largest_image(node: Any) -> str | None:
-    images = node if isinstance(node, list) else [node]
-    best: tuple[int, str] | None = None
-    for image in images:
-        label = _label(image)
-        if not label:
+    if isinstance(node, dict):
+        return _label(node)
+    if not isinstance(node, list):
+        return None
+    best, best_size = None, -1
+    for image in node:
+        try:
+            label, height = image["label"], image["attributes"]["height"]
+        except (KeyError, TypeError):
             continue
-        height = str(_attrs(image).get("height", "0"))
-        size = int(height) if height.isdigit() else 0
-        if best is None or size >= best[0]:
-            best = (size, label)
-    return best[1] if best else None
+        size = int(height) if isinstance(height, str) and height.isdigit() else 0
+        if isinstance(label, str) and label and size >= best_size:
+            best, best_size = label, size
+    return best
 
 
 def _entry(rank: int, row: Any, url: str) -> ChartEntry:
-    if not isinstance(row, dict):
-        raise FeedFormatError(f"entry {rank} is not an object in {url}", url=url)
-    id_attrs = _attrs(row.get("id"))
-    app_id = id_attrs.get("im:id")
-    name = _label(row.get("im:name"))
-    if not isinstance(app_id, str):
-        raise FeedFormatError(f"entry {rank} has no `id.attributes.im:id` in {url}", url=url)
-    if name is None:
-        raise FeedFormatError(f"entry {rank} has no `im:name` in {url}", url=url)
-    category = _attrs(row.get("category"))
-    genre = category.get("term") if isinstance(category.get("term"), str) else None
+    # Direct look-ups first: this runs for every row of every legacy chart.
+    try:
+        id_attrs = row["id"]["attributes"]
+        app_id = id_attrs["im:id"]
+        name = row["im:name"]["label"]
+    except (KeyError, TypeError):
+        return _refuse(rank, row, url)
+    if not isinstance(app_id, str) or not isinstance(name, str) or not name:
+        return _refuse(rank, row, url)
+    get = row.get
+    category = get("category")
+    genre = category.get("attributes", {}).get("term") if isinstance(category, dict) else None
     bundle_id = id_attrs.get("im:bundleId")
     return ChartEntry(
         rank=rank,
         app_id=app_id,
         name=name,
-        developer=_label(row.get("im:artist")),
+        developer=_label(get("im:artist")),
         bundle_id=bundle_id if isinstance(bundle_id, str) else None,
-        icon_url=_largest_image(row.get("im:image")),
-        url=_alternate_link(row.get("link")),
-        genre=genre,
-        release_date=iso_date(_label(row.get("im:releaseDate"))),
+        icon_url=_largest_image(get("im:image")),
+        url=_alternate_link(get("link")),
+        genre=genre if isinstance(genre, str) else None,
+        release_date=iso_date(_label(get("im:releaseDate"))),
     )
+
+
+def _refuse(rank: int, row: Any, url: str) -> ChartEntry:
+    if not isinstance(row, dict):
+        raise FeedFormatError(f"entry {rank} is not an object in {url}", url=url)
+    if not isinstance(_attrs(row.get("id")).get("im:id"), str):
+        raise FeedFormatError(f"entry {rank} has no `id.attributes.im:id` in {url}", url=url)
+    raise FeedFormatError(f"entry {rank} has no `im:name` in {url}", url=url)

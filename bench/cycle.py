@@ -1,0 +1,100 @@
+"""cycle: `apprank fetch` of 522 charts (174 storefronts x 3 charts) from the simulator with
+100 ms added latency per response, at concurrency 16.
+
+Floor: the ideal wall time, charts x latency / concurrency. CPU per chart is the CPU of
+`apprank fetch` less the CPU of `apprank status` (start-up), divided by the charts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tracker.storefronts import STOREFRONTS
+
+LATENCY = 0.1
+CONCURRENCY = 16
+
+
+def _child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(
+    args: list[str], env: dict[str, str]
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    cpu, wall = _child_cpu(), time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    return time.perf_counter() - wall, _child_cpu() - cpu, proc
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench cycle")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    repeats = 3 if args.quick else args.repeats
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "simulate", "--port", "0", "--latency", str(LATENCY)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = server.stdout.readline() if server.stdout else ""
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        if not match:
+            raise SystemExit(f"simulator did not start: {line!r}")
+        url = match.group(0)
+        countries = ", ".join(f'"{c}"' for c in STOREFRONTS)
+        walls, cpus, status_cpus, charts = [], [], [], 0
+        for _ in range(repeats):
+            with tempfile.TemporaryDirectory() as tmp:
+                config = Path(tmp) / "config.toml"
+                config.write_text(
+                    f'[database]\nurl = "sqlite:///{tmp}/apprank.db"\n'
+                    f"[http]\nconcurrency = {CONCURRENCY}\nper_host = {CONCURRENCY}\n"
+                    f'[sources.apple]\nbase_url = "{url}"\n[sources.itunes]\nbase_url = "{url}"\n'
+                    f'[[track]]\ncountries = [{countries}]\ncharts = ["top-free", "top-paid"]\n'
+                    f'[[track]]\nsource = "itunes"\ncountries = [{countries}]\n'
+                    'charts = ["top-grossing"]\n'
+                )
+                env = {**os.environ, "APPRANK_CONFIG": str(config)}
+                wall, cpu, proc = _timed([sys.executable, "-m", "tracker", "fetch"], env)
+                if proc.returncode != 0:
+                    raise SystemExit(
+                        f"apprank fetch failed: {proc.stdout[-500:]}{proc.stderr[-500:]}"
+                    )
+                charts = int(proc.stdout.split()[0])
+                _, status_cpu, _ = _timed(
+                    [sys.executable, "-m", "tracker", "status", "--json"], env
+                )
+                walls.append(wall)
+                cpus.append(cpu)
+                status_cpus.append(status_cpu)
+    finally:
+        server.terminate()
+        server.wait(10)
+    ideal = charts * LATENCY / CONCURRENCY
+    wall = statistics.median(walls)
+    per_chart = [(c - s) / charts * 1000 for c, s in zip(cpus, status_cpus, strict=True)]
+    print(
+        f"charts                   {charts} at concurrency {CONCURRENCY}, "
+        f"{LATENCY * 1000:.0f} ms latency"
+    )
+    print(f"apprank fetch wall       {wall:6.2f} s  (median of {repeats})")
+    print(f"ideal wall (floor)       {ideal:6.2f} s")
+    print(f"ratio to ideal           {wall / ideal:6.2f}x  (target <= 1.3x)")
+    print(f"CPU per chart            {statistics.median(per_chart):6.2f} ms  (target <= 3 ms)")
+
+
+if __name__ == "__main__":
+    main()
