@@ -112,25 +112,31 @@ async def fetch_charts(
     on_done: Callable[[ChartOutcome], Any] | None = None,
     slot_of: Callable[[ChartRequest], int | None] | None = None,
     transport: Any = None,
+    client: HttpClient | None = None,
 ) -> CycleResult:
-    """Fetch and store `requests` concurrently within the configured HTTP limits."""
+    """Fetch and store `requests` concurrently within the configured HTTP limits.
+
+    Pass `client` to reuse one HTTP client (and its connections) across cycles on one loop.
+    """
     result = CycleResult(started_at=clock())
-    settings = http_settings(config)
     batches = GroupCommit(writer)
     committer = asyncio.create_task(batches.run())
+    own_client = client is None
+    http = client or HttpClient(http_settings(config), gate=gate, transport=transport)
     try:
-        async with HttpClient(settings, gate=gate, transport=transport) as client:
 
-            async def one(request: ChartRequest) -> ChartOutcome:
-                outcome = await _fetch_one(config, client, batches, request, clock, slot_of)
-                if on_done is not None:
-                    on_done(outcome)
-                return outcome
+        async def one(request: ChartRequest) -> ChartOutcome:
+            outcome = await _fetch_one(config, http, batches, request, clock, slot_of)
+            if on_done is not None:
+                on_done(outcome)
+            return outcome
 
-            result.outcomes = list(await asyncio.gather(*(one(r) for r in requests)))
+        result.outcomes = list(await asyncio.gather(*(one(r) for r in requests)))
     finally:
         batches.close()
         await committer
+        if own_client:
+            await http.aclose()
     result.finished_at = clock()
     return result
 

@@ -158,6 +158,9 @@ class HttpClient:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
         await self._client.aclose()
 
     async def get(self, url: str) -> HttpResponse:
