@@ -81,10 +81,11 @@ def align(series: Sequence[RankSeries]) -> Frame:
 
 
 def nice_step(step: int, factor: int) -> int:
-    """The smallest nice bucket at least `factor` times `step` and a multiple of it."""
+    """The smallest nice bucket at least `factor` times `step`, a multiple of it, and at most
+    twice as long as needed; else exactly `factor` times `step`."""
     wanted = step * factor
     for nice in NICE_STEPS:
-        if nice >= wanted and nice % step == 0:
+        if wanted <= nice <= 2 * wanted and nice % step == 0:
             return nice
     return wanted
 

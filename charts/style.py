@@ -6,10 +6,12 @@ so charts render the same in any process and in several threads at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import tzinfo
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -54,9 +56,18 @@ def linestyle(index: int) -> str:
     return LINESTYLES[(index // len(PALETTE)) % len(LINESTYLES)]
 
 
-def new_figure(width: float, height: float, dpi: float = DPI) -> Figure:
-    """A Figure with its own Agg canvas (no pyplot, no global figure manager)."""
-    figure = Figure(figsize=(width, height), dpi=dpi, layout="constrained", facecolor="white")
+def new_figure(width: float, height: float, dpi: float = DPI, *, layout: bool = True) -> Figure:
+    """A Figure with its own Agg canvas (no pyplot, no global figure manager).
+
+    `layout=False` leaves placement to the caller: constrained layout measures every tick label
+    of every axes, which is most of the cost of drawing many small panels.
+    """
+    figure = Figure(
+        figsize=(width, height),
+        dpi=dpi,
+        layout="constrained" if layout else None,
+        facecolor="white",
+    )
     FigureCanvasAgg(figure)
     engine = figure.get_layout_engine()
     if engine is not None:
@@ -84,13 +95,72 @@ def set_title(figure: Figure, text: str, *, simulated: bool = False) -> str:
     if simulated:
         text += " (simulated)"
     figure.suptitle(
-        text, x=0.01, ha="left", fontsize=SIZE_TITLE, fontfamily=FONT, color=TEXT, weight="bold"
+        wrap_title(text, figure.get_figwidth()),
+        x=0.01,
+        ha="left",
+        fontsize=SIZE_TITLE,
+        fontfamily=FONT,
+        color=TEXT,
+        weight="bold",
     )
     return text
 
 
-def set_footnote(figure: Figure, text: str) -> None:
-    figure.supxlabel(text, x=0.01, ha="left", fontsize=SIZE_NOTE, fontfamily=FONT, color=MUTED)
+def wrap_title(text: str, width_inches: float) -> str:
+    """Break a title that would not fit at a " · " (bold DejaVu is about 0.62 em per char)."""
+    fits = int(width_inches * 72 / (SIZE_TITLE * 0.62))
+    lines = [""]
+    for part in text.split(" · "):
+        candidate = f"{lines[-1]} · {part}" if lines[-1] else part
+        if len(candidate) > fits and lines[-1]:
+            lines.append(part)
+        else:
+            lines[-1] = candidate
+    return "\n".join(lines)
+
+
+def title_lines(figure: Figure) -> int:
+    return figure.get_suptitle().count("\n") + 1 if figure.get_suptitle() else 0
+
+
+def set_footnote(
+    figure: Figure, text: str, legend: Sequence[Artist] | None = None, *, columns: int = 6
+) -> float:
+    """A grey source line along the bottom edge, and optionally a legend row just above it.
+
+    Both sit in a strip the layout keeps free: Matplotlib's own "outside" legends and supxlabel
+    are placed independently and collide. Returns the strip's height (figure fraction).
+    """
+    inch = 1 / figure.get_figheight()
+    note = SIZE_NOTE * 2.2 / 72 * inch
+    rows = math.ceil(len(legend) / columns) if legend else 0
+    key = rows * SIZE_LEGEND * 1.9 / 72 * inch + (0.08 * inch if rows else 0)
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        engine.set(rect=(0, note + key, 1, 1 - note - key))
+    figure.text(
+        0.01,
+        note * 0.35,
+        text,
+        ha="left",
+        va="bottom",
+        fontsize=SIZE_NOTE,
+        fontfamily=FONT,
+        color=MUTED,
+        gid="footnote",
+    )
+    if legend:
+        figure.legend(
+            handles=list(legend),
+            loc="lower center",
+            bbox_to_anchor=(0.5, note),
+            ncols=min(len(legend), columns),
+            frameon=False,
+            fontsize=SIZE_LEGEND,
+            borderaxespad=0,
+            borderpad=0.2,
+        )
+    return note + key
 
 
 def footnote(

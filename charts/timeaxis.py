@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import matplotlib.dates as mdates
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator
 
-from tracker.errors import UsageError
+from charts.spec import zone
+
+__all__ = ["date_axis", "date_ticks", "local", "range_text", "runs", "to_num", "zone"]
 
 _STEP_NAMES = {60: "minute", 3600: "hour", 86400: "day", 604800: "week"}
-
-
-def zone(value: str | tzinfo | None) -> tzinfo:
-    """An IANA zone name ("Europe/Paris", "UTC") or a tzinfo; UTC when None."""
-    if value is None:
-        return UTC
-    if isinstance(value, tzinfo):
-        return value
-    if value.strip().upper() in ("UTC", "Z", "GMT"):
-        return UTC
-    try:
-        return ZoneInfo(value.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            f"unknown time zone {value!r} (expected an IANA name like Europe/Paris, or UTC)"
-        ) from None
 
 
 def zone_label(tz: tzinfo) -> str:
@@ -39,13 +25,23 @@ def to_num(starts: np.ndarray) -> np.ndarray:
     return mdates.date2num(np.asarray(starts, dtype="int64").astype("datetime64[s]"))
 
 
-def date_axis(ax: Axes, tz: tzinfo, *, labels: bool = True) -> None:
-    """Concise dates in `tz` on the x axis (ticks at local midnights, months, ...)."""
-    locator = mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=9)
+def date_ticks(first: float, last: float, tz: tzinfo, width_inches: float) -> np.ndarray:
+    """Round times in `tz` (local midnights, month starts...) between two date numbers.
+
+    Worked out once per chart, not by every axis at every draw: Matplotlib's AutoDateLocator
+    walks dateutil rules each time it is asked, which dominated the rendering of a grid.
+    """
+    locator = mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=max(5, int(width_inches / 0.5)))
+    ticks = locator.tick_values(mdates.num2date(first, tz), mdates.num2date(last, tz))
+    # A label on the right edge would run into the next panel's first one: drop it.
+    return ticks[(ticks >= first - 1e-9) & (ticks < last - 0.02 * (last - first))]
+
+
+def date_axis(ax: Axes, tz: tzinfo, ticks: np.ndarray) -> None:
+    """Concise date labels in `tz` (e.g. "Jan-27", "06:00", "Feb") at the given ticks."""
+    locator = FixedLocator(ticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
-    if not labels:
-        ax.tick_params(axis="x", labelbottom=False)
 
 
 def local(epoch: int, tz: tzinfo) -> datetime:

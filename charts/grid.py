@@ -1,0 +1,183 @@
+"""`grid`: small multiples, one panel per country, shared axes, each app one colour throughout."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import tzinfo
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from charts.frame import align, downsample
+from charts.lines import (
+    check_scale,
+    depth_of,
+    draw_lines,
+    no_data_spans,
+    require_ranks,
+    set_rank_scale,
+)
+from charts.names import chart_name, country_name
+from charts.result import ChartResult, PlottedSeries, Span
+from charts.spec import MAX_PANELS
+from charts.style import (
+    DPI,
+    SIZE_PANEL,
+    SIZE_TICK,
+    SIZE_TITLE,
+    TEXT,
+    color,
+    footnote,
+    linestyle,
+    list_text,
+    new_figure,
+    no_data_handle,
+    set_footnote,
+    set_title,
+    shade,
+    style_axes,
+    title_lines,
+)
+from charts.timeaxis import date_axis, date_ticks, range_text, to_num, zone
+from tracker.errors import UsageError
+from tracker.series import RankSeries
+
+PANEL_WIDTH = 3.6
+PANEL_HEIGHT = 2.5
+
+
+def grid_shape(panels: int) -> tuple[int, int]:
+    """Rows x columns: at most four columns, rows as full as possible (8 -> 2 x 4, 4 -> 2 x 2)."""
+    if panels == 4:
+        return 2, 2
+    rows = max(1, math.ceil(panels / 4))
+    return rows, max(1, math.ceil(panels / rows))
+
+
+def place_panels(figure: Figure, rows: int, cols: int, *, strip: float, dated_rows: bool) -> None:
+    """Fixed margins in inches for the panels, instead of a layout engine (see new_figure).
+
+    Room is made for the title, the tick labels "#100" and "rank" on the left, a panel title per
+    row, dates under the bottom row (and under the last full row when the bottom one is short),
+    and the legend and footnote strip.
+    """
+    width, height = figure.get_size_inches()
+    left, right = 0.82, 0.2
+    top = 0.16 + title_lines(figure) * SIZE_TITLE * 1.3 / 72 + SIZE_PANEL * 2.0 / 72
+    bottom = strip * height + SIZE_TICK * 3.6 / 72
+    gap_w = 0.22
+    gap_h = SIZE_PANEL * 2.0 / 72 + (SIZE_TICK * 4.2 / 72 if dated_rows else 0.12)
+    panel_w = (width - left - right - (cols - 1) * gap_w) / cols
+    panel_h = (height - top - bottom - (rows - 1) * gap_h) / rows
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        bottom=bottom / height,
+        top=1 - top / height,
+        wspace=gap_w / panel_w,
+        hspace=gap_h / panel_h,
+    )
+
+
+def render_grid(
+    series: Sequence[RankSeries],
+    *,
+    tz: str | tzinfo | None = "UTC",
+    scale: str = "zoom",
+    simulated: bool = False,
+    width: float | None = None,
+    height: float | None = None,
+    dpi: float = DPI,
+) -> ChartResult:
+    """One panel per country (in the order given), the same y range in each."""
+    zone_info = zone(tz)
+    check_scale(scale)
+    frame = align(series)
+    require_ranks(frame, zone_info)
+    countries = list(dict.fromkeys(s.key.country for s in frame.series))
+    if len(countries) > MAX_PANELS:
+        raise UsageError(
+            f"{len(countries)} countries: a grid shows at most {MAX_PANELS}; "
+            "choose some with --country, or draw a heatmap"
+        )
+    apps = list(dict.fromkeys(s.app_id for s in frame.series))
+    rows, cols = grid_shape(len(countries))
+    width = width or max(8.0, PANEL_WIDTH * cols + 2.0)
+    height = height or PANEL_HEIGHT * rows + 1.2
+    shown = downsample(frame, int(width * dpi * 0.8 / cols))
+    figure = new_figure(width, height, dpi, layout=False)
+    axes = figure.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    looks = [
+        (color(apps.index(s.app_id)), linestyle(apps.index(s.app_id)), s.app_name)
+        for s in shown.series
+    ]
+    plotted: list[PlottedSeries] = []
+    spans: list[Span] = []
+    for panel, country in enumerate(countries):
+        ax = axes[panel // cols][panel % cols]
+        style_axes(ax)
+        members = [i for i, s in enumerate(shown.series) if s.key.country == country]
+        plotted += draw_lines(ax, shown, members, looks, panel=panel, label=panel == 0)
+        panel_spans = no_data_spans(shown, members, panel)
+        shade(ax, panel_spans)
+        spans += panel_spans
+        ax.set_title(
+            f"{country_name(country)} ({country.upper()})",
+            fontsize=SIZE_PANEL,
+            color=TEXT,
+            loc="left",
+        )
+        ax.set_gid(f"panel-{country}")
+    for extra in range(len(countries), rows * cols):
+        axes[extra // cols][extra % cols].set_visible(False)
+    first = axes[0][0]
+    set_rank_scale(first, shown.ranks, depth_of(shown), scale)
+    x = to_num(np.array([shown.starts[0], shown.end]))
+    first.set_xlim(x[0], x[1])
+    ticks = date_ticks(x[0], x[1], zone_info, width * 0.8 / cols)
+    for panel in range(len(countries)):
+        ax = axes[panel // cols][panel % cols]
+        date_axis(ax, zone_info, ticks)
+        if panel % cols:
+            ax.set_ylabel("")
+        # The bottom panel of each column shows the dates (the row below may be partly empty).
+        dated = panel + cols >= len(countries)
+        ax.tick_params(axis="x", labelbottom=dated)
+        ax.xaxis.get_offset_text().set_visible(dated)
+    legend = [line for line in first.get_lines() if not line.get_label().startswith("_")]
+    if any(not s.partial for s in spans):
+        legend.append(no_data_handle())
+    if any(s.partial for s in spans):
+        legend.append(no_data_handle(partial=True))
+    keys = [s.key for s in shown.series]
+    names = list_text([s.app_name for s in shown.series])
+    charts = " / ".join(dict.fromkeys(chart_name(k) for k in keys))
+    when = range_text(int(shown.starts[0]), int(shown.starts[-1]), zone_info)
+    place = country_name(countries[0]) if len(countries) == 1 else f"{len(countries)} countries"
+    title = set_title(figure, f"Rank of {names} · {charts} · {place} · {when}", simulated=simulated)
+    with_data = np.flatnonzero(frame.with_data())
+    strip = set_footnote(
+        figure,
+        footnote(
+            keys,
+            int(frame.starts[with_data[0]]),
+            int(frame.starts[with_data[-1]]),
+            zone_info,
+            step=shown.step,
+            query_step=frame.step,
+            extra=f"gaps: not in the top {depth_of(shown)}",
+        ),
+        legend,
+    )
+    place_panels(figure, rows, cols, strip=strip, dated_rows=rows * cols > len(countries))
+    return ChartResult(
+        "grid",
+        figure,
+        title,
+        tuple(plotted),
+        tuple(spans),
+        (),
+        shown.step,
+        shown.step != frame.step,
+    )

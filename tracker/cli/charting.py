@@ -1,0 +1,128 @@
+"""`apprank chart`: rank-over-time pictures (rank, grid, heatmap, leaders) as PNG, SVG or PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.app import app
+from tracker.cli.common import ConfigOpt, config_from, handle_errors, split_values, stderr
+
+
+@app.command()
+@handle_errors
+def chart(
+    # KIND, APP and the choices below are checked by ChartSpec rather than by click, so that a
+    # bad value is one "Error: ..." line like everywhere else, not a boxed usage panel.
+    kind: Annotated[
+        str,
+        typer.Argument(
+            help="rank: rank over time; grid: one panel per country; heatmap: countries x "
+            "time for one app; leaders: countries where each app is #1 (--top N) over time.",
+            show_default=False,
+            metavar="KIND",
+        ),
+    ],
+    apps: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Apps: store ids, \\[apps] aliases or parts of names.",
+            show_default=False,
+            metavar="APP",
+        ),
+    ] = None,
+    country: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--country",
+            help="Storefront codes; comma-separated or repeated. Default: rank draws us (or "
+            "the one country with data), the other kinds every country with data.",
+            show_default=False,
+        ),
+    ] = None,
+    chart_kind: Annotated[str, typer.Option("--chart", help="Chart kind.")] = "top-free",
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="apple or itunes (default: the one for the chart kind)."),
+    ] = None,
+    category: Annotated[str, typer.Option("--category", help="Genre id or name.")] = "all",
+    device: Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")] = "iphone",
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Start: ISO date/time or an age like 30d (default: all)."),
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="End: ISO date/time or an age like 1d.")
+    ] = None,
+    every: Annotated[str, typer.Option("--every", help="Bucket size: 1h, 6h, 1d...")] = "1h",
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone of the dates shown (IANA name).")
+    ] = "UTC",
+    scale: Annotated[
+        str,
+        typer.Option(
+            "--scale", help="Rank axis: zoom (to the ranks shown), fixed (1..depth) or log."
+        ),
+    ] = "zoom",
+    top: Annotated[int, typer.Option("--top", help="leaders: count countries in the top N.")] = 1,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write: .png, .svg or .pdf (default: a PNG in \\[charts] output_dir).",
+            show_default=False,
+        ),
+    ] = None,
+    simulated: Annotated[
+        bool, typer.Option("--simulated", help='Mark the title "(simulated)".')
+    ] = False,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Draw rank over time from the stored history and print the file's path.
+
+    Kinds: rank (lines), grid (a panel per country), heatmap (countries x time), leaders.
+    Exit code 1 when there is nothing to draw (no data, or never ranked); 2 for a bad option.
+
+    Example:
+
+        apprank chart rank chatgpt threads --country us --since 30d
+
+        apprank chart grid 6448311069 --country us,gb,jp,de -o grid.svg
+
+        apprank chart leaders chatgpt --top 10 --tz Europe/Paris -o leaders.pdf
+    """
+    # Imported here: Matplotlib takes a while to load and other commands never need it.
+    from charts.build import build_chart
+    from charts.save import save_figure
+    from charts.spec import chart_format, spec_from_options
+    from tracker.store import open_engine
+
+    if output is not None:
+        chart_format(output)
+    spec = spec_from_options(
+        kind=kind,
+        apps=apps or [],
+        countries=split_values(country),
+        chart=chart_kind,
+        source=source,
+        category=category,
+        device=device,
+        since=since,
+        until=until,
+        every=every,
+        tz=tz,
+        scale=scale,
+        top=top,
+        simulated=simulated,
+    )
+    config = config_from(config_path)
+    built = build_chart(open_engine(config.database.url), config, spec)
+    for note in built.notes:
+        stderr.print(f"Note: {note}", markup=False)
+    path = output or spec.output_path(
+        config.charts.output_dir, [a.app_id for a in built.apps], built.countries
+    )
+    typer.echo(str(save_figure(built.result.figure, path)))
