@@ -1,0 +1,145 @@
+"""`apprank demo`: the whole pipeline offline, on the simulator's scripted market.
+
+The simulator runs in this process; the real fetch path (httpx over loopback, the real store)
+fetches every simulated hour of the chosen window, then the demo charts and exports the result.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from tracker.config import Config, config_from_dict
+from tracker.fetch import fetch_charts, http_settings
+from tracker.http import HttpClient
+from tracker.simulate import SimulatorServer, load_scenario
+from tracker.simulate.scenario import Scenario
+from tracker.sources import ChartKey, ChartRequest
+from tracker.store import SnapshotWriter, open_engine
+from tracker.storefronts import STOREFRONTS
+
+DEMO_PORT = 8123  # what the written config points at, for `apprank simulate --port 8123`
+
+
+@dataclass(frozen=True, slots=True)
+class DemoHistory:
+    scenario: Scenario
+    database: Path
+    config_path: Path
+    countries: list[str]
+    start: datetime
+    hours: int
+    charts_stored: int
+    charts_failed: int
+    seconds: float
+
+
+def demo_countries(scenario: Scenario) -> list[str]:
+    """The storefronts the scenario scripts for its protagonist, US first."""
+    countries: list[str] = []
+    for app in scenario.apps:
+        if app.app.id != scenario.expect.app_id:
+            continue
+        for track in app.tracks:
+            if len(track.countries) > len(STOREFRONTS) // 2:
+                continue  # the "everywhere else" background track
+            countries.extend(c for c in track.countries if c not in countries)
+    return sorted(countries, key=lambda c: (c != "us", c))
+
+
+def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict:
+    return {
+        "database": {"url": f"sqlite:///{database}"},
+        "http": {"concurrency": 16, "per_host": 16, "retries": 2, "backoff_initial": 0.05},
+        "sources": {"apple": {"base_url": base_url}, "itunes": {"base_url": base_url}},
+        "track": [
+            {
+                "name": "demo",
+                "source": "apple",
+                "countries": list(countries),
+                "charts": ["top-free"],
+                "depth": 100,
+                "every": "1h",
+            }
+        ],
+        "apps": {"deepseek": "6737597349", "chatgpt": "6448311069"},
+        "charts": {"output_dir": str(database.parent)},
+    }
+
+
+def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> None:
+    listed = ", ".join(f'"{c}"' for c in countries)
+    url = f"http://127.0.0.1:{DEMO_PORT}"
+    path.write_text(
+        "# Written by `apprank demo`. To watch the daemon live on the simulated market:\n"
+        f"#   apprank simulate --port {DEMO_PORT} --speed 0.01 &\n"
+        f"#   apprank run --config {path}\n"
+        f'[database]\nurl = "sqlite:///{database}"\n\n'
+        f'[sources.apple]\nbase_url = "{url}"\n\n[sources.itunes]\nbase_url = "{url}"\n\n'
+        f'[[track]]\nname = "demo"\nsource = "apple"\ncountries = [{listed}]\n'
+        'charts = ["top-free"]\ndepth = 100\nevery = "1h"\n\n'
+        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n\n'
+        f'[charts]\noutput_dir = "{database.parent}"\n',
+        encoding="utf-8",
+    )
+
+
+def build_history(
+    out: Path,
+    *,
+    scenario_name: str = "deepseek-2025",
+    start: datetime | None = None,
+    days: float = 10,
+    countries: Sequence[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoHistory:
+    """Fetch every simulated hour of the window into out/apprank.db through the real path."""
+    scenario = load_scenario(scenario_name)
+    chosen = list(countries) if countries else demo_countries(scenario)
+    out.mkdir(parents=True, exist_ok=True)
+    database = out / "apprank.db"
+    for stale in (database, out / "apprank.db-wal", out / "apprank.db-shm"):
+        stale.unlink(missing_ok=True)
+    begin = start or scenario.start
+    hours = max(1, int(days * 24))
+    started = time.perf_counter()
+    with SimulatorServer(scenario, start=begin) as sim:
+        config = config_from_dict(demo_config(database, sim.base_url, chosen), out / "config.toml")
+        writer = SnapshotWriter(open_engine(config.database.url))
+        stored, failed = asyncio.run(_fetch_hours(config, writer, sim, begin, hours, progress))
+    config_path = out / "config.toml"
+    write_demo_config(config_path, database, chosen)
+    return DemoHistory(
+        scenario, database, config_path, chosen, begin, hours, stored, failed,
+        time.perf_counter() - started,
+    )  # fmt: skip
+
+
+async def _fetch_hours(
+    config: Config,
+    writer: SnapshotWriter,
+    sim: SimulatorServer,
+    begin: datetime,
+    hours: int,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[int, int]:
+    requests = [
+        ChartRequest(ChartKey("apple", country, "top-free"), 100)
+        for country in config.track[0].countries
+    ]
+    stored = failed = 0
+    async with HttpClient(http_settings(config)) as client:
+        for hour in range(hours):
+            sim.clock.set(begin + timedelta(hours=hour))
+            result = await fetch_charts(
+                config, requests, writer, clock=sim.clock.now, client=client
+            )
+            stored += len(result.ok)
+            failed += len(result.failed)
+            if progress is not None:
+                progress(hour + 1, hours)
+    return stored, failed
