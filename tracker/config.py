@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from charts.spec import ChartSpec
 from tracker import __version__
 from tracker.errors import ConfigError
 from tracker.sources import SOURCES, ChartKey, ChartRequest
@@ -169,6 +170,8 @@ class Config(_Strict):
     track: list[TrackConfig] = []
     apps: dict[str, str] = {}
     charts: ChartsConfig = ChartsConfig()
+    # Charts the daemon re-renders after each cycle ([[chart]] entries).
+    chart: list[ChartSpec] = []
     path: Path | None = None
 
     @field_validator("sources")

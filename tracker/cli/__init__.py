@@ -1,23 +1,72 @@
-"""The `apprank` command line. Each module registers its commands on `tracker.cli.app.app`."""
+"""The `apprank` command line. Each module registers its commands on `tracker.cli.base.app`.
+
+`main()` imports only the module of the command being run: loading every command (NumPy for
+the simulator, Matplotlib for charts, Alembic for migrations) would cost each call a second.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
+from typing import Any
 
-from tracker.cli import fetching  # noqa: F401  (registers commands)
-from tracker.cli.app import app
+# command name -> module under tracker.cli that defines it
+COMMANDS: dict[str, str] = {
+    "fetch": "fetching",
+    "top": "fetching",
+    "status": "fetching",
+    "simulate": "simulate",
+    "history": "history",
+    "movers": "history",
+    "compare": "history",
+    "leaders": "history",
+    "stats": "history",
+    "export": "exporting",
+    "import": "exporting",
+    "chart": "charting",
+    "run": "daemon",
+    "health": "daemon",
+    "db": "database",
+    "demo": "demo",
+    "alerts": "alerts",
+}
 
-for _optional in ("simulate", "history", "exporting", "charting", "daemon", "database", "demo"):
+
+def load_all() -> None:
+    """Register every command (for --help and for tests)."""
+    for module in dict.fromkeys(COMMANDS.values()):
+        _load(module)
+
+
+def _load(module: str) -> None:
     try:
-        __import__(f"tracker.cli.{_optional}")
-    except ModuleNotFoundError as _exc:
-        if _exc.name != f"tracker.cli.{_optional}":
+        importlib.import_module(f"tracker.cli.{module}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tracker.cli.{module}":
             raise
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")
-    app()
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args else None
+    if command in COMMANDS:
+        _load(COMMANDS[command])
+    else:
+        load_all()
+    from tracker.cli.base import app
+
+    app(args=args, prog_name="apprank")
 
 
-__all__ = ["app", "main"]
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        load_all()
+        from tracker.cli.base import app
+
+        return app
+    raise AttributeError(f"module 'tracker.cli' has no attribute {name!r}")
+
+
+__all__ = ["COMMANDS", "load_all", "main"]

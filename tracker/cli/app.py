@@ -1,15 +1,5 @@
-"""The `apprank` typer application; command modules register on it."""
+"""Deprecated location of the typer app: import it from tracker.cli.base."""
 
-from __future__ import annotations
+from tracker.cli.base import app
 
-import typer
-
-app = typer.Typer(
-    name="apprank",
-    help="Track App Store top charts over time: fetch, store, query, chart and export.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode="rich",
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+__all__ = ["app"]

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
+from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, config_from, handle_errors, split_values, stderr
 
 

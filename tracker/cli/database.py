@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from tracker.cli.app import app
+from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json, stderr
 from tracker.store import migrate
 from tracker.store.copy import copy_history

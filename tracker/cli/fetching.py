@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from tracker.cli.app import app
+from tracker.cli.base import app
 from tracker.cli.common import (
     ConfigOpt,
     CsvOpt,
@@ -25,7 +25,6 @@ from tracker.cli.common import (
 )
 from tracker.config import Config
 from tracker.errors import UsageError
-from tracker.fetch import ChartOutcome, run_fetch
 from tracker.sources import SOURCES, ChartKey, ChartRequest
 from tracker.store import SnapshotWriter, open_engine
 from tracker.store.reads import chart_status, latest_chart
@@ -75,6 +74,8 @@ def fetch(
 
         apprank fetch --country us,gb --chart top-free
     """
+    from tracker.fetch import run_fetch  # the HTTP stack loads only for this command
+
     config = config_from(config_path)
     requests = select_requests(config, track, split_values(country), split_values(chart))
     writer = SnapshotWriter(open_engine(config.database.url))
@@ -110,7 +111,7 @@ def fetch(
         raise typer.Exit(1)
 
 
-def _outcome_json(outcome: ChartOutcome) -> dict[str, object]:
+def _outcome_json(outcome: Any) -> dict[str, object]:
     key = outcome.request.key
     return {
         "source": key.source,
@@ -223,17 +224,29 @@ def status(
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
 ) -> None:
-    """Show, per tracked chart, the last success, last attempt, last error and snapshot count.
+    """Show whether the daemon is alive, its last cycle, and per tracked chart the last success,
+    last error and how long it has been failing.
 
     Example:
 
         apprank status --json
     """
+    from tracker.store.daemon_state import (
+        describe_heartbeat,
+        format_age,
+        latest_heartbeat,
+        recent_cycles,
+    )
+    from tracker.timeutil import utcnow
+
     fmt = output_format(as_json, as_csv)
     config = config_from(config_path)
     keys = [r.key for r in config.requests()]
+    engine = open_engine(config.database.url)
+    now = utcnow()
     rows = []
-    for item in chart_status(open_engine(config.database.url), keys):
+    for item in chart_status(engine, keys):
+        failing_for = now - item.failing_since if item.failing_since else None
         rows.append(
             {
                 "source": item.key.source,
@@ -244,11 +257,21 @@ def status(
                 "last_success_at": item.last_success_at and isoformat_z(item.last_success_at),
                 "last_attempt_at": item.last_attempt_at and isoformat_z(item.last_attempt_at),
                 "last_error": item.last_error,
+                "last_error_at": item.last_error_at and isoformat_z(item.last_error_at),
                 "failing_since": item.failing_since and isoformat_z(item.failing_since),
+                "failing_for": failing_for and format_age(failing_for),
+                "failing_for_s": failing_for and int(failing_for.total_seconds()),
                 "snapshots": item.snapshots,
             }
         )
     if fmt is OutputFormat.json:
         print_json(rows)
         return
-    emit(rows, STATUS_COLUMNS, fmt, title="tracked charts")
+    columns = [*STATUS_COLUMNS]
+    columns.insert(columns.index("failing_since") + 1, "failing_for")
+    if fmt is OutputFormat.table:
+        # The daemon's liveness heads the table; CSV stays one header row plus data rows.
+        typer.echo(describe_heartbeat(latest_heartbeat(engine), now))
+        cycles = recent_cycles(engine, limit=1)
+        typer.echo(cycles[0].describe(now) if cycles else "last cycle: none recorded")
+    emit(rows, columns, fmt, title="tracked charts")

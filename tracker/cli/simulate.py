@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app
+from tracker.cli.base import app
 from tracker.cli.common import handle_errors
 from tracker.errors import UsageError
 from tracker.simulate.faults import FAULT_KINDS, FaultConfig

@@ -1,0 +1,158 @@
+"""`apprank run` (the daemon) and `apprank health` (is it alive, is the history fresh)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from datetime import timedelta
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from scheduler.daemon import Daemon
+from scheduler.health import check_health
+from scheduler.lock import acquire_instance_lock
+from scheduler.logs import LogFormat, setup_logging
+from scheduler.plan import build_plans
+from scheduler.settings import DaemonSettings
+from tracker.cli.base import app
+from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json
+from tracker.errors import UsageError
+from tracker.store import open_engine
+from tracker.store.daemon_state import describe_heartbeat
+from tracker.timeutil import isoformat_z, parse_duration, utcnow
+
+
+class LogLevel(StrEnum):
+    debug = "debug"
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+def _duration(text: str | None, option: str) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+@app.command()
+@handle_errors
+def run(
+    config_path: ConfigOpt = None,
+    log_format: Annotated[
+        LogFormat, typer.Option("--log-format", help="text, or json for one object per line.")
+    ] = LogFormat.text,
+    log_level: Annotated[
+        LogLevel, typer.Option("--log-level", help="Least severe level logged.")
+    ] = (LogLevel.info),
+    heartbeat: Annotated[
+        str | None,
+        typer.Option("--heartbeat", help="Seconds between heartbeats, e.g. 15s (default 15s)."),
+    ] = None,
+) -> None:
+    """Run the daemon: fetch every configured track on its schedule until stopped.
+
+    One daemon per database: a second one exits with code 1.
+
+    SIGTERM or Ctrl-C: stop once running writes finish (exit 0). SIGHUP: reload the config.
+
+    Logs go to stderr, one line per event.
+
+    Example:
+
+        apprank run --config /etc/apprank/config.toml --log-format json
+    """
+    setup_logging(log_format, getattr(logging, log_level.value.upper()))
+    beat = _duration(heartbeat, "--heartbeat")
+    config = config_from(config_path)
+    build_plans(config)  # refuse a config with nothing schedulable before taking any lock
+    settings = DaemonSettings.from_config(config, heartbeat=beat.total_seconds() if beat else None)
+    with acquire_instance_lock(config.database.url):
+        engine = open_engine(config.database.url)
+        daemon = Daemon(config, engine, settings, config_path=config_path)
+        _install_signal_handlers(daemon)
+        daemon.start()
+        leftover = daemon.run_forever()
+    if leftover:
+        # Worker threads cannot be killed; their writes are transactional, so leave now.
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(0)
+
+
+def _install_signal_handlers(daemon: Daemon) -> None:
+    """Handlers only set flags; the main thread does the work (reliability.md §7.2)."""
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        logging.getLogger("apprank.daemon").info("%s received", signal.Signals(signum).name)
+        daemon.request_stop()
+
+    def reload(_signum: int, _frame: FrameType | None) -> None:
+        daemon.request_reload()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, reload)
+
+
+@app.command()
+@handle_errors
+def health(
+    config_path: ConfigOpt = None,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="Oldest acceptable last success per chart, e.g. 2h "
+            "(default: two slots of its track, at least 2h).",
+        ),
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Exit 0 when the daemon is alive and every tracked chart succeeded recently, else 1.
+
+    Prints one line per problem, for a Docker HEALTHCHECK or monitoring.
+
+    Example:
+
+        apprank health --max-age 2h
+    """
+    limit = _duration(max_age, "--max-age")
+    config = config_from(config_path)
+    now = utcnow()
+    result = check_health(config, open_engine(config.database.url, create=False), now, limit)
+    if as_json:
+        heartbeat = result.heartbeat
+        print_json(
+            {
+                "healthy": result.healthy,
+                "daemon": None
+                if heartbeat is None
+                else {
+                    "alive": heartbeat.alive(now),
+                    "state": heartbeat.state,
+                    "host": heartbeat.host,
+                    "pid": heartbeat.pid,
+                    "heartbeat_at": isoformat_z(heartbeat.beat_at),
+                    "heartbeat_age_s": int(heartbeat.age(now).total_seconds()),
+                    "cycles": heartbeat.cycles,
+                },
+                "charts": result.charts,
+                "problems": result.problems,
+            }
+        )
+    elif result.healthy:
+        typer.echo(f"ok: {describe_heartbeat(result.heartbeat, now)}; {result.charts} charts fresh")
+    else:
+        for problem in result.problems:
+            typer.echo(problem)
+    if not result.healthy:
+        raise typer.Exit(1)

@@ -1,0 +1,247 @@
+"""`apprank export` and `apprank import`: move the history out, and back in."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from enum import StrEnum
+from itertools import chain
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tracker import export as exp
+from tracker import query
+from tracker.apps import resolve_apps
+from tracker.cli.base import app
+from tracker.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    config_from,
+    fail,
+    handle_errors,
+    print_json,
+    split_values,
+    stderr,
+)
+from tracker.cli.history import duration, instant
+from tracker.errors import UsageError
+from tracker.importer import import_file
+from tracker.query_output import wide_cells
+from tracker.store import open_engine
+
+
+class Format(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class Wide(StrEnum):
+    country = "country"
+    time = "time"
+
+
+ListOpt = list[str] | None
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    fmt: Annotated[Format, typer.Option("--format", help="csv or jsonl.")] = Format.csv,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File to write, or - for standard output.")
+    ] = "-",
+    app_names: Annotated[
+        ListOpt, typer.Option("--app", help="Only these apps (ids, aliases or names).")
+    ] = None,
+    country: Annotated[ListOpt, typer.Option("--country", help="Only these storefronts.")] = None,
+    chart: Annotated[ListOpt, typer.Option("--chart", help="Only these chart kinds.")] = None,
+    source: Annotated[ListOpt, typer.Option("--source", help="Only these sources.")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From (ISO or 7d).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Until (ISO or 24h).")] = None,
+    wide: Annotated[
+        Wide | None,
+        typer.Option("--wide", help="Pivot one app's rank: a column per country or per time."),
+    ] = None,
+    every: Annotated[str, typer.Option("--every", help="Bucket size for --wide.")] = "1h",
+    raw: Annotated[
+        bool, typer.Option("--raw", help="Write text cells as stored (no formula guard).")
+    ] = False,
+    bom: Annotated[
+        bool, typer.Option("--bom/--no-bom", help="Start a CSV file with a UTF-8 byte order mark.")
+    ] = True,
+    config_path: ConfigOpt = None,
+) -> None:
+    """Export the stored history as CSV or JSONL: a row per (snapshot, rank).
+
+    Columns: captured_at (ISO 8601 UTC), source, country, chart, category,
+    device, rank, app_id, app_name, developer; rows in captured_at order.
+    Files are written whole or not at all and start with a UTF-8 BOM for
+    Excel (--no-bom: none; standard output never has one). Text cells
+    starting with = + - @ tab or CR get a leading ' (OWASP); --raw: none.
+    `apprank import` reads the output back. --wide country|time pivots one
+    --app's rank: the rank, "-" not in chart, empty (null) no data.
+
+    Example:
+
+        apprank export -o history.csv --country us,gb --since 30d
+        apprank export --app deepseek --wide country --every 1d -o ds.csv
+    """
+    config = config_from(config_path)
+    engine = open_engine(config.database.url)
+    refs = resolve_apps(engine, config, split_values(app_names))
+    selection = exp.Selection(
+        app_ids=[r.app_id for r in refs],
+        countries=split_values(country),
+        charts=split_values(chart),
+        sources=split_values(source),
+        since=instant(since, "--since"),
+        until=instant(until, "--until"),
+    )
+    to_file = output != "-"
+    bom = bom and to_file and fmt is Format.csv
+    if wide is not None:
+        lines = _wide_lines(engine, selection, wide, every)
+        with exp.open_output(output) as out:
+            count = exp.write_wide(lines, out, fmt=fmt.value, bom=bom)
+    else:
+        count = _export_long(engine, selection, output, fmt, raw=raw, bom=bom)
+    if to_file:
+        typer.echo(f"{count} rows written to {output}")
+
+
+def _export_long(
+    engine: Any, selection: exp.Selection, output: str, fmt: Format, *, raw: bool, bom: bool
+) -> int:
+    plan = exp.plan(engine, selection)
+    snapshots = exp.iter_snapshots(engine, plan) if plan is not None else iter(())
+    first = next(snapshots, None)
+    if first is None:
+        raise fail("no stored rows match the selection")
+    everything = chain([first], snapshots)
+    show = output != "-" and stderr_is_terminal()
+    total = exp.estimate_rows(engine, plan) if show and plan is not None else None
+    with _progress(show, total) as advance, exp.open_output(output) as out:
+        if fmt is Format.jsonl:
+            return exp.write_jsonl(everything, out, on_rows=advance)
+        return exp.write_csv(everything, out, raw=raw, bom=bom, on_rows=advance)
+
+
+def stderr_is_terminal() -> bool:
+    """Progress is for a person watching: only when stderr is a terminal."""
+    return sys.stderr.isatty()
+
+
+def _progress(
+    show: bool, total: int | None
+) -> AbstractContextManager[Callable[[int], None] | None]:
+    if not show:
+        return nullcontext(None)
+    return _ProgressBar(total)
+
+
+class _ProgressBar:
+    """Rows written so far, on stderr (only when writing to a file from a terminal)."""
+
+    def __init__(self, total: int | None) -> None:
+        self.progress = Progress(
+            TextColumn("exporting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=True,
+        )
+        self.task = self.progress.add_task("export", total=total)
+
+    def __enter__(self) -> Callable[[int], None]:
+        self.progress.__enter__()
+        return lambda done: self.progress.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(None, None, None)
+
+
+def _wide_lines(
+    engine: Any, selection: exp.Selection, wide: Wide, every: str
+) -> Iterator[list[Any]]:
+    if len(selection.app_ids) != 1:
+        raise UsageError("--wide pivots one app's rank: give exactly one --app")
+    if len(selection.charts) > 1 or len(selection.sources) > 1:
+        raise UsageError("--wide reads one chart: give at most one --chart and one --source")
+    series = query.history(
+        engine,
+        list(selection.app_ids),
+        countries=list(selection.countries) or None,
+        chart=selection.charts[0] if selection.charts else "top-free",
+        source=selection.sources[0] if selection.sources else None,
+        since=selection.since,
+        until=selection.until,
+        every=duration(every, "--every"),
+    )
+    if not series:
+        raise fail("no stored snapshot matches the selection")
+    return wide_cells(series, wide.value)
+
+
+@app.command("import")
+@handle_errors
+def import_command(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A CSV or JSONL file written by apprank export.")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check and count; change nothing.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good snapshots; skip bad ones.")
+    ] = False,
+    raw: Annotated[
+        bool, typer.Option("--raw", help="The file was exported with --raw (keep leading ').")
+    ] = False,
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a history file written by `apprank export` (CSV or JSONL).
+
+    Every row is checked first: a file with a bad row is rejected whole,
+    each bad row listed with its line number, unless --skip-bad (which
+    skips each snapshot holding one). Snapshots already stored are skipped,
+    so importing twice adds nothing. Stored apps keep their names.
+
+    Example:
+
+        apprank import history.csv --dry-run
+    """
+    config = config_from(config_path)
+    engine = open_engine(config.database.url)
+    report = import_file(engine, file, dry_run=dry_run, skip_bad=skip_bad, raw=raw)
+    if as_json:
+        print_json(
+            {
+                "dry_run": dry_run,
+                "rows": report.rows,
+                "snapshots_added": report.snapshots_added,
+                "rows_added": report.rows_added,
+                "snapshots_present": report.snapshots_present,
+                "bad_rows": report.bad_rows,
+                "snapshots_skipped": report.snapshots_skipped,
+                "errors": report.errors,
+            }
+        )
+    else:
+        verb = "would import" if dry_run else "imported"
+        typer.echo(
+            f"{verb} {report.snapshots_added} snapshots ({report.rows_added} rows); "
+            f"{report.snapshots_present} already stored"
+        )
+    if report.bad_rows:
+        stderr.print(
+            f"skipped {report.snapshots_skipped} snapshots with {report.bad_rows} bad rows:",
+            markup=False,
+        )
+        for error in report.errors[:20]:
+            stderr.print(f"  {error}", markup=False)

@@ -1,0 +1,362 @@
+"""`apprank history`, `movers`, `compare`, `leaders` and `stats`: questions of the stored charts.
+
+The commands parse options, resolve apps and call `tracker.query`; `tracker.query_output`
+shapes the results (and documents how the three states print).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import Engine
+
+from tracker import query
+from tracker import query_output as out
+from tracker.apps import resolve_app, resolve_apps
+from tracker.cli.base import app
+from tracker.cli.common import (
+    ConfigOpt,
+    CsvOpt,
+    JsonOpt,
+    OutputFormat,
+    config_from,
+    emit,
+    fail,
+    handle_errors,
+    output_format,
+    print_json,
+    split_values,
+)
+from tracker.config import Config
+from tracker.errors import UsageError
+from tracker.query_output import iso
+from tracker.store import open_engine
+from tracker.timeutil import parse_duration, parse_instant
+
+CountriesOpt = Annotated[
+    list[str] | None,
+    typer.Option("--country", help="Storefront codes; comma-separated or repeated. Default: all."),
+]
+ChartOpt = Annotated[
+    str, typer.Option("--chart", help="Chart kind: top-free, top-paid or top-grossing.")
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="apple or itunes (default: the chart's usual source)."),
+]
+CategoryOpt = Annotated[str, typer.Option("--category", help="Genre id or name.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Start: an ISO date/time (UTC) or an age (7d, 24h).")
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="End: an ISO date/time (UTC) or an age (7d, 24h).")
+]
+
+
+def instant(text: str | None, option: str) -> datetime | None:
+    """Parse --since/--until, naming the option when the value is bad."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def engine_and_config(config_path: Any) -> tuple[Engine, Config]:
+    config = config_from(config_path)
+    return open_engine(config.database.url), config
+
+
+@app.command()
+@handle_errors
+def history(
+    apps: Annotated[
+        list[str], typer.Argument(metavar="APP", help="Store ids, [apps] aliases or names.")
+    ],
+    country: CountriesOpt = None,
+    chart: ChartOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    every: Annotated[
+        str, typer.Option("--every", help="Bucket size (1h, 1d, 15m): best rank per bucket.")
+    ] = "1h",
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Show each app's rank over time in each country's chart, by time bucket.
+
+    Each bucket shows the best rank in it; "-" when the chart was fetched
+    but the app was below the depth returned (not in chart); blank (null in
+    JSON) when nothing was fetched (no data). --since/--until take an ISO
+    date or time (UTC) or an age such as 7d or 24h.
+
+    Example:
+
+        apprank history deepseek chatgpt --country us,gb --since 7d --every 1d
+    """
+    fmt = output_format(as_json, as_csv)
+    engine, config = engine_and_config(config_path)
+    refs = resolve_apps(engine, config, apps)
+    series = query.history(
+        engine,
+        [r.app_id for r in refs],
+        countries=split_values(country) or None,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+        since=instant(since, "--since"),
+        until=instant(until, "--until"),
+        every=duration(every, "--every"),
+    )
+    if not series:
+        raise fail(f"no stored snapshot of {chart} matches the countries and time range")
+    if fmt is OutputFormat.json:
+        print_json([out.series_json(s) for s in series])
+    elif fmt is OutputFormat.csv:
+        out.write_history_csv(series, sys.stdout)
+    else:
+        out.write_history_table(series, refs, every, sys.stdout)
+    sys.stdout.flush()
+
+
+@app.command()
+@handle_errors
+def movers(
+    country: Annotated[str, typer.Option("--country", help="Storefront code.")] = "us",
+    chart: ChartOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            help="Compare with the snapshot nearest this long before the latest (24h, 7d) "
+            "or nearest this ISO time.",
+        ),
+    ] = "24h",
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Rows per kind of move.")] = 10,
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Show the gainers, losers, new entries and drop-outs of one chart.
+
+    Compares the latest snapshot with the earlier snapshot nearest --since
+    before it. An app beyond the other snapshot's returned depth counts
+    neither as new nor as dropped.
+
+    Example:
+
+        apprank movers --country us --chart top-free --since 24h --limit 5
+    """
+    fmt = output_format(as_json, as_csv)
+    engine, _ = engine_and_config(config_path)
+    reference: timedelta | datetime | None
+    try:
+        reference = parse_duration(since)
+    except ValueError:
+        reference = instant(since, "--since")
+    assert reference is not None
+    result = query.movers(
+        engine,
+        since=reference,
+        country=country,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+        limit=limit,
+    )
+    if fmt is OutputFormat.json:
+        print_json(out.movers_json(result))
+        return
+    rows = out.movers_rows(result, for_csv=fmt is OutputFormat.csv)
+    title = f"{result.key.label()}: {iso(result.from_at)} -> {iso(result.to_at)}"
+    if not rows and fmt is OutputFormat.table:
+        typer.echo(f"{title}: no moves")
+        return
+    emit(rows, out.MOVER_COLUMNS, fmt, title=title)
+
+
+@app.command()
+@handle_errors
+def compare(
+    app_a: Annotated[
+        str, typer.Argument(metavar="APP_A", help="The first app (id, alias or name).")
+    ],
+    app_b: Annotated[str, typer.Argument(metavar="APP_B", help="The second app.")],
+    country: CountriesOpt = None,
+    chart: ChartOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Show, per country, which of two apps leads now and every overtake.
+
+    An app in the chart is ahead of one that is not; when neither is in the
+    chart the lead stays with the previous leader. Ranks print "-" where the
+    app was not in the chart.
+
+    Example:
+
+        apprank compare deepseek chatgpt --country us,gb,jp
+    """
+    fmt = output_format(as_json, as_csv)
+    engine, config = engine_and_config(config_path)
+    a, b = resolve_app(engine, config, app_a), resolve_app(engine, config, app_b)
+    results = query.compare(
+        engine,
+        a.app_id,
+        b.app_id,
+        countries=split_values(country) or None,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+    )
+    if not results:
+        raise fail(f"no stored snapshot of {chart} in the selected countries")
+    if fmt is OutputFormat.json:
+        print_json(out.compare_json(a, b, results))
+        return
+    rows = out.compare_rows(a, b, results, for_csv=fmt is OutputFormat.csv)
+    labels = out.short_names([a, b])
+    ahead = sum(1 for c in results if c.leader == a.app_id)
+    title = f"{a.name} vs {b.name}: {labels[a.app_id]} ahead in {ahead} of {len(results)}"
+    headers = {"rank_a": f"{labels[a.app_id]} rank", "rank_b": f"{labels[b.app_id]} rank"}
+    emit(rows, out.COMPARE_COLUMNS, fmt, title=title, headers=headers)
+
+
+@app.command()
+@handle_errors
+def leaders(
+    app_name: Annotated[str, typer.Argument(metavar="APP", help="The app (id, alias or name).")],
+    rank: Annotated[int, typer.Option("--rank", min=1, help="Count ranks 1..N.")] = 1,
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="When: an ISO time or an age (24h); default: latest."),
+    ] = None,
+    chart: ChartOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Show the countries where an app held rank N or better, with the count.
+
+    Each country is judged by its latest snapshot at or before --at
+    (default: its latest snapshot).
+
+    Example:
+
+        apprank leaders deepseek --rank 1 --at 2025-01-27T12:00
+    """
+    fmt = output_format(as_json, as_csv)
+    engine, config = engine_and_config(config_path)
+    ref = resolve_app(engine, config, app_name)
+    when = instant(at, "--at")
+    found = query.leaders(
+        engine,
+        ref.app_id,
+        rank=rank,
+        at=when,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+    )
+    with_data = query.countries_with_data(
+        engine, at=when, chart=chart, source=source, category=category, device=device
+    )
+    if not with_data:
+        raise fail(f"no stored snapshot of {chart} at that time")
+    what = "#1" if rank == 1 else f"top {rank}"
+    plural = "country" if len(found) == 1 else "countries"
+    summary = f"{ref.name}: {what} in {len(found)} {plural} (of {len(with_data)} with data)"
+    rows = [{"country": c, "rank": r, "captured_at": iso(t)} for c, r, t in found]
+    if fmt is OutputFormat.json:
+        print_json(
+            {
+                **out.ref_json(ref),
+                "rank": rank,
+                "at": iso(when),
+                "count": len(found),
+                "countries_with_data": len(with_data),
+                "countries": rows,
+            }
+        )
+        return
+    if fmt is OutputFormat.table:
+        typer.echo(summary)
+        if not rows:
+            return
+    emit(rows, ["country", "rank", "captured_at"], fmt)
+
+
+@app.command()
+@handle_errors
+def stats(
+    app_name: Annotated[str, typer.Argument(metavar="APP", help="The app (id, alias or name).")],
+    country: CountriesOpt = None,
+    chart: ChartOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    config_path: ConfigOpt = None,
+    as_json: JsonOpt = False,
+    as_csv: CsvOpt = False,
+) -> None:
+    """Show an app's best rank and when, first/last seen, hours at #1 and top 10.
+
+    One row per country where the app was ever in the chart, or per country
+    given with --country (state not_in_chart or no_data when it never was).
+    Hours count the UTC clock hours with a snapshot at that rank; snapshots
+    counts those that listed the app.
+
+    Example:
+
+        apprank stats deepseek --country us,gb,jp
+    """
+    fmt = output_format(as_json, as_csv)
+    engine, config = engine_and_config(config_path)
+    ref = resolve_app(engine, config, app_name)
+    results = query.stats(
+        engine,
+        ref.app_id,
+        countries=split_values(country) or None,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+    )
+    if not results:
+        raise fail(f"{ref.name} was never in a stored {chart} chart")
+    rows = out.stats_rows(results)
+    if fmt is OutputFormat.json:
+        print_json({**out.ref_json(ref), "chart": chart, "countries": rows})
+        return
+    title = f"{ref.name} ({ref.app_id}) in {chart}"
+    emit(rows, out.STATS_COLUMNS, fmt, title=title, headers=out.STATS_HEADERS)
