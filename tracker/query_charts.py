@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
 from sqlalchemy import Connection, TextClause, bindparam, text
 
 from tracker.errors import UsageError

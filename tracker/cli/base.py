@@ -13,3 +13,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+@app.callback()
+def _root() -> None:
+    """Track App Store top charts over time: fetch, store, query, chart and export."""
+    # A callback keeps `apprank` a command group even when only the running command's module
+    # is loaded (typer would otherwise make a lone command the whole program).

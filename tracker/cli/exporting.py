@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine
 
 from tracker import export as exp
 from tracker import query
@@ -114,7 +115,7 @@ def export_command(
 
 
 def _export_long(
-    engine: Any, selection: exp.Selection, output: str, fmt: Format, *, raw: bool, bom: bool
+    engine: Engine, selection: exp.Selection, output: str, fmt: Format, *, raw: bool, bom: bool
 ) -> int:
     plan = exp.plan(engine, selection)
     snapshots = exp.iter_snapshots(engine, plan) if plan is not None else iter(())
@@ -166,7 +167,7 @@ class _ProgressBar:
 
 
 def _wide_lines(
-    engine: Any, selection: exp.Selection, wide: Wide, every: str
+    engine: Engine, selection: exp.Selection, wide: Wide, every: str
 ) -> Iterator[list[Any]]:
     if len(selection.app_ids) != 1:
         raise UsageError("--wide pivots one app's rank: give exactly one --app")

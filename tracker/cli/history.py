@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy import Engine
@@ -74,7 +75,7 @@ def duration(text: str, option: str) -> timedelta:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def engine_and_config(config_path: Any) -> tuple[Engine, Config]:
+def engine_and_config(config_path: Path | None) -> tuple[Engine, Config]:
     config = config_from(config_path)
     return open_engine(config.database.url), config
 

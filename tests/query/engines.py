@@ -1,0 +1,54 @@
+"""Engines for the query and export tests: a SQLite file, and PostgreSQL in a private schema.
+
+PostgreSQL runs when $APPRANK_TEST_PG_URL is set (CI sets it and $APPRANK_REQUIRE_PG, which
+turns a missing server into a failure instead of a skip). Each test gets its own schema, so
+tests running side by side on one server never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import Engine, create_engine
+
+from tracker.store import open_engine
+
+
+def pg_url() -> str | None:
+    url = os.environ.get("APPRANK_TEST_PG_URL")
+    if not url:
+        if os.environ.get("APPRANK_REQUIRE_PG"):
+            pytest.fail("APPRANK_REQUIRE_PG is set but APPRANK_TEST_PG_URL is not")
+        pytest.skip("PostgreSQL tests need $APPRANK_TEST_PG_URL")
+    return url
+
+
+@contextmanager
+def pg_engine() -> Iterator[Engine]:
+    """An apprank engine on a fresh PostgreSQL schema, dropped afterwards."""
+    url = pg_url()
+    assert url is not None
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    except Exception as exc:  # a missing server is a skip locally, a failure in CI
+        admin.dispose()
+        if os.environ.get("APPRANK_REQUIRE_PG"):
+            raise
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    sep = "&" if "?" in url else "?"
+    engine = open_engine(f"{url}{sep}options={quote(f'-csearch_path={schema}')}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
