@@ -1,8 +1,8 @@
 """Engines for the query and export tests: a SQLite file, and PostgreSQL in a private schema.
 
-PostgreSQL runs when $APPRANK_TEST_PG_URL is set (CI sets it and $APPRANK_REQUIRE_PG, which
-turns a missing server into a failure instead of a skip). Each test gets its own schema, so
-tests running side by side on one server never see each other's rows.
+PostgreSQL runs against $APPRANK_TEST_PG_URL (default: the local server, as in tests/conftest.py);
+an unreachable server is a skip, or a failure when $APPRANK_REQUIRE_PG=1 (as CI sets). Each
+test gets its own schema, so tests running side by side never see each other's rows.
 """
 
 from __future__ import annotations
@@ -20,12 +20,9 @@ from tracker.store import open_engine
 
 
 def pg_url() -> str | None:
-    url = os.environ.get("APPRANK_TEST_PG_URL")
-    if not url:
-        if os.environ.get("APPRANK_REQUIRE_PG"):
-            pytest.fail("APPRANK_REQUIRE_PG is set but APPRANK_TEST_PG_URL is not")
-        pytest.skip("PostgreSQL tests need $APPRANK_TEST_PG_URL")
-    return url
+    from tests.conftest import PG_URL
+
+    return PG_URL
 
 
 @contextmanager
@@ -40,7 +37,7 @@ def pg_engine() -> Iterator[Engine]:
             conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     except Exception as exc:  # a missing server is a skip locally, a failure in CI
         admin.dispose()
-        if os.environ.get("APPRANK_REQUIRE_PG"):
+        if os.environ.get("APPRANK_REQUIRE_PG") == "1":
             raise
         pytest.skip(f"PostgreSQL unavailable: {exc}")
     sep = "&" if "?" in url else "?"
@@ -48,7 +45,10 @@ def pg_engine() -> Iterator[Engine]:
     try:
         yield engine
     finally:
+        from tracker.store.engine import dispose_all
+
         engine.dispose()
+        dispose_all()
         with admin.begin() as conn:
             conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
         admin.dispose()

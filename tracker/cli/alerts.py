@@ -16,13 +16,13 @@ from tracker.cli.common import (
     emit,
     fail,
     handle_errors,
+    instant,
     output_format,
     print_json,
     split_values,
 )
-from tracker.errors import UsageError
 from tracker.store import open_engine
-from tracker.timeutil import isoformat_z, parse_instant
+from tracker.timeutil import isoformat_z
 
 alerts_app = typer.Typer(
     name="alerts",
@@ -86,14 +86,11 @@ def list_alerts(
 
         apprank alerts list --rule deepseek-number-one --since 7d --pending
     """
-    from tracker.alerts.store import recent_events
+    from tracker.alerts.listing import recent_events
 
     fmt = output_format(as_json, as_csv)
     config = config_from(config_path)
-    try:
-        since_at = parse_instant(since) if since else None
-    except ValueError as exc:
-        raise UsageError(f"--since: {exc}") from None
+    since_at = instant(since, "--since")
     found = recent_events(
         open_engine(config.database.url),
         limit=limit,

@@ -6,10 +6,11 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import orjson
 import typer
@@ -17,7 +18,11 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker.config import Config, load_config
-from tracker.errors import ApprankError
+from tracker.errors import ApprankError, UsageError
+from tracker.timeutil import parse_duration, parse_instant
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -139,3 +144,27 @@ def _cell(value: Any) -> str:
 
         return isoformat_z(value)
     return str(value)
+
+
+def instant(text: str | None, option: str) -> datetime | None:
+    """Parse --since/--until, naming the option when the value is bad."""
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def duration(text: str, option: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def engine_and_config(config_path: Path | None) -> tuple[Engine, Config]:
+    from tracker.store import open_engine
+
+    config = config_from(config_path)
+    return open_engine(config.database.url), config

@@ -22,13 +22,14 @@ from tracker.cli.common import (
     ConfigOpt,
     JsonOpt,
     config_from,
+    duration,
     fail,
     handle_errors,
+    instant,
     print_json,
     split_values,
     stderr,
 )
-from tracker.cli.history import duration, instant
 from tracker.errors import UsageError
 from tracker.importer import import_file
 from tracker.query_output import wide_cells

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from tracker import query
 from tracker import query_output as out
@@ -23,19 +21,18 @@ from tracker.cli.common import (
     CsvOpt,
     JsonOpt,
     OutputFormat,
-    config_from,
+    duration,
     emit,
+    engine_and_config,
     fail,
     handle_errors,
+    instant,
     output_format,
     print_json,
     split_values,
 )
-from tracker.config import Config
-from tracker.errors import UsageError
 from tracker.query_output import iso
-from tracker.store import open_engine
-from tracker.timeutil import parse_duration, parse_instant
+from tracker.timeutil import parse_duration
 
 CountriesOpt = Annotated[
     list[str] | None,
@@ -56,28 +53,6 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help="End: an ISO date/time (UTC) or an age (7d, 24h).")
 ]
-
-
-def instant(text: str | None, option: str) -> datetime | None:
-    """Parse --since/--until, naming the option when the value is bad."""
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def duration(text: str, option: str) -> timedelta:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def engine_and_config(config_path: Path | None) -> tuple[Engine, Config]:
-    config = config_from(config_path)
-    return open_engine(config.database.url), config
 
 
 @app.command()
