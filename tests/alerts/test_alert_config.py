@@ -1,0 +1,127 @@
+"""`[[alert]]` and `[notify]`: a bad rule or target is one error line and exit 2 at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import tracker.cli.alerts  # noqa: F401  (registers `apprank alerts` on the app)
+from tracker.alerts.config import AlertRule
+from tracker.cli.base import app
+from tracker.config import load_config
+from tracker.sources import ChartKey
+
+runner = CliRunner()
+
+GOOD = """
+[apps]
+deepseek = "6737597349"
+
+[[alert]]
+name = "deepseek-number-one"
+app = "deepseek"
+countries = ["all"]
+chart = "top-free"
+when = "rank <= 1"
+cooldown = "6h"
+notify = ["log", "webhook:team"]
+
+[notify.webhook.team]
+url = "https://hooks.example.com/T000"
+secret = "env:APPRANK_TEST_SECRET"
+"""
+
+
+def test_a_valid_config_loads_rules_and_targets(
+    write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APPRANK_TEST_SECRET", "abc")
+    config = load_config(write_config(GOOD))
+    rule = config.alert[0]
+    assert (rule.name, rule.app, rule.countries, rule.when) == (
+        "deepseek-number-one",
+        "deepseek",
+        ["all"],
+        "rank <= 1",
+    )
+    assert rule.cooldown_period is not None and rule.cooldown_period.total_seconds() == 6 * 3600
+    assert config.notify.targets() == ["log", "webhook:team"]
+    assert config.notify.webhook["team"].secret_bytes() == b"abc"
+    assert rule.matches(ChartKey("apple", "jp", "top-free"))
+    assert rule.matches(ChartKey("itunes", "us", "top-free"))
+    assert not rule.matches(ChartKey("apple", "us", "top-paid"))
+    assert not rule.matches(ChartKey("apple", "us", "top-free", device="ipad"))
+
+
+def test_rule_scope_narrows_by_country_and_source() -> None:
+    rule = AlertRule(
+        name="r", app="1", when="rank <= 1", countries="GB", source="itunes", chart="top-grossing"
+    )
+    assert rule.countries == ["gb"]
+    assert rule.matches(ChartKey("itunes", "gb", "top-grossing"))
+    assert not rule.matches(ChartKey("itunes", "us", "top-grossing"))
+    assert not rule.matches(ChartKey("apple", "gb", "top-grossing"))
+
+
+RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
+
+
+@pytest.mark.parametrize(
+    ("toml", "error"),
+    [
+        (
+            RULE.replace("rank <= 1", "rank >= 3"),
+            "alert[0].when = 'rank >= 3': cannot read 'rank >= 3': expected \"rank <= N\", "
+            '"enters top N", "leaves top N", "moves N", "moves up N", "moves down N", '
+            '"climbs N", "drops N" or "overtakes APP"',
+        ),
+        (
+            RULE + 'notify = ["log", "webhook:ops"]\n',
+            "alert[0].notify = 'webhook:ops': no such target (defined: log)",
+        ),
+        (
+            RULE + 'notify = ["email"]\n',
+            "alert[0].notify = ['email']: 'email' is not a target "
+            '(expected "log" or "webhook:NAME")',
+        ),
+        (RULE + RULE, "alert[1].name = 'r': used by another rule"),
+        (
+            RULE + 'countries = ["us", "xx"]\n',
+            "alert[0].countries = ['us', 'xx']: 'xx' is not an App Store storefront code",
+        ),
+        (
+            RULE + 'chart = "top-grossing"\nsource = "apple"\n',
+            "alert[0].chart = 'top-grossing': unknown chart (expected one of: top-free, top-paid)",
+        ),
+        (
+            RULE + 'cooldown = "soon"\n',
+            "alert[0].cooldown = 'soon': not a duration: 'soon' (expected e.g. 30s, 15m, 1h, 7d)",
+        ),
+        (
+            RULE.replace("rank <= 1", "overtakes deepseek"),
+            "alert[0].when = 'overtakes deepseek': an app cannot overtake itself",
+        ),
+        (RULE + 'channel = "#general"\n', "alert[0].channel = '#general': unknown key"),
+        ('[[alert]]\nname = "r"\nwhen = "rank <= 1"\n', "alert[0].app = '{...}': Field required"),
+        (
+            '[notify.webhook.team]\nurl = "https://x.example/h"\nsecret = "env:APPRANK_NO_SUCH"\n',
+            "notify.webhook.team.secret = 'env:APPRANK_NO_SUCH': "
+            "environment variable APPRANK_NO_SUCH is not set",
+        ),
+        (
+            '[notify.webhook.team]\nurl = "hooks.example.com"\n',
+            "notify.webhook.team.url = 'hooks.example.com': must start with http:// or https://",
+        ),
+    ],
+)
+def test_bad_rules_and_targets_are_one_line_config_errors(
+    write_config: Callable[..., Path], toml: str, error: str
+) -> None:
+    path = write_config(toml)
+    result = runner.invoke(app, ["alerts", "list", "--config", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path}: {error}\n"
+    assert result.stdout == ""

@@ -1,0 +1,234 @@
+"""Evaluating the rules: each stored snapshot against the previous snapshot of its chart.
+
+Only two real snapshots are ever compared. A chart's first snapshot is the baseline and fires
+nothing; a failed fetch stores no snapshot, so the next success is compared with the last one
+that exists and "no data" can never pass for a drop. Apps are resolved here, at evaluation
+time, because an app named by a rule may not be in the database yet.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, select
+
+from tracker.alerts.config import AlertRule, rules_of
+from tracker.alerts.events import AlertEvent
+from tracker.alerts.messages import describe
+from tracker.alerts.rules import Position, fires
+from tracker.alerts.store import Candidate
+from tracker.config import Config
+from tracker.errors import UsageError
+from tracker.sources import ChartKey
+from tracker.store.engine import read_connection
+from tracker.store.schema import App, RankingEntry, Snapshot
+
+log = logging.getLogger("apprank.alerts")
+
+APP = App.__table__
+ENTRY = RankingEntry.__table__
+SNAPSHOT = Snapshot.__table__
+# Unresolvable app names already logged, so a daemon says so once, not every cycle.
+_REPORTED: set[tuple[str, str]] = set()
+
+
+@dataclass(frozen=True, slots=True)
+class _Snap:
+    id: int
+    chart_id: int
+    captured_at: datetime
+    ranking_id: int
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Named:
+    """An app a rule names: its store id and the name to show until the database has one."""
+
+    store_id: str
+    label: str
+
+
+class _Resolver:
+    """Resolves each rule's app text once per evaluation (id, alias or name fragment)."""
+
+    def __init__(self, engine: Engine, config: Config) -> None:
+        self.engine = engine
+        self.config = config
+        self._cache: dict[str, _Named | None] = {}
+
+    def __call__(self, rule: AlertRule, text: str) -> _Named | None:
+        if text not in self._cache:
+            self._cache[text] = self._resolve(rule, text)
+        return self._cache[text]
+
+    def _resolve(self, rule: AlertRule, text: str) -> _Named | None:
+        alias = self.config.apps.get(text.lower())
+        if alias is not None:
+            return _Named(alias, text)
+        if text.isdigit():
+            return _Named(text, text)
+        from tracker.apps import resolve_app
+
+        try:
+            ref = resolve_app(self.engine, self.config, text)
+        except UsageError as exc:
+            problem = str(exc).splitlines()[0]
+            if (rule.name, problem) not in _REPORTED:
+                _REPORTED.add((rule.name, problem))
+                log.warning("alert %s not evaluated yet: %s", rule.name, problem)
+            return None
+        return _Named(ref.app_id, ref.name)
+
+
+def evaluate(
+    engine: Engine, config: Config, stored: Sequence[tuple[ChartKey, int]]
+) -> list[Candidate]:
+    """The events the rules fire for `stored` snapshots, in order; nothing is written."""
+    rules = rules_of(config)
+    if not rules:
+        return []
+    resolve = _Resolver(engine, config)
+    work: list[tuple[ChartKey, int, list[tuple[AlertRule, _Named, _Named | None]]]] = []
+    for key, snapshot_id in stored:
+        watching = []
+        for rule in rules:
+            if not rule.matches(key):
+                continue
+            app = resolve(rule, rule.app)
+            rival_text = rule.condition.rival
+            rival = resolve(rule, rival_text) if rival_text is not None else None
+            if app is not None and (rival_text is None or rival is not None):
+                watching.append((rule, app, rival))
+        if watching:
+            work.append((key, snapshot_id, watching))
+    out: list[Candidate] = []
+    if not work:
+        return out
+    with read_connection(engine) as conn:
+        for key, snapshot_id, watching in work:
+            out.extend(_evaluate_snapshot(conn, key, snapshot_id, watching))
+    return out
+
+
+def _evaluate_snapshot(
+    conn: Connection,
+    key: ChartKey,
+    snapshot_id: int,
+    watching: list[tuple[AlertRule, _Named, _Named | None]],
+) -> list[Candidate]:
+    now = _snapshot(conn, snapshot_id)
+    if now is None:
+        log.warning("alerts: snapshot %s of %s is not in the database", snapshot_id, key.label())
+        return []
+    before = _previous(conn, now)
+    if before is None:
+        return []  # the chart's first snapshot: a baseline, not a transition
+    store_ids = {a.store_id for _, a, _ in watching} | {r.store_id for _, _, r in watching if r}
+    apps = {
+        row.store_id: (row.id, row.name)
+        for row in conn.execute(
+            select(APP.c.id, APP.c.store_id, APP.c.name).where(APP.c.store_id.in_(store_ids))
+        )
+    }
+    ranks: dict[tuple[int, int], int] = {}
+    internal = [app_id for app_id, _ in apps.values()]
+    if internal:
+        ranks = {
+            (row.ranking_id, row.app_id): row.rank
+            for row in conn.execute(
+                select(ENTRY.c.ranking_id, ENTRY.c.app_id, ENTRY.c.rank).where(
+                    ENTRY.c.ranking_id.in_({now.ranking_id, before.ranking_id})
+                    & ENTRY.c.app_id.in_(internal)
+                )
+            )
+        }
+
+    def position(snap: _Snap, named: _Named) -> Position:
+        found = apps.get(named.store_id)
+        rank = ranks.get((snap.ranking_id, found[0])) if found else None
+        return Position(rank, snap.depth)
+
+    def name(named: _Named) -> str:
+        found = apps.get(named.store_id)
+        return found[1] if found else named.label
+
+    out = []
+    for rule, app, rival in watching:
+        was, is_ = position(before, app), position(now, app)
+        rival_was = position(before, rival) if rival else None
+        rival_is = position(now, rival) if rival else None
+        if not fires(rule.condition, was, is_, rival_was, rival_is):
+            continue
+        event = AlertEvent(
+            event_id=uuid.uuid4().hex,
+            rule=rule.name,
+            when=rule.when,
+            app_id=app.store_id,
+            app_name=name(app),
+            key=key,
+            rank=is_.rank,
+            previous_rank=was.rank,
+            depth=now.depth,
+            previous_depth=before.depth,
+            captured_at=now.captured_at,
+            previous_captured_at=before.captured_at,
+            snapshot_id=now.id,
+            message=describe(
+                rule.condition,
+                name(app),
+                key,
+                was,
+                is_,
+                rival=name(rival) if rival else None,
+                rival_before=rival_was,
+                rival_now=rival_is,
+            ),
+            rival_id=rival.store_id if rival else None,
+            rival_name=name(rival) if rival else None,
+            rival_rank=rival_is.rank if rival_is else None,
+            rival_previous_rank=rival_was.rank if rival_was else None,
+            targets=tuple(rule.notify),
+        )
+        out.append(Candidate(event, rule.cooldown_period))
+    return out
+
+
+def _snapshot(conn: Connection, snapshot_id: int) -> _Snap | None:
+    row = conn.execute(
+        select(
+            SNAPSHOT.c.id,
+            SNAPSHOT.c.chart_id,
+            SNAPSHOT.c.captured_at,
+            SNAPSHOT.c.ranking_id,
+            SNAPSHOT.c.depth_returned,
+        ).where(SNAPSHOT.c.id == snapshot_id)
+    ).first()
+    return None if row is None else _Snap(*row)
+
+
+def _previous(conn: Connection, snap: _Snap) -> _Snap | None:
+    """The chart's latest snapshot before `snap` (by capture time, then id for equal times)."""
+    row = conn.execute(
+        select(
+            SNAPSHOT.c.id,
+            SNAPSHOT.c.chart_id,
+            SNAPSHOT.c.captured_at,
+            SNAPSHOT.c.ranking_id,
+            SNAPSHOT.c.depth_returned,
+        )
+        .where(
+            (SNAPSHOT.c.chart_id == snap.chart_id)
+            & (
+                (SNAPSHOT.c.captured_at < snap.captured_at)
+                | ((SNAPSHOT.c.captured_at == snap.captured_at) & (SNAPSHOT.c.id < snap.id))
+            )
+        )
+        .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else _Snap(*row)

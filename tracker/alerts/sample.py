@@ -1,0 +1,115 @@
+"""`apprank alerts test NAME`: a made-up event sent to a rule's targets (or to one target).
+
+Test events are marked `"test": true` and "[test]" in the text, are never stored, and are sent
+once (with the webhook's quick retries), so the result says at once whether a target works.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tracker.alerts.config import AlertRule, NotifyConfig, notify_of, rules_of
+from tracker.alerts.deliver import SendResult, send
+from tracker.alerts.events import AlertEvent
+from tracker.alerts.messages import describe
+from tracker.alerts.rules import Direction, Kind, Position
+from tracker.config import Config
+from tracker.errors import UsageError
+from tracker.sources import ChartKey
+from tracker.timeutil import utcnow
+
+SAMPLE_DEPTH = 100
+SAMPLE_APP = "Example App"
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranks:
+    before: int | None
+    now: int | None
+    rival_before: int | None = None
+    rival_now: int | None = None
+
+
+def _sample_ranks(rule: AlertRule) -> _Ranks:
+    """Ranks that fire the rule's condition."""
+    condition = rule.condition
+    n = condition.limit
+    if condition.kind in (Kind.RANK, Kind.ENTERS):
+        return _Ranks(n + 1, n)
+    if condition.kind is Kind.LEAVES:
+        return _Ranks(n, n + 1 if n < SAMPLE_DEPTH else None)
+    if condition.kind is Kind.MOVES:
+        far = min(1 + n, SAMPLE_DEPTH)
+        return _Ranks(1, far) if condition.direction is Direction.DOWN else _Ranks(far, 1)
+    return _Ranks(2, 1, 1, 2)
+
+
+def sample_event(config: Config, rule: AlertRule, now: datetime) -> AlertEvent:
+    """A made-up event as `rule` would fire it: its app, first country, chart and condition."""
+    country = "us" if rule.countries == ["all"] else rule.countries[0]
+    key = ChartKey(rule.source or "apple", country, rule.chart, rule.category, rule.device)
+    ranks = _sample_ranks(rule)
+    before, after = Position(ranks.before, SAMPLE_DEPTH), Position(ranks.now, SAMPLE_DEPTH)
+    rival = rule.condition.rival
+    rival_before = Position(ranks.rival_before, SAMPLE_DEPTH) if rival else None
+    rival_now = Position(ranks.rival_now, SAMPLE_DEPTH) if rival else None
+    message = describe(
+        rule.condition,
+        rule.app,
+        key,
+        before,
+        after,
+        rival=rival,
+        rival_before=rival_before,
+        rival_now=rival_now,
+    )
+    return AlertEvent(
+        event_id=uuid.uuid4().hex,
+        rule=rule.name,
+        when=rule.when,
+        app_id=_store_id(config, rule.app),
+        app_name=rule.app,
+        key=key,
+        rank=ranks.now,
+        previous_rank=ranks.before,
+        depth=SAMPLE_DEPTH,
+        previous_depth=SAMPLE_DEPTH,
+        captured_at=now,
+        previous_captured_at=now - timedelta(hours=1),
+        snapshot_id=0,
+        message=message,
+        rival_id=_store_id(config, rival) if rival else None,
+        rival_name=rival,
+        rival_rank=ranks.rival_now,
+        rival_previous_rank=ranks.rival_before,
+        targets=tuple(rule.notify),
+    )
+
+
+def _store_id(config: Config, text: str) -> str:
+    """The store id an alias or id names; "0" for a name, which only the database resolves."""
+    alias = config.apps.get(text.lower())
+    return alias or (text if text.isdigit() else "0")
+
+
+def send_test(config: Config, name: str, *, now: datetime | None = None) -> list[SendResult]:
+    """Send a sample event: for a rule NAME to each of its targets, for a target NAME ("log",
+    "webhook:team" or just "team") to it alone. Raises UsageError for an unknown name.
+    """
+    now = now or utcnow()
+    notify: NotifyConfig = notify_of(config)
+    rules = {rule.name: rule for rule in rules_of(config)}
+    rule = rules.get(name)
+    if rule is not None:
+        event = sample_event(config, rule, now)
+        return [send(config, target, [event], test=True) for target in rule.notify]
+    target = name if name in notify.targets() else f"webhook:{name}"
+    if target not in notify.targets():
+        raise UsageError(
+            f"no alert rule or target named {name!r} "
+            f"(rules: {', '.join(rules) or 'none'}; targets: {', '.join(notify.targets())})"
+        )
+    generic = AlertRule(name="test", app=SAMPLE_APP, when="rank <= 1", notify=[target])
+    return [send(config, target, [sample_event(config, generic, now)], test=True)]
