@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from charts.spec import ChartSpec
+from tracker.alerts.config import AlertingProblem, AlertRule, NotifyConfig, check_alerting
 from tracker import __version__
 from tracker.errors import ConfigError
 from tracker.sources import SOURCES, ChartKey, ChartRequest
@@ -172,6 +173,8 @@ class Config(_Strict):
     charts: ChartsConfig = ChartsConfig()
     # Charts the daemon re-renders after each cycle ([[chart]] entries).
     chart: list[ChartSpec] = []
+    alert: list[AlertRule] = []
+    notify: NotifyConfig = NotifyConfig()
     path: Path | None = None
 
     @field_validator("sources")
@@ -189,6 +192,14 @@ class Config(_Strict):
             if not str(app_id).isdigit():
                 raise _KeyError(alias, app_id, "not a numeric store id")
         return {alias.lower(): str(app_id) for alias, app_id in values.items()}
+
+    @model_validator(mode="after")
+    def _alerting(self) -> Config:
+        try:
+            check_alerting(self.alert, self.notify)
+        except AlertingProblem as exc:
+            raise _KeyError(exc.key, exc.value, exc.message) from None
+        return self
 
     @model_validator(mode="after")
     def _unique_track_names(self) -> Config:

@@ -23,7 +23,14 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 from httpcore._utils import is_socket_readable
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    retry_if_exception_type,
+    stop_after_attempt,
+)
 
 from tracker.errors import (
     FetchError,
@@ -321,3 +328,67 @@ def _is_retryable(exc: BaseException) -> bool:
         return exc.status in RETRYABLE_STATUSES
     # timeouts and connection errors
     return isinstance(exc, FetchError)
+
+
+class _Answered(Exception):
+    """A retryable status, carried to tenacity; the last one is returned, not raised."""
+
+    def __init__(self, status: int, retry_after: float | None) -> None:
+        super().__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def post_json(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    retries: int,
+    backoff: float = 0.5,
+    backoff_max: float = 10.0,
+    user_agent: str = "apprank",
+) -> int:
+    """POST `body` (already JSON) and return the final HTTP status (webhooks).
+
+    Retries timeouts, connection errors, 429 and 5xx up to `retries` times, waiting `backoff`
+    seconds doubling (or the server's Retry-After), at most `backoff_max`. Raises FetchTimeout
+    or FetchError when no attempt got an answer; an answer, even 500, is returned as its status.
+    """
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            return min(backoff_max, retry_after)
+        return min(backoff_max, backoff * 2 ** (state.attempt_number - 1))
+
+    sent = {"User-Agent": user_agent, **headers}
+    retrying = Retrying(
+        stop=stop_after_attempt(retries + 1),
+        wait=wait,
+        retry=retry_if_exception_type((_Answered, httpx.TransportError)),
+        reraise=True,
+    )
+    with httpx.Client(
+        timeout=httpx.Timeout(timeout), follow_redirects=False, verify=_tls_context()
+    ) as client:
+        try:
+            for attempt in retrying:
+                with attempt:
+                    response = client.post(url, content=body, headers=sent)
+                    if response.status_code in RETRYABLE_STATUSES:
+                        raise _Answered(
+                            response.status_code,
+                            parse_retry_after(response.headers.get("retry-after")),
+                        )
+                    return response.status_code
+        except _Answered as answered:
+            return answered.status
+        except httpx.TimeoutException as exc:
+            raise FetchTimeout(f"no answer within {timeout:g} s from {url}", url=url) from exc
+        except httpx.HTTPError as exc:
+            detail = str(exc) or type(exc).__name__
+            raise FetchError(f"{type(exc).__name__} posting to {url}: {detail}", url=url) from exc
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -16,7 +16,6 @@ import orjson
 import pytest
 from sqlalchemy import Engine
 
-from tests.alerts import wiring
 from tracker.alerts.store import ensure_tables
 from tracker.config import Config, config_from_dict
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
@@ -29,12 +28,6 @@ T0 = datetime(2025, 1, 26, tzinfo=UTC)
 US = ChartKey("apple", "us", "top-free")
 GB = ChartKey("apple", "gb", "top-free")
 SECRET = "s3cret-for-tests"
-
-
-@pytest.fixture(autouse=True)
-def _alerting_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not wiring.WIRED:
-        monkeypatch.setattr("tracker.config.Config", wiring.AlertingConfig)
 
 
 def hour(n: float) -> datetime:

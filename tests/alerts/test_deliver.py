@@ -186,7 +186,6 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
     receiver = Receiver(port=port)
     try:
         script = (
-            "from tests.alerts import wiring; wiring.install()\n"
             "from tracker.config import load_config\n"
             "from tracker.store import open_engine\n"
             "from tracker.alerts import deliver_pending\n"

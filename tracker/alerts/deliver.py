@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,8 @@ from tracker.alerts.config import LOG_TARGET, NotifyConfig, WebhookTarget, notif
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import claim_due, mark_sent
 from tracker.config import Config
-from tracker.errors import ApprankError, FetchError, FetchTimeout, StoreError
+from tracker.errors import ApprankError, StoreError
+from tracker.http import post_json
 from tracker.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("apprank.alerts")
@@ -190,60 +190,3 @@ def deliver_due(engine: Engine, config: Config, now: datetime | None = None) -> 
                 break
             delivered += len(events)
     return delivered
-
-
-# --- MOVE TO tracker/http.py --------------------------------------------------------------------
-# tracker/http.py is the only module that may import httpx; this function lives here only until
-# the lead moves it there unchanged (then: `from tracker.http import post_json` above).
-
-
-def post_json(
-    url: str,
-    body: bytes,
-    headers: dict[str, str],
-    *,
-    timeout: float,
-    retries: int,
-    backoff: float = 0.5,
-    backoff_max: float = 10.0,
-    user_agent: str = "apprank",
-) -> int:
-    """POST `body` and return the final HTTP status.
-
-    Retries timeouts, connection errors, 429 and 5xx up to `retries` times, waiting `backoff`
-    seconds doubling (or the server's Retry-After), at most `backoff_max`. Raises FetchTimeout
-    or FetchError when no attempt got an answer; an answer, even 500, is returned as its status.
-    """
-    import httpx
-
-    from tracker.http import RETRYABLE_STATUSES, parse_retry_after
-
-    sent_headers = {"User-Agent": user_agent, **headers}
-    with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False) as client:
-        for attempt in range(retries + 1):
-            last = attempt == retries
-            wait = min(backoff_max, backoff * 2**attempt)
-            try:
-                response = client.post(url, content=body, headers=sent_headers)
-            except httpx.TimeoutException as exc:
-                if last:
-                    raise FetchTimeout(
-                        f"no answer within {timeout:g} s from {url}", url=url
-                    ) from exc
-            except httpx.HTTPError as exc:
-                if last:
-                    detail = str(exc) or type(exc).__name__
-                    raise FetchError(
-                        f"{type(exc).__name__} posting to {url}: {detail}", url=url
-                    ) from exc
-            else:
-                if response.status_code not in RETRYABLE_STATUSES or last:
-                    return response.status_code
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
-                if retry_after is not None:
-                    wait = min(backoff_max, retry_after)
-            time.sleep(wait)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-# --- end of MOVE TO tracker/http.py -------------------------------------------------------------

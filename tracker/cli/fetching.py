@@ -93,12 +93,19 @@ def fetch(
     else:
         result = run_fetch(config, requests, writer)
     failed = result.failed
+    alerts = []
+    if config.alert:
+        from tracker.alerts import process_cycle
+
+        stored = [(o.request.key, o.snapshot_id) for o in result.ok if o.snapshot_id is not None]
+        alerts = process_cycle(writer.engine, config, stored)
     if as_json:
         print_json(
             {
                 "ok": len(result.ok),
                 "failed": len(failed),
                 "charts": [_outcome_json(o) for o in result.outcomes],
+                "alerts": [event.to_json() for event in alerts],
             }
         )
     else:
@@ -107,6 +114,8 @@ def fetch(
             http = f" (HTTP {outcome.http_status})" if outcome.http_status else ""
             label = outcome.request.key.label()
             typer.echo(f"  failed {label}: {outcome.outcome}{http}: {outcome.error}")
+        for event in alerts:
+            typer.echo(f"  alert {event.rule}: {event.message}")
     if failed:
         raise typer.Exit(1)
 

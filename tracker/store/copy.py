@@ -15,9 +15,23 @@ from tracker.errors import StoreError
 from tracker.store.engine import read_connection, translate_errors, write_transaction
 from tracker.store.migrate import target_metadata
 
-# Parents before children; `ranking_entry` resumes by ranking, the others by id.
-TABLES = ("app", "chart", "ranking", "ranking_entry", "snapshot", "fetch_attempt")
+# Parents before children. Tables keyed by their parent resume by parent id, the others by id.
+TABLES = (
+    "app",
+    "chart",
+    "ranking",
+    "ranking_entry",
+    "snapshot",
+    "fetch_attempt",
+    "alert_event",
+    "alert_delivery",
+)
 BATCH = 20_000
+# table -> (column naming the parent, parent table)
+CHILD_OF = {
+    "ranking_entry": ("ranking_id", "ranking"),
+    "alert_delivery": ("alert_id", "alert_event"),
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -35,7 +49,7 @@ def _table(name: str) -> Table:
 
 
 def _key_column(table: Table) -> Column[int]:
-    return table.c.ranking_id if table.name == "ranking_entry" else table.c.id
+    return table.c[CHILD_OF[table.name][0]] if table.name in CHILD_OF else table.c.id
 
 
 def _count(conn: Connection, table: Table) -> int:
@@ -54,8 +68,8 @@ def copy_history(
             total = _count(conn, table)
         with write_transaction(destination) as conn:
             last = conn.execute(select(func.max(key))).scalar()
-            if name == "ranking_entry" and last is not None:
-                # The last ranking may have been cut mid-way: copy it again whole.
+            if name in CHILD_OF and last is not None:
+                # The last parent's rows may have been cut mid-way: copy them again whole.
                 conn.execute(table.delete().where(key == last))
                 last -= 1
         copied = 0
@@ -78,16 +92,16 @@ def copy_history(
 
 def _batches(engine: Engine, table: Table, after: int, size: int) -> Iterator[list[dict]]:
     key = _key_column(table)
-    ranking = _table("ranking")
+    parent = _table(CHILD_OF[table.name][1]) if table.name in CHILD_OF else None
     while True:
         with read_connection(engine) as conn:
-            if table.name == "ranking_entry":
-                # Whole rankings per batch, so resuming by ranking id never skips a row.
+            if parent is not None:
+                # Whole parents per batch, so resuming by parent id never skips a row.
                 ids = (
                     conn.execute(
-                        select(ranking.c.id)
-                        .where(ranking.c.id > after)
-                        .order_by(ranking.c.id)
+                        select(parent.c.id)
+                        .where(parent.c.id > after)
+                        .order_by(parent.c.id)
                         .limit(max(1, size // 100))
                     )
                     .scalars()
@@ -100,7 +114,7 @@ def _batches(engine: Engine, table: Table, after: int, size: int) -> Iterator[li
             else:
                 query = select(table).where(key > after).order_by(key).limit(size)
             rows = [dict(row._mapping) for row in conn.execute(query)]
-        if table.name != "ranking_entry":
+        if parent is None:
             if not rows:
                 return
             after = rows[-1][key.name]
