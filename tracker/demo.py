@@ -13,9 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+from sqlalchemy import Engine
+
+from tracker.alerts import process_cycle
+from tracker.alerts.events import AlertEvent
 from tracker.config import Config, config_from_dict
+from tracker.errors import ApprankError
 from tracker.fetch import fetch_charts, http_settings
 from tracker.http import HttpClient
+from tracker.query import first_time_at_rank, history
 from tracker.simulate import SimulatorServer, load_scenario
 from tracker.simulate.scenario import Scenario
 from tracker.sources import ChartKey, ChartRequest
@@ -23,6 +30,10 @@ from tracker.store import SnapshotWriter, open_engine
 from tracker.storefronts import STOREFRONTS
 
 DEMO_PORT = 8123  # what the written config points at, for `apprank simulate --port 8123`
+# The default window: from four days into the scenario (DeepSeek climbing in the US) to past
+# its peak, sized so the whole demo stays under a minute on two cores.
+DEFAULT_OFFSET = timedelta(days=5)
+DEFAULT_DAYS = 4.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +46,7 @@ class DemoHistory:
     hours: int
     charts_stored: int
     charts_failed: int
+    alerts: list[AlertEvent]
     seconds: float
 
 
@@ -54,7 +66,7 @@ def demo_countries(scenario: Scenario) -> list[str]:
 def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict:
     return {
         "database": {"url": f"sqlite:///{database}"},
-        "http": {"concurrency": 16, "per_host": 16, "retries": 2, "backoff_initial": 0.05},
+        "http": {"concurrency": 4, "per_host": 4, "retries": 2, "backoff_initial": 0.05},
         "sources": {"apple": {"base_url": base_url}, "itunes": {"base_url": base_url}},
         "track": [
             {
@@ -68,7 +80,29 @@ def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict
         ],
         "apps": {"deepseek": "6737597349", "chatgpt": "6448311069"},
         "charts": {"output_dir": str(database.parent)},
+        "alert": DEMO_ALERTS,
     }
+
+
+DEMO_ALERTS = [
+    {
+        "name": "deepseek-number-one",
+        "app": "deepseek",
+        "countries": ["all"],
+        "chart": "top-free",
+        "when": "rank <= 1",
+        "cooldown": "24h",
+        "notify": ["log"],
+    },
+    {
+        "name": "deepseek-passes-chatgpt",
+        "app": "deepseek",
+        "countries": ["us"],
+        "chart": "top-free",
+        "when": "overtakes chatgpt",
+        "notify": ["log"],
+    },
+]
 
 
 def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> None:
@@ -83,7 +117,9 @@ def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> N
         f'[[track]]\nname = "demo"\nsource = "apple"\ncountries = [{listed}]\n'
         'charts = ["top-free"]\ndepth = 100\nevery = "1h"\n\n'
         '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n\n'
-        f'[charts]\noutput_dir = "{database.parent}"\n',
+        f'[charts]\noutput_dir = "{database.parent}"\n\n'
+        '[[alert]]\nname = "deepseek-number-one"\napp = "deepseek"\ncountries = ["all"]\n'
+        'when = "rank <= 1"\ncooldown = "24h"\nnotify = ["log"]\n',
         encoding="utf-8",
     )
 
@@ -93,7 +129,7 @@ def build_history(
     *,
     scenario_name: str = "deepseek-2025",
     start: datetime | None = None,
-    days: float = 10,
+    days: float = DEFAULT_DAYS,
     countries: Sequence[str] | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoHistory:
@@ -104,17 +140,19 @@ def build_history(
     database = out / "apprank.db"
     for stale in (database, out / "apprank.db-wal", out / "apprank.db-shm"):
         stale.unlink(missing_ok=True)
-    begin = start or scenario.start
+    begin = start or scenario.start + DEFAULT_OFFSET
     hours = max(1, int(days * 24))
     started = time.perf_counter()
     with SimulatorServer(scenario, start=begin) as sim:
         config = config_from_dict(demo_config(database, sim.base_url, chosen), out / "config.toml")
         writer = SnapshotWriter(open_engine(config.database.url))
-        stored, failed = asyncio.run(_fetch_hours(config, writer, sim, begin, hours, progress))
+        stored, failed, alerts = asyncio.run(
+            _fetch_hours(config, writer, sim, begin, hours, progress)
+        )
     config_path = out / "config.toml"
     write_demo_config(config_path, database, chosen)
     return DemoHistory(
-        scenario, database, config_path, chosen, begin, hours, stored, failed,
+        scenario, database, config_path, chosen, begin, hours, stored, failed, alerts,
         time.perf_counter() - started,
     )  # fmt: skip
 
@@ -126,12 +164,13 @@ async def _fetch_hours(
     begin: datetime,
     hours: int,
     progress: Callable[[int, int], None] | None,
-) -> tuple[int, int]:
+) -> tuple[int, int, list[AlertEvent]]:
     requests = [
         ChartRequest(ChartKey("apple", country, "top-free"), 100)
         for country in config.track[0].countries
     ]
     stored = failed = 0
+    alerts: list[AlertEvent] = []
     async with HttpClient(http_settings(config)) as client:
         for hour in range(hours):
             sim.clock.set(begin + timedelta(hours=hour))
@@ -140,6 +179,68 @@ async def _fetch_hours(
             )
             stored += len(result.ok)
             failed += len(result.failed)
+            saved = [(o.request.key, o.snapshot_id) for o in result.ok if o.snapshot_id]
+            alerts += process_cycle(writer.engine, config, saved, now=sim.clock.now())
             if progress is not None:
                 progress(hour + 1, hours)
-    return stored, failed
+    return stored, failed, alerts
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    first_number_one_us: datetime | None
+    peak_countries: int
+    peak_at: datetime | None
+
+
+def summarize(engine: Engine, app_id: str) -> StorySummary:
+    """When the app first reached #1 in the US, and its widest #1 reach, read from the store."""
+    first = first_time_at_rank(engine, app_id, "us", "top-free", 1)
+    series = history(engine, [app_id], chart="top-free", every=timedelta(hours=1))
+    if not series:
+        return StorySummary(first, 0, None)
+    counts = np.sum(np.stack([s.ranks for s in series]) == 1, axis=0)
+    peak = int(counts.max())
+    peak_at = series[0].times()[int(counts.argmax())] if peak else None
+    return StorySummary(first, peak, peak_at)
+
+
+DEMO_CHARTS = {
+    "rank": {"kind": "rank", "apps": ["deepseek", "chatgpt"], "countries": ["us"]},
+    "grid": {
+        "kind": "grid",
+        "apps": ["deepseek", "chatgpt"],
+        "countries": ["us", "gb", "de", "fr", "in", "br", "jp", "cn"],
+    },
+    "leaders": {"kind": "leaders", "apps": ["deepseek", "chatgpt"]},
+    "heatmap": {"kind": "heatmap", "apps": ["deepseek"]},
+}
+
+
+def draw_charts(engine: Engine, config: Config, out: Path, now: datetime) -> list[Path]:
+    """The demo's four pictures, titled as simulated."""
+    from charts.build import render_configured_charts
+    from charts.spec import ChartSpec
+
+    specs = [
+        ChartSpec(**spec, output=str(out / f"{name}.png"), simulated=True)
+        for name, spec in DEMO_CHARTS.items()
+    ]
+    paths = []
+    for rendered in render_configured_charts(engine, config, specs, now=now):
+        if rendered.error:
+            raise ApprankError(f"demo chart {rendered.spec.kind}: {rendered.error}")
+        if rendered.path is not None:
+            paths.append(rendered.path)
+    return paths
+
+
+def export_csv(engine: Engine, path: Path) -> int:
+    """The whole history as the long CSV `apprank export` writes."""
+    from tracker import export
+
+    plan = export.plan(engine, export.Selection())
+    if plan is None:
+        return 0
+    with export.open_output(path) as out:
+        return export.write_csv(export.iter_snapshots(engine, plan), out)

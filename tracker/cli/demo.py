@@ -1,0 +1,119 @@
+"""`apprank demo`: the seed story, offline, in one command."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tracker.cli.base import app
+from tracker.cli.common import handle_errors, instant, split_values, stderr
+from tracker.errors import UsageError
+from tracker.storefronts import STOREFRONT_SET
+from tracker.timeutil import isoformat_z
+
+
+@app.command()
+@handle_errors
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the database, charts and CSV.")
+    ] = Path("apprank-demo"),
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Simulated scenario (built-in name or .toml path).")
+    ] = "deepseek-2025",
+    days: Annotated[
+        float, typer.Option("--days", min=0.05, max=60, help="Simulated days of hourly cycles.")
+    ] = 4.5,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="Simulated start (default: 5 days into the scenario)."),
+    ] = None,
+    countries: Annotated[
+        list[str] | None,
+        typer.Option("--countries", "--country", help="Storefronts (default: the scenario's)."),
+    ] = None,
+) -> None:
+    """Run the whole pipeline offline on a SIMULATED market: fetch, store, chart, export.
+
+    A simulated App Store starts in this process; the real fetch path (HTTP over loopback,
+    the real SQLite store) fetches every simulated hour; then the demo draws a rank chart,
+    a grid, a leaders chart and a heat map, exports the history as CSV, and tells the story.
+
+    Example:
+
+        apprank demo --out apprank-demo --days 4.5
+    """
+    from tracker import demo as story  # the simulator and charts load only for this command
+
+    chosen = [c.lower() for c in split_values(countries)]
+    for country in chosen:
+        if country not in STOREFRONT_SET:
+            raise UsageError(f"--countries: {country!r} is not an App Store storefront code")
+    begin = instant(start, "--start")
+    show = sys.stderr.isatty()
+    with Progress(
+        TextColumn("simulated hours"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not show,
+    ) as progress:
+        task = progress.add_task("hours", total=None)
+        built = story.build_history(
+            out,
+            scenario_name=scenario,
+            start=begin,
+            days=days,
+            countries=chosen or None,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    from tracker.config import load_config
+    from tracker.store import open_engine
+
+    config = load_config(built.config_path)
+    engine = open_engine(config.database.url)
+    end = built.start + timedelta(hours=built.hours)
+    app_id = built.scenario.expect.app_id or "6737597349"
+    summary = story.summarize(engine, app_id)
+    charts = story.draw_charts(engine, config, out, end)
+    csv_path = out / "history.csv"
+    rows = story.export_csv(engine, csv_path)
+
+    typer.echo(f"apprank demo: {built.scenario.name} (SIMULATED market, not real data)")
+    typer.echo(
+        f"  fetched {built.charts_stored} charts ({built.charts_failed} failed) over "
+        f"{built.hours} simulated hours in {len(built.countries)} storefronts, "
+        f"{built.seconds:.0f} s"
+    )
+    if summary.first_number_one_us:
+        typer.echo(
+            f"  DeepSeek first reached #1 in the US at {isoformat_z(summary.first_number_one_us)}"
+        )
+    else:
+        typer.echo("  DeepSeek did not reach #1 in the US in this window")
+    if summary.peak_at:
+        typer.echo(
+            f"  at the peak it was #1 in {summary.peak_countries} countries "
+            f"({isoformat_z(summary.peak_at)})"
+        )
+    by_rule: dict[str, int] = {}
+    for event in built.alerts:
+        by_rule[event.rule] = by_rule.get(event.rule, 0) + 1
+    typer.echo(f"  alerts fired: {len(built.alerts)}")
+    for event in built.alerts[:5]:
+        typer.echo(f"    {isoformat_z(event.captured_at)} {event.rule}: {event.message}")
+    if len(built.alerts) > 5:
+        rest = ", ".join(f"{rule} x{n}" for rule, n in by_rule.items())
+        typer.echo(f"    ... ({rest})")
+    typer.echo(f"  database  {built.database}")
+    for path in charts:
+        typer.echo(f"  chart     {path}")
+    typer.echo(f"  csv       {csv_path} ({rows} rows)")
+    typer.echo(f"  config    {built.config_path}  (apprank run --config {built.config_path})")
