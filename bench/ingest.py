@@ -75,24 +75,27 @@ def main(argv: list[str] | None = None) -> None:
         writer = SnapshotWriter(open_engine(f"sqlite:///{db}"))
         for hour in range(args.history_hours):
             writer.save_many(
-                [(s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200)) for s in world.snapshots(hour)]
+                [
+                    (s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200))
+                    for s in world.snapshots(hour)
+                ]
             )
             world.step()
         ours, floors, rows = [], [], 0
         for repeat in range(repeats):
             hour = args.history_hours + repeat
             batch = list(world.snapshots(hour))
-            tuples = [
-                (i, e.rank, int(e.app_id)) for i, s in enumerate(batch, 1) for e in s.entries
-            ]
+            tuples = [(i, e.rank, int(e.app_id)) for i, s in enumerate(batch, 1) for e in s.entries]
             rows = len(tuples)
-            items = [(s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200)) for s in batch]
+            items = [
+                (s, World.time(hour), Attempt(World.time(hour), 100, "ok", 200)) for s in batch
+            ]
             started = time.perf_counter()
             writer.save_many(items)
             ours.append(time.perf_counter() - started)
             floors.append(floor(Path(tmp) / "floor.db", tuples))
             world.step()
-        sample = tuples[:1500 if args.quick else 3000]
+        sample = tuples[: 1500 if args.quick else 3000]
         naive = orm_rate(Path(tmp) / "naive.db", sample)
         dispose_all()
     ours_s, floor_s = statistics.median(ours), statistics.median(floors)

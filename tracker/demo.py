@@ -30,7 +30,7 @@ from tracker.store import SnapshotWriter, open_engine
 from tracker.storefronts import STOREFRONTS
 
 DEMO_PORT = 8123  # what the written config points at, for `apprank simulate --port 8123`
-# The default window: from four days into the scenario (DeepSeek climbing in the US) to past
+# The default window: from five days into the scenario (DeepSeek climbing in the US) to past
 # its peak, sized so the whole demo stays under a minute on two cores.
 DEFAULT_OFFSET = timedelta(days=5)
 DEFAULT_DAYS = 4.5

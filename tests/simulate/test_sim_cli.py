@@ -10,11 +10,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from tracker.cli.app import app
+from tracker.cli.base import app
 from tracker.cli.simulate import parse_faults
 from tracker.errors import UsageError
 
-RUN = "import tracker.cli.simulate; from tracker.cli.app import app; app()"
+RUN = "import tracker.cli.simulate; from tracker.cli.base import app; app()"
 
 
 def test_serves_then_exits_zero_on_sigterm() -> None:
