@@ -30,6 +30,7 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Connection, Engine
 
+from tracker.cellsafe import neutralise
 from tracker.errors import UsageError
 from tracker.query_charts import StoredChart, app_ids_by_store_id, sql
 from tracker.sources import SOURCES, ChartKey
@@ -49,28 +50,11 @@ COLUMNS = (
     "app_name",
     "developer",
 )
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 PAGE_ROWS = 50_000
 
 # captured_at (epoch s), source, country, chart, category, device, rank, app_id, name, developer
 Row = tuple[int, str, str, str, str, str, int, str, str, str | None]
-
-
-def neutralise(text: str) -> str:
-    """Prefix "'" to a cell a spreadsheet would read as a formula (see the module docstring)."""
-    if text.startswith(TRIGGERS) or (
-        text.startswith("'") and text.lstrip("'").startswith(TRIGGERS)
-    ):
-        return "'" + text
-    return text
-
-
-def restore(text: str) -> str:
-    """Undo `neutralise`: drop one "'" from apostrophes followed by a trigger character."""
-    if text.startswith("'") and text.lstrip("'").startswith(TRIGGERS):
-        return text[1:]
-    return text
 
 
 @dataclass(frozen=True, slots=True)

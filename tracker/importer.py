@@ -27,8 +27,9 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine
 
+from tracker.cellsafe import restore
 from tracker.errors import ImportFileError
-from tracker.export import BOM, COLUMNS, restore
+from tracker.export import BOM, COLUMNS
 from tracker.query_charts import sql
 from tracker.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import Attempt, SnapshotWriter

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from tracker.apps import AppRef
-from tracker.export import neutralise
+from tracker.cellsafe import neutralise
 from tracker.query_compare import Comparison
 from tracker.query_movers import Move, Movers
 from tracker.query_stats import CountryStats
@@ -164,9 +164,10 @@ def movers_json(result: Movers) -> dict[str, Any]:
     }
 
 
-def movers_rows(result: Movers, *, for_csv: bool) -> list[dict[str, Any]]:
-    """up / down / new / out rows; "-" marks the snapshot the app was not in."""
-    text = neutralise if for_csv else (lambda s: s)
+def movers_rows(result: Movers) -> list[dict[str, Any]]:
+    """up / down / new / out rows; "-" marks the snapshot the app was not in.
+
+    Names are left as they are: `emit` neutralises the name columns of CSV output."""
     groups = [
         ("up", result.gainers),
         ("down", result.losers),
@@ -180,8 +181,8 @@ def movers_rows(result: Movers, *, for_csv: bool) -> list[dict[str, Any]]:
             "previous": opt_rank(m.previous),
             "change": "" if m.change is None else f"{m.change:+d}",
             "app_id": m.app_id,
-            "name": text(m.name),
-            "developer": text(m.developer or ""),
+            "name": m.name,
+            "developer": m.developer or "",
         }
         for kind, moves in groups
         for m in moves

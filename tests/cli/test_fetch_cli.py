@@ -241,3 +241,22 @@ def test_comma_lists_and_repeats_select_charts(config: Path, feed_server: FeedSe
         ("gb", "top-free", "ok", 2),
         ("us", "top-free", "ok", 100),
     ]
+
+
+def test_top_csv_neutralises_hostile_names_once(config: Path, feed_server: FeedServer) -> None:
+    results = [
+        {"id": "11", "name": '=HYPERLINK("x")', "artistName": "@evil"},
+        {"id": "22", "name": "'=already", "artistName": 'Plain, "Quoted"\nDev'},
+        {"id": "33", "name": "-3 Lives", "artistName": "+Dev"},
+    ]
+    feed_server.serve(FREE, json.dumps({"feed": {"country": "us", "results": results}}).encode())
+    assert run_apprank("fetch", "-c", config, "--country", "us", "--chart", "top-free").code == 0
+    shown = run_apprank("top", "-c", config, "--csv").stdout
+    assert shown == (
+        "rank,change,app_id,name,developer\n"
+        '1,,11,"\'=HYPERLINK(""x"")",\'@evil\n'
+        '2,,22,\'\'=already,"Plain, ""Quoted""\nDev"\n'
+        "3,,33,'-3 Lives,'+Dev\n"
+    )
+    as_json = json.loads(run_apprank("top", "-c", config, "--json").stdout)["entries"]
+    assert [e["name"] for e in as_json] == [r["name"] for r in results]  # JSON stays raw

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tests.query.story import at, save
+from tracker import cellsafe
 from tracker import export as exp
 from tracker.importer import import_file
 from tracker.store import SnapshotWriter, open_engine
@@ -32,8 +33,8 @@ from tracker.store import SnapshotWriter, open_engine
     ],
 )
 def test_neutralise_and_restore_are_inverse(stored: str, written: str) -> None:
-    assert exp.neutralise(stored) == written
-    assert exp.restore(written) == stored
+    assert cellsafe.neutralise(stored) == written
+    assert cellsafe.restore(written) == stored
 
 
 AWKWARD = [

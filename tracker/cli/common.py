@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from tracker.cellsafe import neutralise
 from tracker.config import Config, load_config
 from tracker.errors import ApprankError, UsageError
 from tracker.timeutil import parse_duration, parse_instant
@@ -115,8 +116,12 @@ def emit(
     *,
     title: str | None = None,
     headers: dict[str, str] | None = None,
+    external: Sequence[str] = ("name", "developer", "app_name"),
 ) -> None:
-    """Print rows as a table, JSON list or CSV, the same columns in every format."""
+    """Print rows as a table, JSON list or CSV, the same columns in every format.
+
+    `external` names the columns holding third-party text, neutralised in CSV.
+    """
     if fmt is OutputFormat.json:
         print_json([{c: row.get(c) for c in columns} for row in rows])
         return
@@ -125,7 +130,7 @@ def emit(
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
+            writer.writerow([_csv_cell(row.get(c), neutralised=c in external) for c in columns])
         sys.stdout.write(buffer.getvalue())
         return
     table = Table(title=title, show_lines=False, header_style="bold")
@@ -134,6 +139,15 @@ def emit(
     for row in rows:
         table.add_row(*["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
     Console(soft_wrap=True).print(table)
+
+
+def _csv_cell(value: Any, *, neutralised: bool) -> str:
+    """Third-party text (app names, developers) is neutralised against spreadsheet formulas;
+    what apprank generates (ranks, moves like -3) is written as is."""
+    if value is None:
+        return ""
+    text = _cell(value)
+    return neutralise(text) if neutralised else text
 
 
 def _cell(value: Any) -> str:

@@ -164,7 +164,7 @@ def movers(
     if fmt is OutputFormat.json:
         print_json(out.movers_json(result))
         return
-    rows = out.movers_rows(result, for_csv=fmt is OutputFormat.csv)
+    rows = out.movers_rows(result)
     title = f"{result.key.label()}: {iso(result.from_at)} -> {iso(result.to_at)}"
     if not rows and fmt is OutputFormat.table:
         typer.echo(f"{title}: no moves")
