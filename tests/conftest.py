@@ -185,3 +185,10 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'apprank.db'}"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    """`apprank demo` exactly as the README runs it, once per session: (its folder, the run)."""
+    cwd = tmp_path_factory.mktemp("demo")
+    return cwd / "apprank-demo", run_apprank("demo", cwd=cwd, timeout=300)

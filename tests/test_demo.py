@@ -9,20 +9,12 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import Run, run_apprank
+from tests.conftest import run_apprank
 from tracker.query import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.store import open_engine
 
 SCENARIO = load_scenario("deepseek-2025")
-
-
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
-    out = tmp_path_factory.mktemp("demo") / "apprank-demo"
-    return out, run_apprank("demo", "--out", out, timeout=300)
 
 
 def test_demo_finishes_and_writes_every_artifact(demo_run) -> None:

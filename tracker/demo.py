@@ -137,7 +137,8 @@ def build_history(
     scenario = load_scenario(scenario_name)
     chosen = list(countries) if countries else demo_countries(scenario)
     out.mkdir(parents=True, exist_ok=True)
-    database = out / "apprank.db"
+    # Absolute, so the written config works from any folder (the README runs it from `out`).
+    database = out.resolve() / "apprank.db"
     for stale in (database, out / "apprank.db-wal", out / "apprank.db-shm"):
         stale.unlink(missing_ok=True)
     begin = start or scenario.start + DEFAULT_OFFSET
