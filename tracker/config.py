@@ -14,8 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from charts.spec import ChartSpec
-from tracker.alerts.config import AlertingProblem, AlertRule, NotifyConfig, check_alerting
 from tracker import __version__
+from tracker.alerts.config import AlertingProblem, AlertRule, NotifyConfig, check_alerting
 from tracker.errors import ConfigError
 from tracker.sources import SOURCES, ChartKey, ChartRequest
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category

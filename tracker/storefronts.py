@@ -12,7 +12,7 @@ gt gw gy hk hn hr hu id ie il in iq is it jm jo jp ke kg kh kn kr kw ky kz la lb
 lt lu lv ly ma md me mg mk ml mm mn mo mr ms mt mu mv mw mx my mz na ne ng ni nl no np nr
 nz om pa pe pg ph pk pl pt pw py qa ro ru rw sa sb sc se sg si sk sl sn sr st sv sz tc td
 th tj tm tn to tr tt tw tz ua ug us uy uz vc ve vg vn vu xk ye za zm zw
-""".split()  # noqa: SIM905 (kept as Apple lists them)
+""".split()
 )
 STOREFRONT_SET = frozenset(STOREFRONTS)
 

@@ -70,4 +70,3 @@ def prune(engine: Engine, older_than: int) -> int:
     """Forget claims of slots before `older_than` (epoch seconds); they only guard the present."""
     with write_transaction(engine) as conn:
         return conn.execute(delete(CLAIM).where(CLAIM.c.slot < older_than)).rowcount
-

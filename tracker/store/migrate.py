@@ -22,7 +22,7 @@ HEAD = "0003"
 
 
 def target_metadata() -> MetaData:
-    import tracker.alerts.store  # noqa: F401  (registers its tables)
+    import tracker.alerts.store
     import tracker.store.daemon_state  # noqa: F401
     from tracker.store import schema
 

@@ -69,9 +69,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("alert_id", "target"),
     )
     with op.batch_alter_table("alert_delivery", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_alert_delivery_due", ["state", "next_attempt_at"], unique=False
-        )
+        batch_op.create_index("ix_alert_delivery_due", ["state", "next_attempt_at"], unique=False)
 
 
 def downgrade() -> None:
