@@ -11,7 +11,7 @@ from tracker.sources.base import (
     ChartSnapshot,
     check_entries,
     iso_date,
-    load_json,
+    load_feed,
 )
 from tracker.timeutil import parse_feed_time
 
@@ -32,10 +32,7 @@ class AppleSource:
         return f"{root}/api/v2/{key.country}/apps/{key.chart}/{request.depth}/apps.json"
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
-        data = load_json(body, url)
-        feed = data.get("feed") if isinstance(data, dict) else None
-        if not isinstance(feed, dict):
-            raise FeedFormatError(f"no `feed` object in the response from {url}", url=url)
+        feed = load_feed(body, url)
         country = feed.get("country")
         if isinstance(country, str) and country.lower() != request.key.country:
             raise FeedFormatError(

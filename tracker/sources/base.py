@@ -113,6 +113,15 @@ def load_json(body: bytes, url: str) -> Any:
         raise FeedFormatError(f"not JSON from {url} (got {what})", url=url) from None
 
 
+def load_feed(body: bytes, url: str) -> dict[str, Any]:
+    """The top-level `feed` object both Apple formats wrap their chart in."""
+    data = load_json(body, url)
+    feed = data.get("feed") if isinstance(data, dict) else None
+    if not isinstance(feed, dict):
+        raise FeedFormatError(f"no `feed` object in the response from {url}", url=url)
+    return feed
+
+
 def check_entries(
     request: ChartRequest, entries: Sequence[ChartEntry], url: str
 ) -> tuple[ChartEntry, ...]:

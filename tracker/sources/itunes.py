@@ -14,7 +14,7 @@ from tracker.sources.base import (
     ChartSnapshot,
     check_entries,
     iso_date,
-    load_json,
+    load_feed,
 )
 from tracker.timeutil import parse_feed_time
 
@@ -50,10 +50,7 @@ class ItunesSource:
         return f"{root}/{key.country}/rss/{feed_type}/limit={request.depth}{genre}/json"
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
-        data = load_json(body, url)
-        feed = data.get("feed") if isinstance(data, dict) else None
-        if not isinstance(feed, dict):
-            raise FeedFormatError(f"no `feed` object in the response from {url}", url=url)
+        feed = load_feed(body, url)
         raw = feed.get("entry")
         # One row comes as an object, none as a missing key (feeds.md §2.6).
         rows = [] if raw is None else [raw] if isinstance(raw, dict) else raw
