@@ -52,7 +52,7 @@ def run(
     ] = LogFormat.text,
     log_level: Annotated[
         LogLevel, typer.Option("--log-level", help="Least severe level logged.")
-    ] = (LogLevel.info),
+    ] = LogLevel.info,
     heartbeat: Annotated[
         str | None,
         typer.Option("--heartbeat", help="Seconds between heartbeats, e.g. 15s (default 15s)."),
@@ -81,19 +81,21 @@ def run(
         _install_signal_handlers(daemon)
         daemon.start()
         leftover = daemon.run_forever()
+    code = 1 if daemon.crashed else 0
     if leftover:
         # Worker threads cannot be killed; their writes are transactional, so leave now.
         logging.shutdown()
         sys.stderr.flush()
-        os._exit(0)
+        os._exit(code)
+    if code:
+        raise typer.Exit(code)
 
 
 def _install_signal_handlers(daemon: Daemon) -> None:
     """Handlers only set flags; the main thread does the work (reliability.md §7.2)."""
 
     def stop(signum: int, _frame: FrameType | None) -> None:
-        logging.getLogger("apprank.daemon").info("%s received", signal.Signals(signum).name)
-        daemon.request_stop()
+        daemon.request_stop(signal.Signals(signum).name)
 
     def reload(_signum: int, _frame: FrameType | None) -> None:
         daemon.request_reload()
@@ -150,7 +152,8 @@ def health(
             }
         )
     elif result.healthy:
-        typer.echo(f"ok: {describe_heartbeat(result.heartbeat, now)}; {result.charts} charts fresh")
+        charts = f"{result.charts} chart{'' if result.charts == 1 else 's'}"
+        typer.echo(f"ok: {describe_heartbeat(result.heartbeat, now)}; {charts} fresh")
     else:
         for problem in result.problems:
             typer.echo(problem)

@@ -54,7 +54,7 @@ class DaemonCycle(SQLModel, table=True):
     charts: int = 0
     ok: int = 0
     failed: int = 0
-    skipped: int = 0  # already stored for this slot (a restart or catch-up)
+    skipped: int = 0  # already stored for the slot (restart, catch-up) or another daemon's
     catch_up: bool = False
     note: str | None = None  # e.g. "deadline reached", "stopped"
 
@@ -191,10 +191,17 @@ def prune_cycles(engine: Engine, before: datetime) -> int:
         return conn.execute(delete(CYCLE).where(CYCLE.c.finished_at < before)).rowcount
 
 
+def prune_heartbeats(engine: Engine, before: datetime) -> int:
+    """Drop the heartbeats of daemons silent since before `before` (each run has its own row)."""
+    with write_transaction(engine) as conn:
+        return conn.execute(delete(HEARTBEAT).where(HEARTBEAT.c.beat_at < before)).rowcount
+
+
 def latest_heartbeat(engine: Engine) -> Heartbeat | None:
     """The most recent heartbeat of any instance."""
     with read_connection(engine) as conn:
-        row = conn.execute(select(HEARTBEAT).order_by(HEARTBEAT.c.beat_at.desc()).limit(1)).first()
+        newest = (HEARTBEAT.c.beat_at.desc(), HEARTBEAT.c.started_at.desc())
+        row = conn.execute(select(HEARTBEAT).order_by(*newest).limit(1)).first()
     if row is None:
         return None
     return Heartbeat(

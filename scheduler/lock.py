@@ -1,0 +1,109 @@
+"""One daemon per database.
+
+SQLite: an exclusive, non-blocking `flock` on `<database file>.lock`. The kernel drops it when the
+process dies however it dies, so a crashed daemon never leaves a stale lock behind, and the file
+holds the owner's pid only to make the refusal message useful.
+
+PostgreSQL and other servers: `NoInstanceLock` for now. Several daemons sharing one server will be
+coordinated by a session advisory lock (reliability.md §1.5); that belongs behind this same
+`acquire_instance_lock` seam.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+from types import TracebackType
+
+from sqlalchemy.engine import make_url
+
+from tracker.errors import ApprankError
+
+
+class DaemonAlreadyRunning(ApprankError):
+    """Another daemon holds this database's instance lock."""
+
+
+class InstanceLock:
+    """Held for the daemon's lifetime; `release()` (or process exit) frees it."""
+
+    description = "no lock"
+
+    def release(self) -> None:
+        """Free the lock."""
+
+    def __enter__(self) -> InstanceLock:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+class NoInstanceLock(InstanceLock):
+    """For databases another mechanism must coordinate (see the module docstring)."""
+
+
+class FileInstanceLock(InstanceLock):
+    """An exclusive `flock` on a file next to the SQLite database."""
+
+    def __init__(self, path: Path, database: Path) -> None:
+        self.path = path
+        self.description = f"lock file {path}"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = _read_owner(fd)
+            os.close(fd)
+            who = f" (pid {owner})" if owner else ""
+            raise DaemonAlreadyRunning(
+                f"another apprank daemon{who} is already running on {database} "
+                f"(it holds {path}); not starting a second one"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.ftruncate(self._fd, 0)
+        os.close(self._fd)  # closing the descriptor drops the flock
+        self._fd = None
+
+
+def _read_owner(fd: int) -> str:
+    with contextlib.suppress(OSError):
+        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        if text.isdigit():
+            return text
+    return ""
+
+
+def lock_path_for(url: str) -> Path | None:
+    """`<database file>.lock` for a SQLite file database, else None."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database).expanduser().resolve()
+    return path.with_name(path.name + ".lock")
+
+
+def acquire_instance_lock(url: str) -> InstanceLock:
+    """Take the single-daemon lock for the database at `url`, or raise DaemonAlreadyRunning."""
+    path = lock_path_for(url)
+    if path is None:
+        return NoInstanceLock()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return FileInstanceLock(path, path.with_name(path.name.removesuffix(".lock")))

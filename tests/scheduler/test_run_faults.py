@@ -1,0 +1,178 @@
+"""Whole-run faults: the network down, the database locked, full or read-only. The daemon logs
+them, keeps running, and recovers by itself when the fault clears."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.scheduler.conftest import (
+    DaemonProcess,
+    check_database,
+    config_text,
+    query,
+    snapshots_by_country,
+)
+from tracker.simulate import SimulatorServer
+
+COUNTRIES = ["us", "gb"]
+
+
+def start(
+    daemons: Callable[..., DaemonProcess], tmp_path: Path, db: Path, sim: SimulatorServer
+) -> DaemonProcess:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        config_text(db, sim.base_url, [{"countries": COUNTRIES, "depth": 20, "every": "1s"}])
+    )
+    daemon = daemons(config)
+    daemon.wait_started()
+    return daemon
+
+
+def snapshot_count(db: Path) -> int:
+    return query(db, "SELECT count(*) FROM snapshot")[0][0]
+
+
+def wait_for_more_snapshots(db: Path, than: int, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while snapshot_count(db) <= than:
+        assert time.monotonic() < deadline, f"no new snapshot within {timeout} s"
+        time.sleep(0.1)
+
+
+def test_network_down_for_several_cycles(tmp_path: Path, sim: SimulatorServer, daemons) -> None:
+    db = tmp_path / "apprank.db"
+    daemon = start(daemons, tmp_path, db, sim)
+    daemon.wait_cycles(1)
+    port = sim.port
+    sim.stop()
+    daemon.wait_cycles(3)
+    stored_while_down = snapshot_count(db)
+    refused = [r for r in daemon.records if r.get("reason") == "network"]
+    assert {r["country"] for r in refused} == set(COUNTRIES)
+
+    with SimulatorServer("deepseek-2025", seed=7, port=port):
+        wait_for_more_snapshots(db, stored_while_down)
+        daemon.wait_cycles(1)
+    assert daemon.proc.poll() is None
+    assert daemon.stop() == 0
+    check_database(db)
+
+
+def test_a_long_reader_does_not_block_the_daemon(
+    tmp_path: Path, sim: SimulatorServer, daemons
+) -> None:
+    db = tmp_path / "apprank.db"
+    daemon = start(daemons, tmp_path, db, sim)
+    daemon.wait_cycles(1)
+    reader = sqlite3.connect(db, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        before = reader.execute("SELECT count(*) FROM snapshot").fetchone()[0]
+        daemon.wait_cycles(2)  # WAL: the daemon writes while the read transaction stays open
+        assert reader.execute("SELECT count(*) FROM snapshot").fetchone()[0] == before
+        assert snapshot_count(db) > before
+    finally:
+        reader.close()
+    assert daemon.stop() == 0
+    check_database(db)
+
+
+def test_database_locked_past_the_busy_timeout(
+    tmp_path: Path, sim: SimulatorServer, daemons
+) -> None:
+    db = tmp_path / "apprank.db"
+    daemon = start(daemons, tmp_path, db, sim)
+    daemon.wait_cycles(1)
+    locker = sqlite3.connect(db, isolation_level=None, timeout=10)
+    try:
+        locker.execute("BEGIN IMMEDIATE")  # hold the write lock past the 10 s busy timeout
+        daemon.wait_for(lambda r: "database is locked" in r.get("msg", ""), timeout=20)
+        held = snapshot_count(db)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    wait_for_more_snapshots(db, held, timeout=30)
+    assert daemon.proc.poll() is None
+    assert daemon.stop() == 0
+    check_database(db)
+
+
+def _can_mount() -> bool:
+    return os.geteuid() == 0 and shutil.which("mount") is not None
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 6 MiB tmpfs (needs root): a disk that can really fill up."""
+    if not _can_mount():
+        pytest.skip("needs root to mount a small tmpfs")
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(disk: Path) -> Path:
+    ballast = disk / "ballast"
+    with ballast.open("wb") as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return ballast
+
+
+def test_disk_full_then_space_freed(small_disk: Path, sim: SimulatorServer, daemons) -> None:
+    db = small_disk / "apprank.db"
+    daemon = start(daemons, small_disk.parent, db, sim)
+    daemon.wait_cycles(2)
+    ballast = fill(small_disk)
+    daemon.wait_for(lambda r: "database or disk is full" in r.get("msg", ""), timeout=20)
+    daemon.wait_cycles(2)  # still scheduling while the disk is full
+    full = snapshot_count(db)
+    ballast.unlink()
+    wait_for_more_snapshots(db, full)
+    daemon.wait_for(lambda r: r.get("msg") == "heartbeat recorded again", timeout=10)
+    assert daemon.stop() == 0
+    check_database(db)
+
+
+def test_database_file_made_read_only(tmp_path: Path, sim: SimulatorServer, daemons) -> None:
+    if os.geteuid() != 0 or shutil.which("chattr") is None:
+        pytest.skip("needs root for chattr +i (a chmod does not affect files already open)")
+    db = tmp_path / "apprank.db"
+    daemon = start(daemons, tmp_path, db, sim)
+    daemon.wait_cycles(1)
+    files = [str(db), f"{db}-wal"]
+    made = subprocess.run(["chattr", "+i", *files], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"chattr +i not supported here: {made.stderr.decode().strip()}")
+    try:
+        daemon.wait_for(lambda r: "cycle summary not recorded" in r.get("msg", ""), timeout=20)
+        daemon.wait_cycles(2)  # still scheduling while it cannot write
+        frozen = snapshot_count(db)
+        failed = [r for r in daemon.records if r.get("reason") == "store"]
+        assert {r["country"] for r in failed} <= set(COUNTRIES)
+        assert failed
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=True)
+    wait_for_more_snapshots(db, frozen)
+    assert set(snapshots_by_country(db)) == set(COUNTRIES)
+    assert daemon.stop() == 0
+    check_database(db)
