@@ -7,13 +7,14 @@ older revision is refused with "run apprank db upgrade" (exit 2) until it is upg
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from tracker.errors import SchemaOutdated, StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision this code's tables match; tests/store/test_migrations.py keeps it equal to the
@@ -29,7 +30,12 @@ def target_metadata() -> MetaData:
     return schema.metadata
 
 
+# Alembic is imported only where it is used: its import logs and costs on every command.
+
+
 def alembic_config(connection: Connection) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -37,6 +43,9 @@ def alembic_config(connection: Connection) -> AlembicConfig:
 
 
 def script_head() -> str | None:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return ScriptDirectory.from_config(config).get_current_head()
@@ -49,6 +58,9 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def known_revisions() -> set[str]:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
@@ -84,6 +96,10 @@ def _create(engine: Engine) -> None:
     with engine.connect() as conn:
         conn = conn.execution_options(immediate=True)
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # Daemons starting together on a new database: one creates, the others wait
+                # (SQLite's BEGIN IMMEDIATE already serialises this).
+                conn.execute(text("SELECT pg_advisory_xact_lock(7245117)"))
             # Someone else may have created it since we looked.
             if current_revision(conn) is not None:
                 return
@@ -103,6 +119,8 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         before = current_revision(conn)
         if before is None and inspect(conn).has_table("snapshot"):
             raise StoreError("apprank tables exist without a schema version; cannot upgrade safely")
+        from alembic import command
+
         command.upgrade(alembic_config(conn), revision)
         conn.commit()
         after = current_revision(conn)
