@@ -8,8 +8,6 @@ import socket
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.scheduler.conftest import (
     attempts_by_country,
     check_database,
@@ -108,11 +106,6 @@ def test_every_chart_fault_is_survived_and_filled_in(
     check_database(db)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an empty chart is still stored as a zero-entry snapshot: needs the refusal in "
-    "tracker/sources/base.py check_entries (asked of the lead)",
-)
 def test_an_empty_chart_is_not_stored(tmp_path: Path, sim: SimulatorServer, daemons) -> None:
     sim.set_faults(FaultConfig(force={"/au/apps/": "empty"}))
     db = tmp_path / "apprank.db"
@@ -125,5 +118,5 @@ def test_an_empty_chart_is_not_stored(tmp_path: Path, sim: SimulatorServer, daem
     daemon.wait_cycles(2)
     assert daemon.stop() == 0
     assert set(snapshots_by_country(db)) == {"us"}
-    assert {o for o, _ in attempts_by_country(db)["au"]} == {"format"}
+    assert {o for o, _ in attempts_by_country(db)["au"]} == {"empty"}
     check_database(db)
