@@ -83,6 +83,8 @@ def stored_for_slot(engine: Engine, keys: Sequence[ChartKey], slot: int) -> set[
 class CycleReport:
     summary: CycleSummary
     store_failures: int  # charts fetched fine but refused by the database
+    # (chart, snapshot id) of each snapshot stored, for the alert rules
+    stored: tuple[tuple[ChartKey, int], ...] = ()
 
 
 def run_cycle(
@@ -156,8 +158,11 @@ def run_cycle(
         catch_up=catch_up,
         note=note,
     )
+    stored = tuple(
+        (key, o.snapshot_id) for key, o in done.items() if o.ok and o.snapshot_id is not None
+    )
     done.clear()
-    return CycleReport(summary, len(refused))
+    return CycleReport(summary, len(refused), stored)
 
 
 def _fetch(

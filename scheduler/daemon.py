@@ -20,7 +20,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from scheduler.cycle import Canceller, last_snapshot_at, run_cycle
+from scheduler.cycle import Canceller, CycleReport, last_snapshot_at, run_cycle
 from scheduler.heartbeat import Beater
 from scheduler.notify import sd_notify, watchdog_period
 from scheduler.plan import TrackPlan, build_plans
@@ -299,8 +299,26 @@ class Daemon:
         if report.store_failures:
             # Fresh connections next time: a file made writable again, or replaced, is seen anew.
             self.engine.dispose()
+        self._after_cycle(config, report)
         self.beater.cycles += 1
         self.beater.beat()
+
+    def _after_cycle(self, config: Config, report: CycleReport) -> None:
+        """Alert rules on what was stored, retries of undelivered alerts, configured charts.
+
+        None of these may stop the schedule: each logs its own failures.
+        """
+        if config.alert:
+            from tracker.alerts import deliver_pending, process_cycle
+
+            process_cycle(self.engine, config, list(report.stored))
+            deliver_pending(self.engine, config)
+        if config.chart and report.stored:
+            from charts.build import render_configured_charts
+
+            for rendered in render_configured_charts(self.engine, config):
+                if rendered.error:
+                    log.warning("chart %s not rendered: %s", rendered.spec.kind, rendered.error)
 
 
 def _seconds_text(seconds: float) -> str:
