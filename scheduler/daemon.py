@@ -299,7 +299,10 @@ class Daemon:
         if report.store_failures:
             # Fresh connections next time: a file made writable again, or replaced, is seen anew.
             self.engine.dispose()
-        self._after_cycle(config, report)
+        try:
+            self._after_cycle(config, report)
+        except Exception:
+            log.exception("after-cycle work of %s failed; the schedule goes on", plan.label)
         self.beater.cycles += 1
         self.beater.beat()
 
