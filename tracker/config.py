@@ -41,6 +41,18 @@ class HttpConfig(_Strict):
     max_bytes: int = Field(10_000_000, ge=1024)
     backoff_initial: float = Field(0.5, ge=0)
     backoff_max: float = Field(60.0, ge=0)
+    # Throttle answers (429/403) in a row from one host before every request to it pauses, and
+    # the first and longest pause (the pause doubles while the host keeps refusing).
+    pause_after: int = Field(3, ge=1, le=100)
+    pause_initial: str = "30s"
+    pause_max: str = "30m"
+
+    @field_validator("pause_initial", "pause_max")
+    @classmethod
+    def _pause(cls, value: str | float) -> str:
+        text = f"{value}s" if isinstance(value, int | float) else value
+        parse_duration(text)
+        return text
 
 
 class SourceConfig(_Strict):
@@ -160,6 +172,22 @@ class TrackConfig(_Strict):
         ]
 
 
+class DaemonConfig(_Strict):
+    """`apprank run` knobs (see docs/service.md)."""
+
+    heartbeat: str = "15s"  # between heartbeat rows
+    shutdown_grace: str = "10s"  # how long SIGTERM waits for running writes
+    keep_cycles: str = "90d"  # cycle and heartbeat rows older than this are pruned
+    workers: int = Field(8, ge=1, le=64)
+
+    @field_validator("heartbeat", "shutdown_grace", "keep_cycles")
+    @classmethod
+    def _durations(cls, value: str | float) -> str:
+        text = f"{value}s" if isinstance(value, int | float) else value
+        parse_duration(text)
+        return text
+
+
 class ChartsConfig(_Strict):
     output_dir: str = "charts-out"
 
@@ -171,6 +199,7 @@ class Config(_Strict):
     track: list[TrackConfig] = []
     apps: dict[str, str] = {}
     charts: ChartsConfig = ChartsConfig()
+    daemon: DaemonConfig = DaemonConfig()
     # Charts the daemon re-renders after each cycle ([[chart]] entries).
     chart: list[ChartSpec] = []
     alert: list[AlertRule] = []

@@ -224,7 +224,7 @@ def draw_charts(engine: Engine, config: Config, out: Path, now: datetime) -> lis
     from charts.spec import ChartSpec
 
     specs = [
-        ChartSpec(**spec, output=str(out / f"{name}.png"), simulated=True)
+        ChartSpec(**spec, output=str(out.resolve() / f"{name}.png"), simulated=True)
         for name, spec in DEMO_CHARTS.items()
     ]
     paths = []

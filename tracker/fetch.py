@@ -27,7 +27,7 @@ from tracker.errors import (
 from tracker.http import HostGate, HttpClient, HttpSettings
 from tracker.sources import SOURCES, ChartRequest, ChartSnapshot
 from tracker.store.writer import Attempt, Saved, SnapshotWriter
-from tracker.timeutil import utcnow
+from tracker.timeutil import parse_duration, utcnow
 
 log = logging.getLogger("apprank.fetch")
 
@@ -79,6 +79,9 @@ def http_settings(config: Config) -> HttpSettings:
         max_bytes=http.max_bytes,
         backoff_max=http.backoff_max,
         backoff_initial=http.backoff_initial,
+        pause_after=http.pause_after,
+        pause_initial=parse_duration(http.pause_initial).total_seconds(),
+        pause_max=parse_duration(http.pause_max).total_seconds(),
     )
 
 
@@ -180,12 +183,42 @@ class GroupCommit:
                     [(p.snapshot, p.captured_at, p.attempt) for p in batch],
                     slots=[p.slot for p in batch],
                 )
-            except Exception as exc:
-                for pending in batch:
-                    pending.future.set_exception(exc)
+            except Exception:
+                if len(batch) == 1:
+                    raise_into = batch
+                else:
+                    await self._one_by_one(batch)
+                    continue
+                await self._one_by_one(raise_into)
             else:
                 for pending, one in zip(batch, saved, strict=True):
-                    pending.future.set_result(one)
+                    _settle(pending.future, result=one)
+
+    async def _one_by_one(self, batch: list[_Pending]) -> None:
+        """After a batch failed: each snapshot alone, so only the bad one fails."""
+        for pending in batch:
+            try:
+                (one,) = await asyncio.to_thread(
+                    self.writer.save_many,
+                    [(pending.snapshot, pending.captured_at, pending.attempt)],
+                    slots=[pending.slot],
+                )
+            except Exception as exc:
+                _settle(pending.future, error=exc)
+            else:
+                _settle(pending.future, result=one)
+
+
+def _settle(
+    future: asyncio.Future[Saved], *, result: Saved | None = None, error: Exception | None = None
+) -> None:
+    # A cycle cut off by its deadline or a stop has cancelled its waiters already.
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)

@@ -112,8 +112,16 @@ def demo(
     if len(built.alerts) > 5:
         rest = ", ".join(f"{rule} x{n}" for rule, n in by_rule.items())
         typer.echo(f"    ... ({rest})")
-    typer.echo(f"  database  {built.database}")
+    typer.echo(f"  database  {_shown(built.database)}")
     for path in charts:
-        typer.echo(f"  chart     {path}")
-    typer.echo(f"  csv       {csv_path} ({rows} rows)")
-    typer.echo(f"  config    {built.config_path}  (apprank run --config {built.config_path})")
+        typer.echo(f"  chart     {_shown(path)}")
+    typer.echo(f"  csv       {_shown(csv_path)} ({rows} rows)")
+    typer.echo(f"  config    {_shown(built.config_path)}")
+
+
+def _shown(path: Path) -> Path:
+    """A path as the user gave it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Column, Engine, Float, Index, delete, insert, select, update
+from sqlalchemy import BigInteger, Column, Engine, Float, Index, delete, insert, select, update
 from sqlmodel import Field, SQLModel
 
 from tracker.store.engine import read_connection, write_transaction
@@ -48,7 +48,7 @@ class DaemonCycle(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     instance: str = Field(max_length=128)
     track: str = Field(max_length=128)
-    slot: int | None = None
+    slot: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
     finished_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
     charts: int = 0

@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("instance", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
         sa.Column("track", sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
-        sa.Column("slot", sa.Integer(), nullable=True),
+        sa.Column("slot", sa.BigInteger(), nullable=True),
         sa.Column("started_at", sa.BigInteger(), nullable=False),
         sa.Column("finished_at", sa.BigInteger(), nullable=False),
         sa.Column("charts", sa.Integer(), nullable=False),
