@@ -98,6 +98,7 @@ def main(argv: list[str] | None = None) -> None:
         sample = tuples[: 1500 if args.quick else 3000]
         naive = orm_rate(Path(tmp) / "naive.db", sample)
         dispose_all()
+    pg = postgres_rate(args.history_hours, repeats)
     ours_s, floor_s = statistics.median(ours), statistics.median(floors)
     print(f"rank rows per cycle      {rows}")
     print(f"apprank ingest           {ours_s * 1000:8.1f} ms  ({rows / ours_s:,.0f} rows/s)")
@@ -105,6 +106,58 @@ def main(argv: list[str] | None = None) -> None:
     print(f"ratio to floor           {ours_s / floor_s:8.2f}x  (target <= 1.5x)")
     print(f"ORM row-per-commit       {naive:,.0f} rows/s -> {rows / naive:.1f} s per cycle")
     print(f"speed-up over ORM        {rows / ours_s / naive:8.1f}x  (target >= 20x)")
+    if pg is not None:
+        print(
+            f"PostgreSQL ingest        {pg * 1000:8.1f} ms  ({rows / pg:,.0f} rows/s, same cycle)"
+        )
+        print(f"SQLite ingest            {ours_s * 1000:8.1f} ms  ({rows / ours_s:,.0f} rows/s)")
+
+
+def postgres_rate(history_hours: int, repeats: int) -> float | None:
+    """Median seconds to store the same full-world cycles into a fresh PostgreSQL database."""
+    import os
+    import uuid
+
+    try:
+        import psycopg
+        from sqlalchemy.engine import make_url
+    except ImportError:
+        return None
+    url = os.environ.get("APPRANK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parsed = make_url(url)
+    name = f"apprank_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username,
+            dbname=parsed.database, autocommit=True, connect_timeout=3,
+        )  # fmt: skip
+    except psycopg.Error:
+        return None
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        world = World()
+        writer = SnapshotWriter(open_engine(parsed.set(database=name).render_as_string(False)))
+        for hour in range(history_hours):
+            at = World.time(hour)
+            writer.save_many([(s, at, Attempt(at, 100, "ok", 200)) for s in world.snapshots(hour)])
+            world.step()
+        times = []
+        for repeat in range(repeats):
+            at = World.time(history_hours + repeat)
+            items = [(s, at, Attempt(at, 100, "ok", 200)) for s in world.snapshots(0)]
+            started = time.perf_counter()
+            writer.save_many(items)
+            times.append(time.perf_counter() - started)
+            world.step()
+        return statistics.median(times)
+    finally:
+        dispose_all()
+        with psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username,
+            dbname=parsed.database, autocommit=True,
+        ) as admin:  # fmt: skip
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
