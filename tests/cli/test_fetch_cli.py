@@ -260,3 +260,30 @@ def test_top_csv_neutralises_hostile_names_once(config: Path, feed_server: FeedS
     )
     as_json = json.loads(run_apprank("top", "-c", config, "--json").stdout)["entries"]
     assert [e["name"] for e in as_json] == [r["name"] for r in results]  # JSON stays raw
+
+
+def test_fetch_from_the_simulator_stores_exactly_what_it_serves(write_config) -> None:
+    from tracker.simulate import SimulatorServer
+
+    with SimulatorServer("deepseek-2025") as sim:
+        config = write_config(
+            f'[sources.apple]\nbase_url = "{sim.base_url}"\n'
+            f'[sources.itunes]\nbase_url = "{sim.base_url}"\n'
+            '[[track]]\ncountries = ["us", "gb", "jp"]\ncharts = ["top-free", "top-paid"]\n'
+            '[[track]]\nsource = "itunes"\ncountries = ["us"]\ncharts = ["top-grossing"]\n'
+            'categories = ["all", "games"]\ndevices = ["iphone", "ipad"]\n'
+        )
+        result = run_apprank("fetch", "-c", config)
+        assert (result.code, result.stdout) == (0, "10 charts stored, 0 failed\n")
+        for country, chart, source in [
+            ("jp", "top-paid", "apple"),
+            ("us", "top-grossing", "itunes"),
+        ]:
+            shown = json.loads(
+                run_apprank("top", "-c", config, "--country", country, "--chart", chart,
+                            "--source", source, "--json").stdout
+            )  # fmt: skip
+            served = sim.market.chart(country, chart, sim.clock.now())
+            assert [(e["app_id"], e["name"]) for e in shown["entries"]] == [
+                (app.id, app.name) for app in served
+            ]
