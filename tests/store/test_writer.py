@@ -165,3 +165,14 @@ def test_a_failed_transaction_stores_nothing_and_poisons_no_cache(
     assert (count(db, "snapshot"), count(db, "app"), count(db, "ranking_entry")) == (1, 1, 1)
     writer.save(snapshot("2", "3"), T0 + timedelta(hours=2), ok())
     assert count(db, "app") == 3
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    from tests.conftest import run_apprank
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_apprank("status", env={"APPRANK_DATABASE_URL": f"sqlite:///{blocker}/sub/a.db"})
+    assert result.code == 1
+    assert result.stderr.startswith(f"Error: cannot create the folder {blocker}/sub")
+    assert len(result.stderr.splitlines()) == 1

@@ -55,9 +55,25 @@ def main(argv: list[str] | None = None) -> None:
         _load(COMMANDS[command])
     else:
         load_all()
+    import typer
+    from typer import _click  # typer's own click, whose exceptions its parser raises
+
     from tracker.cli.base import app
 
-    app(args=args, prog_name="apprank")
+    try:
+        code = app(args=args, prog_name="apprank", standalone_mode=False)
+    except _click.exceptions.NoArgsIsHelpError:
+        sys.exit(2)  # the help was shown
+    except _click.exceptions.ClickException as exc:
+        # A usage mistake is one line, like every other error, not a boxed panel.
+        message = " ".join(exc.format_message().split()).replace("Value error, ", "")
+        where = f"apprank {command} --help" if command in COMMANDS else "apprank --help"
+        sys.stderr.write(f"Error: {message} (see {where})\n")
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("Error: interrupted\n")
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 def __getattr__(name: str) -> Any:

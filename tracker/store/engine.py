@@ -48,7 +48,13 @@ def _new_engine(url: str, *, create: bool) -> Engine:
             if not folder.is_dir():
                 if not create:
                     raise StoreError(f"no database at {database}")
-                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    folder.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(
+                        f"cannot create the folder {folder} for database {database}: "
+                        f"{exc.strerror}"
+                    ) from None
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
     try:
         engine = create_engine(url, **kwargs)
