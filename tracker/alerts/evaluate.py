@@ -110,33 +110,40 @@ def evaluate(
     if not work:
         return out
     with read_connection(engine) as conn:
+        # What every snapshot of the batch needs is read once: the snapshots and the apps.
+        snaps = _snapshots(conn, [snapshot_id for _, snapshot_id, _ in work])
+        named = {a.store_id for *_, watching in work for _, a, _ in watching}
+        named |= {r.store_id for *_, watching in work for _, _, r in watching if r}
+        apps = {
+            row.store_id: (row.id, row.name)
+            for row in conn.execute(
+                select(APP.c.id, APP.c.store_id, APP.c.name).where(APP.c.store_id.in_(named))
+            )
+        }
         for key, snapshot_id, watching in work:
-            out.extend(_evaluate_snapshot(conn, key, snapshot_id, watching))
+            now = snaps.get(snapshot_id)
+            if now is None:
+                log.warning(
+                    "alerts: snapshot %s of %s is not in the database", snapshot_id, key.label()
+                )
+                continue
+            out.extend(_evaluate_snapshot(conn, key, now, watching, apps))
     return out
 
 
 def _evaluate_snapshot(
     conn: Connection,
     key: ChartKey,
-    snapshot_id: int,
+    now: _Snap,
     watching: list[tuple[AlertRule, _Named, _Named | None]],
+    apps: dict[str, tuple[int, str]],
 ) -> list[Candidate]:
-    now = _snapshot(conn, snapshot_id)
-    if now is None:
-        log.warning("alerts: snapshot %s of %s is not in the database", snapshot_id, key.label())
-        return []
     before = _previous(conn, now)
     if before is None:
         return []  # the chart's first snapshot: a baseline, not a transition
     store_ids = {a.store_id for _, a, _ in watching} | {r.store_id for _, _, r in watching if r}
-    apps = {
-        row.store_id: (row.id, row.name)
-        for row in conn.execute(
-            select(APP.c.id, APP.c.store_id, APP.c.name).where(APP.c.store_id.in_(store_ids))
-        )
-    }
     ranks: dict[tuple[int, int], int] = {}
-    internal = [app_id for app_id, _ in apps.values()]
+    internal = [apps[s][0] for s in store_ids if s in apps]
     if internal:
         ranks = {
             (row.ranking_id, row.app_id): row.rank
@@ -198,17 +205,20 @@ def _evaluate_snapshot(
     return out
 
 
-def _snapshot(conn: Connection, snapshot_id: int) -> _Snap | None:
-    row = conn.execute(
-        select(
-            SNAPSHOT.c.id,
-            SNAPSHOT.c.chart_id,
-            SNAPSHOT.c.captured_at,
-            SNAPSHOT.c.ranking_id,
-            SNAPSHOT.c.depth_returned,
-        ).where(SNAPSHOT.c.id == snapshot_id)
-    ).first()
-    return None if row is None else _Snap(*row)
+def _snapshots(conn: Connection, ids: list[int]) -> dict[int, _Snap]:
+    found: dict[int, _Snap] = {}
+    for start in range(0, len(ids), 500):
+        for row in conn.execute(
+            select(
+                SNAPSHOT.c.id,
+                SNAPSHOT.c.chart_id,
+                SNAPSHOT.c.captured_at,
+                SNAPSHOT.c.ranking_id,
+                SNAPSHOT.c.depth_returned,
+            ).where(SNAPSHOT.c.id.in_(ids[start : start + 500]))
+        ):
+            found[row.id] = _Snap(*row)
+    return found
 
 
 def _previous(conn: Connection, snap: _Snap) -> _Snap | None:
