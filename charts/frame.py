@@ -58,6 +58,11 @@ class Frame:
         """Where the last bucket ends (epoch seconds)."""
         return int(self.starts[-1]) + self.step if self.starts.size else 0
 
+    def data_span(self) -> tuple[int, int]:
+        """The first and last bucket starts that hold any data (epoch seconds)."""
+        with_data = np.flatnonzero(self.with_data())
+        return int(self.starts[with_data[0]]), int(self.starts[with_data[-1]])
+
     def with_data(self) -> np.ndarray:
         """Per bucket: did any row's chart have a snapshot?"""
         return (self.ranks != NO_DATA).any(axis=0)

@@ -28,7 +28,7 @@ from charts.style import (
     SIZE_TITLE,
     TEXT,
     color,
-    footnote,
+    frame_footnote,
     linestyle,
     list_text,
     new_figure,
@@ -156,18 +156,9 @@ def render_grid(
     when = range_text(int(shown.starts[0]), int(shown.starts[-1]), zone_info)
     place = country_name(countries[0]) if len(countries) == 1 else f"{len(countries)} countries"
     title = set_title(figure, f"Rank of {names} · {charts} · {place} · {when}", simulated=simulated)
-    with_data = np.flatnonzero(frame.with_data())
     strip = set_footnote(
         figure,
-        footnote(
-            keys,
-            int(frame.starts[with_data[0]]),
-            int(frame.starts[with_data[-1]]),
-            zone_info,
-            step=shown.step,
-            query_step=frame.step,
-            extra=f"gaps: not in the top {depth_of(shown)}",
-        ),
+        frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),
         legend,
     )
     place_panels(figure, rows, cols, strip=strip, dated_rows=rows * cols > len(countries))

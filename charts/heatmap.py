@@ -25,7 +25,7 @@ from charts.style import (
     SIZE_LABEL,
     SIZE_TICK,
     TEXT,
-    footnote,
+    frame_footnote,
     new_figure,
     no_data_handle,
     set_footnote,
@@ -145,22 +145,13 @@ def render_heatmap(
         f"Rank of {apps[0][1]} by country · {charts} · {place} · {when}",
         simulated=simulated,
     )
-    with_data = np.flatnonzero(frame.with_data())
     legend = [
         Patch(facecolor=NOT_IN_CHART, label=f"not in the top {depth}"),
         no_data_handle(),
     ]
     set_footnote(
         figure,
-        footnote(
-            keys,
-            int(frame.starts[with_data[0]]),
-            int(frame.starts[with_data[-1]]),
-            zone_info,
-            step=shown.step,
-            query_step=frame.step,
-            extra="countries sorted by best rank",
-        ),
+        frame_footnote(keys, frame, shown, zone_info, "countries sorted by best rank"),
         legend,
     )
     return ChartResult(

@@ -24,7 +24,7 @@ from charts.style import (
     SIZE_LEGEND,
     TEXT,
     color,
-    footnote,
+    frame_footnote,
     linestyle,
     list_text,
     new_figure,
@@ -180,18 +180,9 @@ def render_leaders(
         f" · {charts} · {len(countries)} countries · {when}",
         simulated=simulated,
     )
-    with_data = np.flatnonzero(frame.with_data())
     set_footnote(
         figure,
-        footnote(
-            keys,
-            int(frame.starts[with_data[0]]),
-            int(frame.starts[with_data[-1]]),
-            zone_info,
-            step=shown.step,
-            query_step=frame.step,
-            extra=f"ranks from the top {depth_of(shown)}",
-        ),
+        frame_footnote(keys, frame, shown, zone_info, f"ranks from the top {depth_of(shown)}"),
     )
     return ChartResult(
         "leaders",

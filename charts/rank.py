@@ -27,7 +27,7 @@ from charts.style import (
     SIZE_ANNOTATION,
     SIZE_LEGEND,
     TEXT,
-    footnote,
+    frame_footnote,
     list_text,
     new_figure,
     no_data_handle,
@@ -93,18 +93,9 @@ def render_rank(
     apps = list_text([s.app_name for s in shown.series])
     when = range_text(int(shown.starts[0]), int(shown.starts[-1]), zone_info)
     title = set_title(figure, f"Rank of {apps} · {where_text(keys)} · {when}", simulated=simulated)
-    with_data = np.flatnonzero(frame.with_data())
     set_footnote(
         figure,
-        footnote(
-            keys,
-            int(frame.starts[with_data[0]]),
-            int(frame.starts[with_data[-1]]),
-            zone_info,
-            step=shown.step,
-            query_step=frame.step,
-            extra=f"gaps: not in the top {depth_of(shown)}",
-        ),
+        frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),
     )
     return ChartResult(
         "rank",

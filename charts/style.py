@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from charts.frame import Frame
 from charts.names import chart_name, country_name, source_name
 from charts.result import Span
 from charts.timeaxis import stamp, step_text, to_num, zone_label
@@ -161,6 +162,14 @@ def set_footnote(
             borderpad=0.2,
         )
     return note + key
+
+
+def frame_footnote(
+    keys: Sequence[ChartKey], frame: Frame, shown: Frame, tz: tzinfo, extra: str
+) -> str:
+    """The footnote of a chart drawn from `shown`, a (maybe downsampled) view of `frame`."""
+    first, last = frame.data_span()
+    return footnote(keys, first, last, tz, step=shown.step, query_step=frame.step, extra=extra)
 
 
 def footnote(

@@ -52,8 +52,7 @@ def _new_engine(url: str, *, create: bool) -> Engine:
                     folder.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:
                     raise StoreError(
-                        f"cannot create the folder {folder} for database {database}: "
-                        f"{exc.strerror}"
+                        f"cannot create the folder {folder} for database {database}: {exc.strerror}"
                     ) from None
         kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
     try:
