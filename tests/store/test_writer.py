@@ -165,6 +165,21 @@ def test_a_failed_transaction_stores_nothing_and_poisons_no_cache(
     assert (count(db, "snapshot"), count(db, "app"), count(db, "ranking_entry")) == (1, 1, 1)
     writer.save(snapshot("2", "3"), T0 + timedelta(hours=2), ok())
     assert count(db, "app") == 3
+    with writer.engine.connect() as conn:  # the bulk path's relaxed checks ended with it
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_the_bulk_path_leaves_every_reference_valid(writer: SnapshotWriter, db: Path) -> None:
+    # save_many skips SQLite's per-row parent look-ups; the rows must still all have parents.
+    other = ChartKey("apple", "gb", "top-free")
+    writer.save_many([(snapshot("1", "2"), T0, ok()), (snapshot("2", "3", key=other), T0, ok())])
+    writer.save_many([(snapshot("3", "4"), T0 + timedelta(hours=1), ok())])
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute(
+            "SELECT e.rank, a.store_id FROM ranking_entry e JOIN app a ON a.id = e.app_id "
+            "JOIN snapshot s ON s.ranking_id = e.ranking_id WHERE s.id = 3 ORDER BY e.rank"
+        ).fetchall() == [(1, "3"), (2, "4")]
 
 
 def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:

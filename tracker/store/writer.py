@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain, filterfalse, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -53,6 +56,8 @@ def ranking_digest(store_ids: list[str]) -> bytes:
 _META_COLUMNS = ("name", "developer", "bundle_id", "icon_url", "url", "genre", "release_date")
 # An entry's app metadata as a tuple, built in C: this runs once per rank row.
 _meta: Callable[[ChartEntry], _AppMeta] = attrgetter(*_META_COLUMNS)
+_store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
+_rank: Callable[[ChartEntry], int] = attrgetter("rank")
 
 
 def _named(meta: _AppMeta) -> dict[str, str | None]:
@@ -137,7 +142,11 @@ class SnapshotWriter:
         if not items:
             return []
         slots = list(slots) if slots is not None else [None] * len(items)
-        with self._lock, write_transaction(self.engine) as conn:
+        with (
+            self._lock,
+            _collector_paused(),
+            write_transaction(self.engine, check_foreign_keys=False) as conn,
+        ):
             chart_ids = [self.chart_id(conn, snap.request.key) for snap, _, _ in items]
             new_charts = {
                 snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
@@ -200,58 +209,56 @@ class SnapshotWriter:
     def _upsert_apps(self, conn: Connection, entries: list[ChartEntry]) -> AppCache:
         """Insert unseen apps and update changed metadata; returns the ids and cache additions.
 
-        The cache makes the common case (every app known, nothing changed) two dict look-ups
-        per entry.
+        This runs over every rank row of a cycle, so the common case (every app known, nothing
+        changed) stays in C: the batch's (store id, metadata) pairs are filtered against the
+        cache's items by `dict_items.__contains__`, one hash look-up each.
         """
         ids, metas = self._app_ids, self._app_metas
+        batch = dict(zip(map(_store_id, entries), map(_meta, entries), strict=True))
+        latest = dict(filterfalse(metas.items().__contains__, batch.items()))
         fresh_ids: dict[str, int] = {}
         fresh_metas: dict[str, _AppMeta] = {}
-        latest: dict[str, ChartEntry] = {}
-        for entry in entries:
-            meta = metas.get(entry.app_id)
-            if meta is None or meta != _meta(entry):
-                latest[entry.app_id] = entry  # the last one seen in the batch wins
-        if latest:
-            unknown = [sid for sid in latest if sid not in ids]
-            for start in range(0, len(unknown), 500):
-                chunk = unknown[start : start + 500]
-                for row in conn.execute(
-                    select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
-                        (APP.c.store == self.store) & APP.c.store_id.in_(chunk)
-                    )
-                ):
-                    fresh_ids[row[1]] = row[0]
-                    fresh_metas[row[1]] = tuple(row[2:])  # type: ignore[assignment]
-            inserts, updates = [], []
-            for sid, entry in latest.items():
-                meta = _meta(entry)
-                app_id = ids.get(sid) or fresh_ids.get(sid)
-                if app_id is None:
-                    inserts.append({"store": self.store, "store_id": sid, **_named(meta)})
-                elif (fresh_metas.get(sid) or metas.get(sid)) != meta:
-                    updates.append({"b_id": app_id, **_named(meta)})
-                fresh_metas[sid] = meta
-            if inserts:
-                statement = _insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
-                result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), inserts)
-                fresh_ids.update((store_id, app_id) for app_id, store_id in result)
-                lost = [r["store_id"] for r in inserts if r["store_id"] not in fresh_ids]
-                if lost:  # inserted meanwhile by another daemon sharing the database
-                    fresh_ids.update(
-                        (row.store_id, row.id)
-                        for row in conn.execute(
-                            select(APP.c.id, APP.c.store_id).where(
-                                (APP.c.store == self.store) & APP.c.store_id.in_(lost)
-                            )
+        if not latest:
+            return AppCache(fresh_ids, fresh_metas)
+        unknown = [sid for sid in latest if sid not in ids]
+        for start in range(0, len(unknown), 500):
+            chunk = unknown[start : start + 500]
+            for row in conn.execute(
+                select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
+                    (APP.c.store == self.store) & APP.c.store_id.in_(chunk)
+                )
+            ):
+                fresh_ids[row[1]] = row[0]
+                fresh_metas[row[1]] = tuple(row[2:])  # type: ignore[assignment]
+        inserts, updates = [], []
+        for sid, meta in latest.items():
+            app_id = ids.get(sid) or fresh_ids.get(sid)
+            if app_id is None:
+                inserts.append({"store": self.store, "store_id": sid, **_named(meta)})
+            elif (fresh_metas.get(sid) or metas.get(sid)) != meta:
+                updates.append({"b_id": app_id, **_named(meta)})
+            fresh_metas[sid] = meta
+        if inserts:
+            statement = _insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
+            result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), inserts)
+            fresh_ids.update((store_id, app_id) for app_id, store_id in result)
+            lost = [r["store_id"] for r in inserts if r["store_id"] not in fresh_ids]
+            if lost:  # inserted meanwhile by another daemon sharing the database
+                fresh_ids.update(
+                    (row.store_id, row.id)
+                    for row in conn.execute(
+                        select(APP.c.id, APP.c.store_id).where(
+                            (APP.c.store == self.store) & APP.c.store_id.in_(lost)
                         )
                     )
-            if updates:
-                conn.execute(
-                    update(APP)
-                    .where(APP.c.id == bindparam("b_id"))
-                    .values({c: bindparam(c) for c in _META_COLUMNS}),
-                    updates,
                 )
+        if updates:
+            conn.execute(
+                update(APP)
+                .where(APP.c.id == bindparam("b_id"))
+                .values({c: bindparam(c) for c in _META_COLUMNS}),
+                updates,
+            )
         return AppCache(fresh_ids, fresh_metas)
 
     def _rankings(
@@ -261,7 +268,7 @@ class SnapshotWriter:
         new_apps: AppCache,
     ) -> tuple[list[int], list[bool]]:
         """Ranking ids for each list of entries, storing the rankings not seen before."""
-        digests = [ranking_digest([e.app_id for e in entries]) for entries in rankings]
+        digests = [ranking_digest(list(map(_store_id, entries))) for entries in rankings]
         known: dict[bytes, int] = {}
         unique = list(dict.fromkeys(digests))
         for start in range(0, len(unique), 500):
@@ -287,7 +294,17 @@ class SnapshotWriter:
             )
             known.update(zip(order, ids, strict=True))
             ids = self._app_ids | new_apps.ids if new_apps.ids else self._app_ids
-            rows = [(known[d], e.rank, ids[e.app_id]) for d in order for e in missing[d]]
+            # Built by C iterators: one tuple per rank row, no Python frame per row.
+            rows = list(
+                chain.from_iterable(
+                    zip(
+                        repeat(known[d]),
+                        map(_rank, missing[d]),
+                        map(ids.__getitem__, map(_store_id, missing[d])),
+                    )
+                    for d in order
+                )
+            )
             if rows:
                 _bulk_entries(conn, rows)
         seen: set[bytes] = set()
@@ -296,6 +313,22 @@ class SnapshotWriter:
             fresh.append(d in missing and d not in seen)
             seen.add(d)
         return [known[d] for d in digests], fresh
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a cycle's rows are built.
+
+    save_many allocates a few hundred thousand tuples and makes no reference cycles; each
+    allocation burst otherwise triggers collections that walk the long-lived caches.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:
