@@ -11,9 +11,11 @@ from tracker.simulate import SimulatorServer
 
 
 def test_the_daemon_fires_alerts_and_renders_configured_charts(tmp_path: Path, daemons) -> None:
-    # One simulated hour per real second, from an hour before DeepSeek's first #1 in the US.
+    # One simulated hour per real second, from seven hours before DeepSeek's first #1 in the US
+    # (06:00): the daemon's first snapshot must come before it, on a slow machine too, for the
+    # transition to be seen.
     with SimulatorServer(
-        "deepseek-2025", start=datetime(2025, 1, 27, 4, 30, tzinfo=UTC), speed=1.0
+        "deepseek-2025", start=datetime(2025, 1, 26, 23, 0, tzinfo=UTC), speed=1.0
     ) as sim:
         db = tmp_path / "apprank.db"
         picture = tmp_path / "us.png"

@@ -11,14 +11,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, filterfalse, repeat
 from operator import attrgetter
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from tracker.sources.base import ChartEntry, ChartKey, ChartSnapshot
+from tracker.store.bulk import (
+    bulk_entries,
+    insert_ids,
+    insert_ignoring_duplicates,
+    insert_rows,
+    next_ids,
+    raw_executemany,
+    raw_select_in,
+)
 from tracker.store.engine import write_transaction
 from tracker.store.schema import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
-from tracker.timeutil import as_utc
 
 APP = App.__table__
 CHART = Chart.__table__
@@ -84,33 +91,27 @@ class SnapshotWriter:
         self._lock = threading.Lock()
 
     def chart_id(self, conn: Connection, key: ChartKey) -> int:
-        cached = self._charts.get(key)
-        if cached is not None:
-            return cached
-        where = (
-            (CHART.c.source == key.source)
-            & (CHART.c.country == key.country)
-            & (CHART.c.kind == key.chart)
-            & (CHART.c.category == key.category)
-            & (CHART.c.device == key.device)
-        )
-        chart_id = conn.execute(select(CHART.c.id).where(where)).scalar()
-        if chart_id is None:
-            # Another daemon may be adding the same chart right now: let the unique key decide.
+        return self.chart_ids(conn, [key])[0]
+
+    def chart_ids(self, conn: Connection, keys: Sequence[ChartKey]) -> list[int]:
+        """The id of each chart, made if new; one statement for all the uncached ones.
+
+        Ids read or made here are cached by the caller once its transaction commits.
+        """
+        known = self._charts
+        missing = list(dict.fromkeys(k for k in keys if k not in known))
+        if not missing:
+            return [known[k] for k in keys]
+        found = _read_chart_ids(conn, missing)
+        new = [k for k in missing if k not in found]
+        if new:
+            # Another daemon may be adding the same charts right now: the unique key decides.
             conn.execute(
-                _insert_ignoring_duplicates(
-                    conn, CHART, ["source", "country", "kind", "category", "device"]
-                ),
-                {
-                    "source": key.source,
-                    "country": key.country,
-                    "kind": key.chart,
-                    "category": key.category,
-                    "device": key.device,
-                },
+                insert_ignoring_duplicates(conn, CHART, list(_CHART_COLUMNS)),
+                [dict(zip(_CHART_COLUMNS, _chart_values(key), strict=True)) for key in new],
             )
-            chart_id = conn.execute(select(CHART.c.id).where(where)).scalar_one()
-        return chart_id
+            found.update(_read_chart_ids(conn, new))
+        return [known.get(k) or found[k] for k in keys]
 
     def remember_charts(self, ids: dict[ChartKey, int]) -> None:
         """Cache chart ids made or read in a transaction that has committed."""
@@ -147,7 +148,7 @@ class SnapshotWriter:
             _collector_paused(),
             write_transaction(self.engine, check_foreign_keys=False) as conn,
         ):
-            chart_ids = [self.chart_id(conn, snap.request.key) for snap, _, _ in items]
+            chart_ids = self.chart_ids(conn, [snap.request.key for snap, _, _ in items])
             new_charts = {
                 snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
             }
@@ -155,7 +156,7 @@ class SnapshotWriter:
             ranking_ids, fresh = self._rankings(
                 conn, [snap.entries for snap, _, _ in items], new_apps
             )
-            snapshot_ids = _insert_ids(
+            snapshot_ids = insert_ids(
                 conn,
                 SNAPSHOT,
                 [
@@ -173,7 +174,7 @@ class SnapshotWriter:
                     )
                 ],
             )
-            _insert_rows(
+            insert_rows(
                 conn,
                 ATTEMPT,
                 [
@@ -216,50 +217,72 @@ class SnapshotWriter:
         ids, metas = self._app_ids, self._app_metas
         batch = dict(zip(map(_store_id, entries), map(_meta, entries), strict=True))
         latest = dict(filterfalse(metas.items().__contains__, batch.items()))
-        fresh_ids: dict[str, int] = {}
-        fresh_metas: dict[str, _AppMeta] = {}
         if not latest:
-            return AppCache(fresh_ids, fresh_metas)
-        unknown = [sid for sid in latest if sid not in ids]
-        for start in range(0, len(unknown), 500):
-            chunk = unknown[start : start + 500]
-            for row in conn.execute(
-                select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
-                    (APP.c.store == self.store) & APP.c.store_id.in_(chunk)
-                )
-            ):
-                fresh_ids[row[1]] = row[0]
-                fresh_metas[row[1]] = tuple(row[2:])  # type: ignore[assignment]
-        inserts, updates = [], []
-        for sid, meta in latest.items():
-            app_id = ids.get(sid) or fresh_ids.get(sid)
-            if app_id is None:
-                inserts.append({"store": self.store, "store_id": sid, **_named(meta)})
-            elif (fresh_metas.get(sid) or metas.get(sid)) != meta:
-                updates.append({"b_id": app_id, **_named(meta)})
-            fresh_metas[sid] = meta
-        if inserts:
-            statement = _insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
-            result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), inserts)
-            fresh_ids.update((store_id, app_id) for app_id, store_id in result)
-            lost = [r["store_id"] for r in inserts if r["store_id"] not in fresh_ids]
-            if lost:  # inserted meanwhile by another daemon sharing the database
-                fresh_ids.update(
-                    (row.store_id, row.id)
-                    for row in conn.execute(
-                        select(APP.c.id, APP.c.store_id).where(
-                            (APP.c.store == self.store) & APP.c.store_id.in_(lost)
-                        )
-                    )
-                )
-        if updates:
+            return AppCache({}, {})
+        fresh_ids, stored = self._read_apps(conn, [sid for sid in latest if sid not in ids])
+        new = {sid: meta for sid, meta in latest.items() if sid not in ids and sid not in stored}
+        changed = [
+            (ids.get(sid) or fresh_ids[sid], meta)
+            for sid, meta in latest.items()
+            if sid not in new and (stored.get(sid) or metas.get(sid)) != meta
+        ]
+        if new:
+            fresh_ids.update(self._insert_apps(conn, new))
+        if changed:
             conn.execute(
                 update(APP)
                 .where(APP.c.id == bindparam("b_id"))
                 .values({c: bindparam(c) for c in _META_COLUMNS}),
-                updates,
+                [{"b_id": app_id, **_named(meta)} for app_id, meta in changed],
             )
-        return AppCache(fresh_ids, fresh_metas)
+        return AppCache(fresh_ids, {**stored, **latest})
+
+    def _read_apps(
+        self, conn: Connection, store_ids: list[str]
+    ) -> tuple[dict[str, int], dict[str, _AppMeta]]:
+        """Ids and stored metadata of those of `store_ids` already in the database."""
+        if not store_ids:
+            return {}, {}
+        if conn.dialect.name == "sqlite":
+            rows = raw_select_in(
+                conn,
+                f"SELECT id, store_id, {', '.join(_META_COLUMNS)} FROM app "
+                "WHERE store = ? AND store_id IN ({})",
+                [self.store],
+                store_ids,
+            )
+        else:
+            rows = []
+            for start in range(0, len(store_ids), 1000):
+                rows.extend(
+                    conn.execute(
+                        select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
+                            (APP.c.store == self.store)
+                            & APP.c.store_id.in_(store_ids[start : start + 1000])
+                        )
+                    )
+                )
+        return {r[1]: r[0] for r in rows}, {r[1]: tuple(r[2:]) for r in rows}  # type: ignore[misc]
+
+    def _insert_apps(self, conn: Connection, new: dict[str, _AppMeta]) -> dict[str, int]:
+        """Insert apps not in the database; returns their ids."""
+        if conn.dialect.name == "sqlite":  # the only writer: nobody can insert them meanwhile
+            made = dict(zip(new, next_ids(conn, APP, len(new)), strict=True))
+            raw_executemany(
+                conn,
+                APP,
+                ["id", "store", "store_id", *_META_COLUMNS],
+                ((made[sid], self.store, sid, *meta) for sid, meta in new.items()),
+            )
+            return made
+        rows = [{"store": self.store, "store_id": sid, **_named(meta)} for sid, meta in new.items()]
+        statement = insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
+        result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), rows)
+        made = {store_id: app_id for app_id, store_id in result}
+        lost = [sid for sid in new if sid not in made]
+        if lost:  # inserted meanwhile by another daemon sharing the database
+            made.update(self._read_apps(conn, lost)[0])
+        return made
 
     def _rankings(
         self,
@@ -306,13 +329,34 @@ class SnapshotWriter:
                 )
             )
             if rows:
-                _bulk_entries(conn, rows)
+                bulk_entries(conn, ENTRY, rows)
         seen: set[bytes] = set()
         fresh = []
         for d in digests:
             fresh.append(d in missing and d not in seen)
             seen.add(d)
         return [known[d] for d in digests], fresh
+
+
+_CHART_COLUMNS = ("source", "country", "kind", "category", "device")
+_chart_values: Callable[[ChartKey], tuple[str, ...]] = attrgetter(
+    "source", "country", "chart", "category", "device"
+)
+
+
+def _read_chart_ids(conn: Connection, keys: list[ChartKey]) -> dict[ChartKey, int]:
+    wanted = set(keys)
+    rows = conn.execute(
+        select(CHART.c.id, *[CHART.c[c] for c in _CHART_COLUMNS]).where(
+            CHART.c.country.in_(sorted({k.country for k in keys}))
+        )
+    )
+    found = {}
+    for chart_id, *columns in rows:
+        key = ChartKey(*columns)
+        if key in wanted:
+            found[key] = chart_id
+    return found
 
 
 @contextlib.contextmanager
@@ -342,77 +386,3 @@ def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> di
         "url": attempt.url,
         "snapshot_id": snapshot_id,
     }
-
-
-def _insert_ignoring_duplicates(conn: Connection, table: Table, keys: list[str]) -> Any:
-    """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect."""
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
-
-
-def _plain(value: object) -> object:
-    return int(as_utc(value).timestamp()) if isinstance(value, datetime) else value
-
-
-def _insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows and return their new ids, in order."""
-    if conn.dialect.name != "sqlite":
-        result = conn.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-        return list(result.scalars())
-    # Under BEGIN IMMEDIATE this connection is SQLite's only writer, so it may hand out the
-    # ids itself, as SQLite would (max + 1), and skip a round of RETURNING statements.
-    first = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}").scalar()
-    ids = list(range(first, first + len(rows)))
-    _raw_executemany(
-        conn, table, ["id", *rows[0]], [(i, *r.values()) for i, r in zip(ids, rows, strict=True)]
-    )
-    return ids
-
-
-def _insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
-        return
-    _raw_executemany(conn, table, list(rows[0]), [tuple(r.values()) for r in rows])
-
-
-def _raw_executemany(
-    conn: Connection, table: Table, columns: list[str], rows: list[tuple[Any, ...]]
-) -> None:
-    marks = ", ".join("?" * len(columns))
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
-            [tuple(map(_plain, row)) for row in rows],
-        )
-    finally:
-        cursor.close()
-
-
-def _bulk_entries(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
-    """Rank rows through the driver's fastest bulk path, inside the current transaction."""
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql":
-        with (
-            raw.cursor() as cursor,
-            cursor.copy("COPY ranking_entry (ranking_id, rank, app_id) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
-        return
-    if conn.dialect.name == "sqlite":
-        cursor = raw.cursor()
-        try:
-            cursor.executemany(
-                "INSERT INTO ranking_entry (ranking_id, rank, app_id) VALUES (?, ?, ?)", rows
-            )
-        finally:
-            cursor.close()
-        return
-    conn.execute(insert(ENTRY), [{"ranking_id": r, "rank": k, "app_id": a} for r, k, a in rows])
