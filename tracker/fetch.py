@@ -25,6 +25,7 @@ from tracker.errors import (
     StoreError,
 )
 from tracker.http import HostGate, HttpClient, HttpSettings
+from tracker.runtime import collector_paused
 from tracker.sources import SOURCES, ChartRequest, ChartSnapshot
 from tracker.store.writer import Attempt, Saved, SnapshotWriter
 from tracker.timeutil import parse_duration, utcnow
@@ -246,7 +247,8 @@ async def _fetch_one(
     try:
         response = await client.get(url)
         status = response.status
-        snapshot = source.parse(request, response.body, url=url)
+        with collector_paused():
+            snapshot = source.parse(request, response.body, url=url)
         if not snapshot.entries:
             raise EmptyChart(f"empty chart from {url} (recorded as no data)", url=url)
         duration_ms = int((time.perf_counter() - started) * 1000)

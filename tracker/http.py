@@ -45,6 +45,8 @@ log = logging.getLogger("apprank.http")
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 THROTTLE_STATUSES = frozenset({403, 429})
+# Connections per httpcore pool; see HttpClient.__init__.
+POOL_SIZE = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,23 +150,27 @@ class HttpClient:
         self.gate = gate or HostGate(settings)
         self._total = asyncio.Semaphore(settings.concurrency)
         self._per_host: dict[str, asyncio.Semaphore] = {}
+        # httpcore's pool matches every waiting request against every connection on each
+        # request and each response (quadratic in the pool's size), so the connections are
+        # spread over several small pools, and each request goes to the least busy one.
+        shards = 1 if transport is not None else -(-settings.concurrency // POOL_SIZE)
+        size = -(-settings.concurrency // shards)
         limits = httpx.Limits(
-            max_connections=settings.concurrency,
-            max_keepalive_connections=settings.concurrency,
-            keepalive_expiry=30,
+            max_connections=size, max_keepalive_connections=size, keepalive_expiry=30
         )
-        if transport is None:
-            transport = httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits)
-            _use_cheap_idle_checks(transport)
-        self._client = httpx.AsyncClient(
-            verify=_tls_context(),
-            timeout=httpx.Timeout(settings.timeout),
-            limits=limits,
-            headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
-            follow_redirects=True,
-            max_redirects=5,
-            transport=transport,
-        )
+        self._clients = [
+            httpx.AsyncClient(
+                verify=_tls_context(),
+                timeout=httpx.Timeout(settings.timeout),
+                limits=limits,
+                headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+                follow_redirects=True,
+                max_redirects=5,
+                transport=transport or _transport(limits),
+            )
+            for _ in range(shards)
+        ]
+        self._busy = [0] * shards
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -173,7 +179,8 @@ class HttpClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
     async def get(self, url: str) -> HttpResponse:
         """GET with retries; raises a FetchError subclass when every attempt failed."""
@@ -229,9 +236,18 @@ class HttpClient:
         return HttpResponse(response.url, response.status, response.headers, response.body, elapsed)
 
     async def _read(self, url: str) -> HttpResponse:
+        busy = self._busy
+        shard = busy.index(min(busy))
+        busy[shard] += 1
+        try:
+            return await self._read_from(self._clients[shard], url)
+        finally:
+            busy[shard] -= 1
+
+    async def _read_from(self, client: httpx.AsyncClient, url: str) -> HttpResponse:
         cap = self.settings.max_bytes
         try:
-            async with self._client.stream("GET", url) as response:
+            async with client.stream("GET", url) as response:
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise ResponseTooLarge(
@@ -306,6 +322,12 @@ class _Backend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+def _transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
+    transport = httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits)
+    _use_cheap_idle_checks(transport)
+    return transport
 
 
 def _use_cheap_idle_checks(transport: httpx.AsyncHTTPTransport) -> None:

@@ -59,7 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     from typer import _click  # typer's own click, whose exceptions its parser raises
 
     from tracker.cli.base import app
+    from tracker.runtime import freeze_long_lived
 
+    freeze_long_lived()
     try:
         code = app(args=args, prog_name="apprank", standalone_mode=False)
     except _click.exceptions.NoArgsIsHelpError:

@@ -75,6 +75,9 @@ def fetch(
         apprank fetch --country us,gb --chart top-free
     """
     from tracker.fetch import run_fetch  # the HTTP stack loads only for this command
+    from tracker.runtime import freeze_long_lived
+
+    freeze_long_lived()  # the HTTP stack's import-time objects too
 
     config = config_from(config_path)
     requests = select_requests(config, track, split_values(country), split_values(chart))

@@ -39,7 +39,10 @@ def insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> li
         return list(result.scalars())
     ids = next_ids(conn, table, len(rows))
     raw_executemany(
-        conn, table, ["id", *rows[0]], [(i, *r.values()) for i, r in zip(ids, rows, strict=True)]
+        conn,
+        table,
+        ["id", *rows[0]],
+        [(i, *map(_plain, r.values())) for i, r in zip(ids, rows, strict=True)],
     )
     return ids
 
@@ -54,19 +57,18 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     if conn.dialect.name != "sqlite":
         conn.execute(insert(table), rows)
         return
-    raw_executemany(conn, table, list(rows[0]), [tuple(r.values()) for r in rows])
+    raw_executemany(conn, table, list(rows[0]), [tuple(map(_plain, r.values())) for r in rows])
 
 
 def raw_executemany(
     conn: Connection, table: Table, columns: list[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
-    """INSERT through the raw driver; datetimes become epoch seconds, as `UTCEpoch` stores."""
+    """INSERT through the raw driver; the values must be plain already (see `_plain`)."""
     marks = ", ".join("?" * len(columns))
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.executemany(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
-            [tuple(map(_plain, row)) for row in rows],
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
         )
     finally:
         cursor.close()
@@ -113,4 +115,5 @@ def bulk_entries(conn: Connection, table: Table, rows: list[tuple[int, int, int]
 
 
 def _plain(value: object) -> object:
+    """A value as the raw driver stores it: datetimes as epoch seconds, as `UTCEpoch` does."""
     return int(as_utc(value).timestamp()) if isinstance(value, datetime) else value

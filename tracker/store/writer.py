@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain, filterfalse, repeat
@@ -14,6 +12,7 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from tracker.runtime import collector_paused
 from tracker.sources.base import ChartEntry, ChartKey, ChartSnapshot
 from tracker.store.bulk import (
     bulk_entries,
@@ -145,7 +144,7 @@ class SnapshotWriter:
         slots = list(slots) if slots is not None else [None] * len(items)
         with (
             self._lock,
-            _collector_paused(),
+            collector_paused(),
             write_transaction(self.engine, check_foreign_keys=False) as conn,
         ):
             chart_ids = self.chart_ids(conn, [snap.request.key for snap, _, _ in items])
@@ -357,22 +356,6 @@ def _read_chart_ids(conn: Connection, keys: list[ChartKey]) -> dict[ChartKey, in
         if key in wanted:
             found[key] = chart_id
     return found
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a cycle's rows are built.
-
-    save_many allocates a few hundred thousand tuples and makes no reference cycles; each
-    allocation burst otherwise triggers collections that walk the long-lived caches.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:
