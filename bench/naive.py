@@ -4,11 +4,16 @@ httpx + json + sqlite3, the way a first script would do it: one chart after anot
 `httpx.Client`, `json.loads`, one row per rank with the app's name, a commit per chart. Prints
 the CPU seconds of the loop alone (imports excluded) and the charts stored.
 
+With `--httpx-only`, the other floor: httpx's AsyncClient alone fetching the same charts at the
+cycle's concurrency, bodies read and dropped (what the product's fixed HTTP library costs).
+
     python -m bench.naive BASE_URL DB_PATH
+    python -m bench.naive --httpx-only BASE_URL CONCURRENCY
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import sys
@@ -38,7 +43,27 @@ def rows(data: dict, legacy: bool) -> list[tuple[int, str, str]]:
     return [(rank, r["id"], r["name"]) for rank, r in enumerate(data["feed"]["results"], start=1)]
 
 
+async def httpx_only(base: str, concurrency: int) -> tuple[float, int]:
+    gate = asyncio.Semaphore(concurrency)
+    limits = httpx.Limits(max_connections=concurrency)
+    async with httpx.AsyncClient(timeout=10, limits=limits) as client:
+
+        async def one(url: str) -> None:
+            async with gate:
+                response = await client.get(url)
+                response.raise_for_status()
+
+        all_urls = urls(base)
+        started = time.process_time()
+        await asyncio.gather(*(one(url) for url in all_urls))
+        return time.process_time() - started, len(all_urls)
+
+
 def main() -> None:
+    if sys.argv[1] == "--httpx-only":
+        cpu, charts = asyncio.run(httpx_only(sys.argv[2], int(sys.argv[3])))
+        print(cpu, charts)
+        return
     base, path = sys.argv[1], sys.argv[2]
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE rank (chart TEXT, fetched_at REAL, rank INT, app TEXT, name TEXT)")
