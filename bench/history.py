@@ -4,7 +4,8 @@ database holding >= 50 million rank rows.
 The database is generated once (a year of hourly top-100 charts, 19 storefronts x 3 charts,
 every snapshot a distinct ranking: 57 x 8,760 x 100 = 50M rank rows) by writing the apprank
 schema directly with raw sqlite3, indexes built after the load, and cached in bench/.cache/.
-Floor: the same buckets computed by hand-written SQL through raw sqlite3.
+Floor: the same buckets computed by hand-written SQL through raw sqlite3: the presence grid
+grouped in SQL plus the ranks by the faster of two join orders, measured in the same run.
 """
 
 from __future__ import annotations
@@ -94,13 +95,24 @@ def build(path: Path, hours: int) -> None:
     conn.close()
 
 
-FLOOR_SQL = """
+# The floor: the best of two hand-written join orders (SQLite's planner picks the first here),
+# plus the presence grid grouped in SQL.
+FLOOR_SQL = {
+    "snapshots first": """
 SELECT s.chart_id, e.app_id, s.captured_at / 3600 AS b, MIN(e.rank)
 FROM snapshot s JOIN ranking_entry e ON e.ranking_id = s.ranking_id
 WHERE s.chart_id IN ({charts}) AND e.app_id IN (1, 2)
   AND s.captured_at BETWEEN ? AND ?
 GROUP BY s.chart_id, e.app_id, b
-"""
+""",
+    "entries first": """
+SELECT s.chart_id, e.app_id, s.captured_at / 3600 AS b, MIN(e.rank)
+FROM ranking_entry e CROSS JOIN snapshot s
+WHERE s.ranking_id = e.ranking_id AND s.chart_id IN ({charts}) AND e.app_id IN (1, 2)
+  AND s.captured_at BETWEEN ? AND ?
+GROUP BY s.chart_id, e.app_id, b
+""",
+}
 PRESENCE_SQL = """
 SELECT chart_id, captured_at / 3600 AS b, MAX(depth_returned) FROM snapshot
 WHERE chart_id IN ({charts}) AND captured_at BETWEEN ? AND ? GROUP BY chart_id, b
@@ -114,7 +126,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     hours = 720 if args.quick else HOURS
     CACHE.mkdir(exist_ok=True)
-    db = CACHE / f"history-{hours}.db"
+    from tracker.store.migrate import HEAD
+
+    db = CACHE / f"history-{hours}-schema{HEAD}.db"  # rebuilt when the schema changes
     if not db.exists():
         started = time.perf_counter()
         partial = db.with_suffix(".partial")
@@ -129,13 +143,15 @@ def main(argv: list[str] | None = None) -> None:
     lo = int(START.timestamp())
     hi = int((START + timedelta(hours=min(hours, 8760) - 1)).timestamp())
     placeholders = ",".join(map(str, charts))
-    floors = []
+    floors: dict[str, list[float]] = {name: [] for name in FLOOR_SQL}
     for _ in range(args.repeats):
-        started = time.perf_counter()
-        conn.execute(PRESENCE_SQL.format(charts=placeholders), (lo, hi)).fetchall()
-        conn.execute(FLOOR_SQL.format(charts=placeholders), (lo, hi)).fetchall()
-        floors.append(time.perf_counter() - started)
+        for name, ranks_sql in FLOOR_SQL.items():
+            started = time.perf_counter()
+            conn.execute(PRESENCE_SQL.format(charts=placeholders), (lo, hi)).fetchall()
+            conn.execute(ranks_sql.format(charts=placeholders), (lo, hi)).fetchall()
+            floors[name].append(time.perf_counter() - started)
     conn.close()
+    floor_by_order = {name: statistics.median(times) for name, times in floors.items()}
 
     from tracker.query import history
     from tracker.store import open_engine
@@ -164,14 +180,16 @@ def main(argv: list[str] | None = None) -> None:
             capture_output=True, check=True,
         )  # fmt: skip
         cli.append(time.perf_counter() - started)
-    ours_s, floor_s = statistics.median(ours), statistics.median(floors)
+    ours_s, floor_s = statistics.median(ours), min(floor_by_order.values())
     points = sum(len(s.ranks) for s in series)
     print(
         f"database                 {rows:,} rank rows; {len(series)} series x "
         f"{points // max(1, len(series))} hourly buckets"
     )
     print(f"history() in-process     {ours_s * 1000:8.1f} ms  (target < 200 ms)")
-    print(f"floor (raw sqlite3 SQL)  {floor_s * 1000:8.1f} ms")
+    for name, seconds in floor_by_order.items():
+        print(f"raw sqlite3, {name:15s} {seconds * 1000:6.1f} ms")
+    print(f"floor (the best of them) {floor_s * 1000:8.1f} ms")
     print(f"ratio to floor           {ours_s / floor_s:8.2f}x  (target <= 2x)")
     print(
         f"apprank history (CLI)    {statistics.median(cli) * 1000:8.1f} ms  "

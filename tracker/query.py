@@ -36,21 +36,32 @@ MAX_BUCKETS = 2_000_000
 
 # The history statements hold only integers we made (ids, epoch seconds, the bucket size),
 # inlined so they run on the driver's own cursor: its plain tuples go straight into numpy.
-_PRESENCE_SQL = """
-SELECT chart_id, captured_at / {step} AS b, MAX(depth_returned) AS depth
+_SNAPSHOTS_SQL = """
+SELECT chart_id, captured_at, ranking_id, depth_returned
 FROM snapshot
 WHERE chart_id IN ({charts}) AND captured_at >= {lo} AND captured_at <= {hi}
-GROUP BY chart_id, captured_at / {step}
 """
 
-_RANKS_SQL = """
-SELECT s.chart_id, e.app_id, s.captured_at / {step} AS b, MIN(e.rank) AS best
-FROM snapshot s
-JOIN ranking_entry e ON e.ranking_id = s.ranking_id
-WHERE s.chart_id IN ({charts}) AND e.app_id IN ({apps})
-  AND s.captured_at >= {lo} AND s.captured_at <= {hi}
-GROUP BY s.chart_id, e.app_id, s.captured_at / {step}
+_PROBE_SQL = """
+SELECT count(*) FROM (SELECT 1 FROM ranking_entry WHERE app_id = {app} LIMIT {limit}) AS probe
 """
+
+_APP_ENTRIES_SQL = "SELECT ranking_id, rank FROM ranking_entry WHERE app_id = {app}"
+
+_APP_ENTRIES_IN_RANGE_SQL = """
+SELECT ranking_id, rank FROM ranking_entry
+WHERE app_id = {app} AND ranking_id IN (
+  SELECT ranking_id FROM snapshot
+  WHERE chart_id IN ({charts}) AND captured_at >= {lo} AND captured_at <= {hi})
+"""
+
+# An app in fewer rankings than this, or than this many per snapshot asked about, is read whole
+# by its index; see _app_entries.
+ENTRY_SCAN_LIMIT = 10_000
+ENTRY_SCAN_PER_SNAPSHOT = 2
+
+# Ranks above this can't be real (feeds go to 200): the "no rank yet" mark of a bucket.
+_UNRANKED = np.iinfo(np.int16).max
 
 
 def history(
@@ -99,35 +110,38 @@ def history(
             )
         # Buckets overlapping the range are read whole, so the first and last are no partial
         # days (with --every 1d) and each bucket means the same whatever the range.
-        values = {
-            "step": step,
+        bounds = {
             "charts": _ints(chart_ids),
             "lo": start,
             "hi": (hi // step + 1) * step - 1,
         }
-        presence = _int_rows(conn, _PRESENCE_SQL.format(**values), 3)
+        snaps = _int_rows(conn, _SNAPSHOTS_SQL.format(**bounds), 4)
         apps = app_ids_by_store_id(conn, app_ids)
-        internal = [apps[a][0] for a in app_ids if a in apps]
-        ranks = _int_rows(conn, _RANKS_SQL.format(apps=_ints(internal), **values), 4)
-    first_bucket = start // step
+        entries = {
+            internal: _app_entries(conn, internal, bounds, len(snaps))
+            for internal, _, _ in (apps[a] for a in dict.fromkeys(app_ids) if a in apps)
+        }
+    charts_of, buckets = snaps[:, 0], snaps[:, 1] // step - start // step
     starts = np.arange(start, start + count * step, step, dtype=np.int64)
     starts.flags.writeable = False  # shared by every series of the call
     grids: dict[int, tuple[np.ndarray, int]] = {}  # chart id -> (grid without the app, depth)
-    for chart_id in np.unique(presence[:, 0]).tolist():
-        rows = presence[presence[:, 0] == chart_id]
+    for chart_id in np.unique(charts_of).tolist():
+        mine = charts_of == chart_id
         grid = np.full(count, NO_DATA, dtype=np.int16)
-        grid[rows[:, 1] - first_bucket] = NOT_IN_CHART
-        grids[chart_id] = grid, int(rows[:, 2].max())
+        grid[buckets[mine]] = NOT_IN_CHART
+        grids[chart_id] = grid, int(snaps[mine, 3].max())
     by_chart = sorted((c for c in charts if c.id in grids), key=lambda c: (c.key.country, c.id))
+    by_ranking = _RankingIndex(snaps[:, 2])
     out: list[RankSeries] = []
     for app_id in dict.fromkeys(app_ids):
         internal_id, name, developer = apps.get(app_id, (-1, app_id, None))
-        mine = ranks[ranks[:, 1] == internal_id]
+        rows, ranks = by_ranking.join(entries.get(internal_id, _NO_ENTRIES))
         for stored in by_chart:
             grid, depth = grids[stored.id]
-            values = grid.copy()
-            points = mine[mine[:, 0] == stored.id]
-            values[points[:, 2] - first_bucket] = points[:, 3]
+            here = charts_of[rows] == stored.id
+            best = np.full(count, _UNRANKED, dtype=np.int16)
+            np.minimum.at(best, buckets[rows[here]], ranks[here])  # the best rank per bucket
+            values = np.where(best != _UNRANKED, best, grid)
             out.append(
                 RankSeries(
                     app_id=app_id,
@@ -141,6 +155,42 @@ def history(
                 )
             )
     return out
+
+
+_NO_ENTRIES = np.empty((0, 2), dtype=np.int64)
+
+
+def _app_entries(
+    conn: Connection, app: int, bounds: dict[str, object], snapshots: int
+) -> np.ndarray:
+    """(ranking id, rank) of every ranking that shows `app`, as an (n, 2) array.
+
+    Read whole by the (app, ranking) index when the app is in fewer rankings than about
+    twice the selected snapshots; a global hit (thousands of charts for years) is read only
+    at the rankings those snapshots show, one index probe each. Counting stops at the limit,
+    so the choice costs at most that many index entries.
+    """
+    limit = max(ENTRY_SCAN_LIMIT, ENTRY_SCAN_PER_SNAPSHOT * snapshots)
+    probe = _int_rows(conn, _PROBE_SQL.format(app=app, limit=limit), 1)
+    statement = _APP_ENTRIES_SQL if probe[0, 0] < limit else _APP_ENTRIES_IN_RANGE_SQL
+    return _int_rows(conn, statement.format(app=app, **bounds), 2)
+
+
+class _RankingIndex:
+    """Which snapshots show each ranking (many may: rankings are content-addressed)."""
+
+    def __init__(self, ranking_ids: np.ndarray) -> None:
+        self.order = np.argsort(ranking_ids, kind="stable")
+        self.sorted = ranking_ids[self.order]
+
+    def join(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For (ranking id, rank) rows: the snapshot row numbers showing them, and the ranks."""
+        left = np.searchsorted(self.sorted, entries[:, 0], side="left")
+        counts = np.searchsorted(self.sorted, entries[:, 0], side="right") - left
+        total = int(counts.sum())
+        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = self.order[np.repeat(left, counts) + offsets]
+        return rows, np.repeat(entries[:, 1], counts).astype(np.int16)
 
 
 def _ints(values: Sequence[int]) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DAY, DEEPSEEK, at, build_story, save
 from tracker.errors import UsageError
+from tracker import query
 from tracker.query import history
 from tracker.series import NO_DATA, NOT_IN_CHART
 from tracker.sources import ChartKey
@@ -49,6 +50,18 @@ def test_hourly_history_of_two_apps_in_every_country(story: Engine) -> None:
     assert first.starts.tolist() == [start + i * HOUR for i in range(5)]
     assert first.depth == 3
     assert first.ranks.dtype.name == "int16"
+
+
+def test_a_global_hit_is_read_at_the_selected_snapshots_with_the_same_result(
+    story: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An app in more rankings than the limit is looked up ranking by ranking, not read whole.
+    whole = history(story, [DEEPSEEK, CHATGPT], every=timedelta(minutes=30))
+    monkeypatch.setattr(query, "ENTRY_SCAN_LIMIT", 0)
+    monkeypatch.setattr(query, "ENTRY_SCAN_PER_SNAPSHOT", 0)
+    probed = history(story, [DEEPSEEK, CHATGPT], every=timedelta(minutes=30))
+    assert grid(probed) == grid(whole)
+    assert grid(probed)[("DeepSeek", "us")] == [N, X, 2, X, 1, 2, X, X, 1]
 
 
 def test_a_bucket_holds_the_best_rank_of_its_snapshots(story: Engine) -> None:

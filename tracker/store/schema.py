@@ -99,7 +99,8 @@ class Snapshot(SQLModel, table=True):
 
     __tablename__ = "snapshot"
     __table_args__ = (
-        Index("ix_snapshot_chart_time", "chart_id", "captured_at"),
+        # Covering: history and presence read (chart, time) ranges without table rows.
+        Index("ix_snapshot_chart_time", "chart_id", "captured_at", "ranking_id", "depth_returned"),
         Index("ix_snapshot_ranking", "ranking_id"),
         UniqueConstraint("chart_id", "slot", name="uq_snapshot_slot"),
     )
