@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import Connection, Engine
@@ -199,14 +200,17 @@ def _ints(values: Sequence[int]) -> str:
 
 
 def _int_rows(conn: Connection, statement: str, width: int) -> np.ndarray:
-    """The rows of an all-integer statement as an (n, width) int64 array, via the driver."""
+    """The rows of an all-integer statement as an (n, width) int64 array, via the driver.
+
+    Streamed from the cursor into NumPy: no list of row tuples is built.
+    """
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(statement)
-        rows = cursor.fetchall()
+        values = np.fromiter(chain.from_iterable(cursor), dtype=np.int64)
     finally:
         cursor.close()
-    return np.array(rows, dtype=np.int64).reshape(len(rows), width)
+    return values.reshape(-1, width)
 
 
 def _step_seconds(every: timedelta) -> int:
