@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DAY, DEEPSEEK, at, build_story, save
-from tracker.errors import UsageError
 from tracker import query
+from tracker.errors import UsageError
 from tracker.query import history
 from tracker.series import NO_DATA, NOT_IN_CHART
 from tracker.sources import ChartKey
