@@ -68,7 +68,9 @@ class Daemon:
             stderr=subprocess.PIPE,
             text=True,
             cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # As deployed (deploy/apprank.service, Dockerfile): glibc's per-thread arenas
+            # otherwise hold freed memory; override with MALLOC_ARENA_MAX in the environment.
+            env={"MALLOC_ARENA_MAX": "2", **os.environ, "PYTHONUNBUFFERED": "1"},
         )
         self.cycles = 0
         self.cycle_ok = 0
@@ -119,7 +121,12 @@ def memory(args: argparse.Namespace) -> None:
         write_config(config, db, sim.base_url, tracks, timeout=5.0)
         daemon = Daemon(config)
         started = time.monotonic()
-        print(f"memory: {args.tracks} tracks x 4 charts every 1s (depth 100)", flush=True)
+        arenas = os.environ.get("MALLOC_ARENA_MAX", "2")
+        print(
+            f"memory: {args.tracks} tracks x 4 charts every 1s (depth 100), "
+            f"MALLOC_ARENA_MAX={arenas or 'unset'}",
+            flush=True,
+        )
         for mark in marks:
             while daemon.cycles < mark:
                 if daemon.proc.poll() is not None:
