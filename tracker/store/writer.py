@@ -1,4 +1,4 @@
-"""The write path: one transaction per snapshot, bulk inserts, attempts recorded."""
+"""The write path: a batch of snapshots per transaction, bulk inserts, attempts recorded."""
 
 from __future__ import annotations
 
