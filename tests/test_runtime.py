@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import sys
+import threading
 
 import pytest
 
@@ -30,6 +32,28 @@ def test_a_collector_already_off_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_sections_racing_on_many_threads_leave_it_on() -> None:
+    def work() -> None:
+        for _ in range(2000):
+            with collector_paused():
+                pass
+
+    # Threads switching every microsecond: an unlocked check-then-disable lost the collector
+    # in about half of such runs.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(3):
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert gc.isenabled()
+    finally:
+        sys.setswitchinterval(interval)
 
 
 def test_overlapping_sections_leave_it_on() -> None:

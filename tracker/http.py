@@ -9,6 +9,7 @@ Every httpx exception is translated into the `tracker.errors.FetchError` tree he
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
@@ -179,8 +180,9 @@ class HttpClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for client in self._clients:
-            await client.aclose()
+        async with contextlib.AsyncExitStack() as stack:  # every pool closed, whatever fails
+            for client in self._clients:
+                stack.push_async_callback(client.aclose)
 
     async def get(self, url: str) -> HttpResponse:
         """GET with retries; raises a FetchError subclass when every attempt failed."""

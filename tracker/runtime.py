@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Iterator
 
 
@@ -20,17 +21,30 @@ def freeze_long_lived() -> None:
     gc.freeze()
 
 
+# Paused sections may overlap (the event loop parses while the writer thread writes): the
+# collector is off from the first one's start to the last one's end, counted under a lock.
+_lock = threading.Lock()
+_pauses = 0
+_was_enabled = False
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause the cycle collector for a section that allocates much and makes no cycles.
 
-    Sections may overlap across threads: the collector is on again once the first one that
-    paused it ends, and stays as it was if it was off to begin with.
+    Thread-safe and nestable: the collector comes back, as it was before the first section,
+    when the last running section ends.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _was_enabled
+    with _lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()

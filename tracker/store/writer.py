@@ -144,8 +144,8 @@ class SnapshotWriter:
         slots = list(slots) if slots is not None else [None] * len(items)
         with (
             self._lock,
-            collector_paused(),
             write_transaction(self.engine, check_foreign_keys=False) as conn,
+            collector_paused(),  # not while waiting for the write lock
         ):
             chart_ids = self.chart_ids(conn, [snap.request.key for snap, _, _ in items])
             new_charts = {
