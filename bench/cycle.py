@@ -54,26 +54,10 @@ def _simulator(latency: float) -> tuple[subprocess.Popen[str], str]:
     return server, match.group(0)
 
 
-def naive_cpu_per_chart(url: str) -> float:
-    """CPU seconds per chart of the naive loop (bench/naive.py), its imports excluded."""
-    with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run(
-            [sys.executable, "-m", "bench.naive", url, f"{tmp}/naive.db"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    cpu, charts = proc.stdout.split()
-    return float(cpu) / int(charts)
-
-
-def httpx_cpu_per_chart(url: str) -> float:
-    """CPU seconds per chart of httpx's AsyncClient alone at the cycle's concurrency."""
+def naive_cpu_per_chart(*args: str) -> float:
+    """CPU seconds per chart of `python -m bench.naive ARGS` (its loop only, imports excluded)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "bench.naive", "--httpx-only", url, str(CONCURRENCY)],
-        capture_output=True,
-        text=True,
-        check=True,
+        [sys.executable, "-m", "bench.naive", *args], capture_output=True, text=True, check=True
     )
     cpu, charts = proc.stdout.split()
     return float(cpu) / int(charts)
@@ -114,8 +98,9 @@ def main(argv: list[str] | None = None) -> None:
                 walls.append(wall)
                 cpus.append(cpu)
                 status_cpus.append(status_cpu)
-            naive.append(naive_cpu_per_chart(quick_url) * 1000)
-            bare_httpx.append(httpx_cpu_per_chart(url) * 1000)
+            with tempfile.TemporaryDirectory() as tmp:
+                naive.append(naive_cpu_per_chart(quick_url, f"{tmp}/naive.db") * 1000)
+            bare_httpx.append(naive_cpu_per_chart("--httpx-only", url, str(CONCURRENCY)) * 1000)
     finally:
         for process in (server, quick_server):
             process.terminate()

@@ -41,7 +41,8 @@ def claim(
         return []
     engine: Engine = writer.engine
     with write_transaction(engine) as conn:
-        ids = {r.key: writer.chart_id(conn, r.key) for r in requests}
+        keys = [r.key for r in requests]
+        ids = dict(zip(keys, writer.chart_ids(conn, keys), strict=True))
         dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         statement = dialect_insert(CLAIM).on_conflict_do_nothing(
             index_elements=["chart_id", "slot"]
