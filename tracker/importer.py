@@ -17,12 +17,11 @@ export; imported snapshots store none and the returned depth.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from sqlalchemy import Connection, Engine
@@ -220,18 +219,37 @@ def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         handle.seek(0)
         if not head.strip():
             raise ImportFileError(f"{path} is empty")
-        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        lines = _lines(handle, path)
+        if head.lstrip().startswith(b"{"):
+            yield from _jsonl_records(lines)
+        else:
+            yield from _csv_records(path, lines)
+
+
+# The longest line a file may hold. An export's rows are a few hundred bytes (names are bounded
+# when fetched); a longer line is refused as it is read, before it can fill memory.
+MAX_LINE_BYTES = 1 << 20
+
+
+def _lines(handle: BinaryIO, path: Path) -> Iterator[str]:
+    """The file's lines, decoded, each read with a bound: a 1 GiB line costs 1 MiB, not 1 GiB."""
+    number = 0
+    while line := handle.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise ImportFileError(
+                f"{path} line {number}: longer than {MAX_LINE_BYTES:,} bytes "
+                "(an apprank export's lines are far shorter)"
+            )
         try:
-            if head.lstrip().startswith(b"{"):
-                yield from _jsonl_records(text)
-            else:
-                yield from _csv_records(path, text)
+            text = line.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ImportFileError(f"{path} is not UTF-8 text ({exc.reason})") from None
+        yield text.removeprefix(BOM) if number == 1 else text
 
 
-def _csv_records(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int, dict[str, Any]]]:
-    reader = csv.reader(text)
+def _csv_records(path: Path, lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    reader = csv.reader(lines)
     header = next(reader, None)
     if header is None or tuple(header) != COLUMNS:
         raise ImportFileError(
@@ -253,8 +271,8 @@ def _csv_records(path: Path, text: io.TextIOWrapper) -> Iterator[tuple[int, dict
         start = reader.line_num + 1
 
 
-def _jsonl_records(text: io.TextIOWrapper) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(text, start=1):
+def _jsonl_records(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
