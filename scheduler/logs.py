@@ -14,6 +14,8 @@ from typing import Any, TextIO
 
 import orjson
 
+from tracker.textsafe import printable
+
 # The attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
@@ -51,12 +53,19 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """`2026-01-27T12:00:00.123Z WARNING apprank.fetch: message`."""
+    """`2026-01-27T12:00:00.123Z WARNING apprank.fetch: message`.
+
+    One record is one line: control characters in the message (feed names, server errors) are
+    escaped, so no text can forge a line or drive the terminal. A traceback's lines follow,
+    each indented, so none of them can pass for a record either.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
-        line = f"{_timestamp(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        message = printable(record.getMessage())
+        line = f"{_timestamp(record)} {record.levelname} {record.name}: {message}"
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            trace = self.formatException(record.exc_info)
+            line += "".join(f"\n  {printable(part)}" for part in trace.splitlines())
         return line
 
 

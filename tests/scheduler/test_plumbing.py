@@ -105,6 +105,32 @@ def test_text_logs_are_one_readable_line(restore_logging: None) -> None:
     assert line[23] == "Z"
 
 
+FORGED = "Evil\n2026-01-27T12:00:00.000Z CRITICAL apprank.daemon: the scheduler stopped"
+
+
+def test_text_logs_cannot_be_forged_or_drive_the_terminal(restore_logging: None) -> None:
+    """A feed name with a newline, ESC/OSC sequences and a C1 CSI stays inside its one line."""
+    stream = io.StringIO()
+    setup_logging(LogFormat.text, logging.INFO, stream)
+    name = FORGED + "\x1b]0;pwned\x07\x1b[2J\x9b31m"
+    logging.getLogger("apprank.alerts").info("%s is now #1", name)
+    try:
+        raise ValueError(f"bad name {FORGED}")
+    except ValueError:
+        logging.getLogger("apprank.fetch").exception("parse failed")
+    lines = stream.getvalue().splitlines()
+    assert lines[0].endswith(
+        " INFO apprank.alerts: Evil\\n2026-01-27T12:00:00.000Z CRITICAL apprank.daemon: the "
+        "scheduler stopped\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m is now #1"
+    )
+    assert lines[1].endswith(" ERROR apprank.fetch: parse failed")
+    # The traceback follows, every line of it indented: none can pass for a record.
+    assert lines[2] == "  Traceback (most recent call last):"
+    assert all(line.startswith("  ") for line in lines[2:])
+    assert lines[-1] == "  " + FORGED.split("\n")[1]
+    assert not any(c in stream.getvalue() for c in "\x1b\x07\x9b")
+
+
 def test_sd_notify_sends_one_datagram(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     address = str(tmp_path / "notify.sock")
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as server:
