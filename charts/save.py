@@ -1,6 +1,6 @@
 """Writing a chart: PNG, SVG or PDF by extension, atomically, and the same bytes every time.
 
-The file appears whole or not at all (temp file in the same folder, fsync, rename), so a web
+The file appears whole or not at all (`tracker.atomic`, as every apprank output), so a web
 server or a reader polling the daemon's output never sees half a picture. Metadata that would
 change from run to run (dates, random SVG ids) is left out, so an unchanged chart re-rendered
 gives an identical file.
@@ -8,9 +8,6 @@ gives an identical file.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +16,7 @@ from matplotlib.figure import Figure
 
 from charts.spec import chart_format
 from tracker import __version__
-from tracker.errors import ApprankError
+from tracker.atomic import atomic_file
 
 _CREATOR = f"apprank {__version__}"
 _METADATA: dict[str, dict[str, Any]] = {
@@ -35,27 +32,11 @@ if mpl.rcParams["svg.hashsalt"] is None:
 
 
 def save_figure(figure: Figure, path: Path | str) -> Path:
-    """Write `figure` to `path` atomically, in the format its extension names; returns the path."""
+    """Write `figure` to `path` atomically, in the format its extension names; returns the path.
+
+    Missing folders are created; a path that cannot be written is a UsageError naming it."""
     target = Path(path)
     fmt = chart_format(target)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise ApprankError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            figure.savefig(handle, format=fmt, metadata=_METADATA[fmt], facecolor="white")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o644)
-        os.replace(temp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise ApprankError(f"cannot write {target}: {exc.strerror or exc}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    with atomic_file(target) as handle:
+        figure.savefig(handle, format=fmt, metadata=_METADATA[fmt], facecolor="white")
     return target

@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import Connection, Engine
 
+from tracker.atomic import atomic_file
 from tracker.cellsafe import neutralise
 from tracker.errors import UsageError
 from tracker.query_charts import StoredChart, app_ids_by_store_id, sql
@@ -331,31 +330,13 @@ def write_jsonl(
 
 @contextlib.contextmanager
 def open_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """ "-" is standard output; a file is written to a temporary sibling and renamed into place
-    only when complete, so readers never see half a file and a failure leaves the old one."""
+    """ "-" is standard output; a file is written atomically (see `tracker.atomic`)."""
     if str(path) == "-":
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
-    target = Path(path)
-    if target.is_dir():
-        raise UsageError(f"{target} is a directory; give a file name with -o")
-    if not target.parent.is_dir():
-        raise UsageError(f"no directory {target.parent} for {target}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic_file(path) as handle:
+        yield handle
 
 
 def write_wide(lines: Iterator[list[Any]], out: IO[bytes], *, fmt: str, bom: bool = False) -> int:

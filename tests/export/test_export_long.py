@@ -192,5 +192,6 @@ def test_a_failed_write_keeps_the_previous_file(tmp_path: Path) -> None:
 def test_output_paths_are_checked(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="is a directory"), exp.open_output(tmp_path):
         pass
-    with pytest.raises(UsageError, match="no directory"), exp.open_output(tmp_path / "x" / "y"):
-        pass
+    with exp.open_output(tmp_path / "x" / "y") as out:  # missing folders are created
+        out.write(b"y")
+    assert (tmp_path / "x" / "y").read_bytes() == b"y"

@@ -56,7 +56,6 @@ def main(argv: list[str] | None = None) -> None:
     else:
         load_all()
     import typer
-    from typer import _click  # typer's own click, whose exceptions its parser raises
 
     from tracker.cli.base import app
     from tracker.runtime import freeze_long_lived
@@ -64,14 +63,16 @@ def main(argv: list[str] | None = None) -> None:
     freeze_long_lived()
     try:
         code = app(args=args, prog_name="apprank", standalone_mode=False)
-    except _click.exceptions.NoArgsIsHelpError:
-        sys.exit(2)  # the help was shown
-    except _click.exceptions.ClickException as exc:
+    except typer.TyperException as exc:
+        # typer >= 0.26 vendors click: its parser raises typer.TyperException (the public base
+        # of its click exceptions), not click's own classes.
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.exit(2)  # the help was shown; typer itself tells this one apart by name
         # A usage mistake is one line, like every other error, not a boxed panel.
         message = " ".join(exc.format_message().split()).replace("Value error, ", "")
         where = f"apprank {command} --help" if command in COMMANDS else "apprank --help"
         sys.stderr.write(f"Error: {message} (see {where})\n")
-        sys.exit(exc.exit_code)
+        sys.exit(getattr(exc, "exit_code", 2))
     except typer.Abort:
         sys.stderr.write("Error: interrupted\n")
         sys.exit(130)

@@ -218,6 +218,10 @@ def import_command(
 
         apprank import history.csv --dry-run
     """
+    try:
+        file.open("rb").close()  # a file that cannot be read is a usage error, like any output
+    except OSError as exc:
+        raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
     config = config_from(config_path)
     engine = open_engine(config.database.url)
     report = import_file(engine, file, dry_run=dry_run, skip_bad=skip_bad, raw=raw)

@@ -45,7 +45,7 @@ def simulate(
     host: Annotated[
         str, typer.Option(help="Interface to bind (loopback unless you say so).")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port; 0 picks a free one.")] = 0,
+    port: Annotated[int, typer.Option(help="Port (0-65535); 0 picks a free one.")] = 0,
     scenario: Annotated[
         str, typer.Option(help="Built-in scenario name or path to a scenario .toml.")
     ] = "deepseek-2025",
@@ -73,6 +73,8 @@ def simulate(
 
         curl -X POST localhost:8123/_control/clock -d '{"advance": "1h"}'
     """
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: expected 0-65535 (0 picks a free one)")
     if seed is not None and seed < 0:
         raise UsageError(f"--seed must be >= 0, got {seed}")
     if speed < 0 or latency < 0:
