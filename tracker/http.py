@@ -15,15 +15,15 @@ import logging
 import random
 import ssl
 import time
+import zlib
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -34,12 +34,14 @@ from tenacity import (
 )
 
 from tracker.errors import (
+    FeedFormatError,
     FetchError,
     FetchRefused,
     FetchTimeout,
     RedirectLoop,
     ResponseTooLarge,
 )
+from tracker.redact import mask_text, mask_url
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.http")
@@ -164,10 +166,16 @@ class HttpClient:
                 verify=_tls_context(),
                 timeout=httpx.Timeout(settings.timeout),
                 limits=limits,
-                headers={"User-Agent": settings.user_agent, "Accept": "application/json"},
+                headers={
+                    "User-Agent": settings.user_agent,
+                    "Accept": "application/json",
+                    # Only what _decoded() decodes, with bounded output.
+                    "Accept-Encoding": "gzip, deflate",
+                },
                 follow_redirects=True,
                 max_redirects=5,
-                transport=transport or _transport(limits),
+                transport=transport
+                or httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits),
             )
             for _ in range(shards)
         ]
@@ -206,14 +214,15 @@ class HttpClient:
         return min(self.settings.backoff_max, exponential) * random.uniform(0.5, 1.0)
 
     async def _get_once(self, url: str) -> HttpResponse:
-        host = urlsplit(url).netloc
+        host = _host(url)
+        shown = mask_url(url)
         semaphore = self._per_host.setdefault(host, asyncio.Semaphore(self.settings.per_host))
         async with self._total, semaphore:
             remaining = self.gate.remaining(host)
             if remaining > 0:
                 raise FetchRefused(
                     f"requests to {host} are paused for {remaining:.0f} s after repeated "
-                    f"throttling; not fetching {url}",
+                    f"throttling; not fetching {shown}",
                     url=url,
                 )
             started = time.perf_counter()
@@ -222,7 +231,7 @@ class HttpClient:
                     response = await self._read(url)
             except TimeoutError:
                 raise FetchTimeout(
-                    f"no complete answer within {self.settings.timeout * 2:.0f} s from {url}",
+                    f"no complete answer within {self.settings.timeout * 2:.0f} s from {shown}",
                     url=url,
                 ) from None
             elapsed = time.perf_counter() - started
@@ -230,7 +239,7 @@ class HttpClient:
         self.gate.record(host, response.status, retry_after)
         if response.status >= 400:
             raise FetchRefused(
-                f"HTTP {response.status} from {url}",
+                f"HTTP {response.status} from {shown}",
                 url=url,
                 status=response.status,
                 retry_after=retry_after if response.status in RETRYABLE_STATUSES else None,
@@ -248,22 +257,25 @@ class HttpClient:
 
     async def _read_from(self, client: httpx.AsyncClient, url: str) -> HttpResponse:
         cap = self.settings.max_bytes
+        shown = mask_url(url)
         try:
             async with client.stream("GET", url) as response:
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > cap:
                     raise ResponseTooLarge(
-                        f"response of {int(declared)} bytes exceeds the {cap}-byte cap: {url}",
+                        f"response of {int(declared)} bytes exceeds the {cap}-byte cap: {shown}",
                         url=url,
                         status=response.status_code,
                     )
+                coding = _content_coding(response.headers.get("content-encoding", ""), shown)
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in response.aiter_bytes():
+                async for chunk in _decoded(response.aiter_raw(), coding, cap, shown):
                     size += len(chunk)
                     if size > cap:
+                        decoded = f" once decoded ({coding})" if coding else ""
                         raise ResponseTooLarge(
-                            f"response exceeds the {cap}-byte cap: {url}",
+                            f"response exceeds the {cap}-byte cap{decoded}: {shown}",
                             url=url,
                             status=response.status_code,
                         )
@@ -276,67 +288,89 @@ class HttpClient:
                     0.0,
                 )
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"timed out ({type(exc).__name__}) fetching {url}", url=url) from exc
+            raise FetchTimeout(
+                f"timed out ({type(exc).__name__}) fetching {shown}", url=url
+            ) from exc
         except httpx.TooManyRedirects as exc:
-            raise RedirectLoop(f"too many redirects fetching {url}", url=url) from exc
+            raise RedirectLoop(f"too many redirects fetching {shown}", url=url) from exc
         except httpx.HTTPError as exc:
-            detail = str(exc) or type(exc).__name__
-            raise FetchError(f"{type(exc).__name__} fetching {url}: {detail}", url=url) from exc
+            detail = mask_text(str(exc) or type(exc).__name__)
+            raise FetchError(f"{type(exc).__name__} fetching {shown}: {detail}", url=url) from exc
 
 
-class _Stream(httpcore.AsyncNetworkStream):
-    """An anyio stream whose "is the idle socket readable?" check skips rebuilding anyio's
-    attribute table (a getpeername() call and a dict per check): httpcore asks it for every
-    idle connection on every request, which was a quarter of a cycle's CPU.
+# Largest piece one decompress call may produce: ~1 ms of zlib, so other charts' requests
+# and timeouts keep running while a body is decoded, and a bomb stops at the cap.
+DECODE_CHUNK = 256 * 1024
+_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+
+
+def _content_coding(header: str, url: str) -> str:
+    """The one content coding of a response ("" for none); stacked or unknown ones refused.
+
+    Each extra layer of gzip multiplies the expansion by up to ~1000 (a 2 KB answer can hold
+    1 GiB), and no feed needs more than one, so more than one is an error, not a decoding job.
     """
-
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
-        self._inner = inner
-        self._socket = inner.get_extra_info("socket")
-
-    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, timeout)
-
-    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, timeout)
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-    async def start_tls(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return await self._inner.start_tls(*args, **kwargs)
-
-    def get_extra_info(self, info: str) -> Any:
-        if info == "is_readable" and self._socket is not None:
-            return is_socket_readable(self._socket)
-        return self._inner.get_extra_info(info)
+    codings = [c.strip().lower() for c in header.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if len(codings) > 1:
+        raise FeedFormatError(
+            f"refused Content-Encoding {header!r} from {url}: only one content coding is accepted",
+            url=url,
+        )
+    if codings and codings[0] not in _WBITS:
+        raise FeedFormatError(
+            f"refused Content-Encoding {header!r} from {url}: not gzip or deflate", url=url
+        )
+    return codings[0] if codings else ""
 
 
-class _Backend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
-        self._inner = inner
+async def _decoded(
+    raw: AsyncIterator[bytes], coding: str, cap: int, url: str
+) -> AsyncIterator[bytes]:
+    """The body as it arrives, decoded in pieces of at most DECODE_CHUNK bytes.
 
-    async def connect_tcp(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return _Stream(await self._inner.connect_tcp(*args, **kwargs))
+    Raw bytes are counted against `cap` too; the caller counts the decoded ones and stops at
+    the cap, so at most cap + DECODE_CHUNK bytes are ever held.
+    """
+    received = 0
+    if not coding:
+        async for chunk in raw:
+            yield chunk
+        return
+    decoder = zlib.decompressobj(_WBITS[coding])
+    first = True
+    async for chunk in raw:
+        received += len(chunk)
+        if received > cap:
+            raise ResponseTooLarge(f"response exceeds the {cap}-byte cap: {url}", url=url)
+        data = chunk
+        while True:
+            try:
+                piece = decoder.decompress(data, DECODE_CHUNK)
+            except zlib.error as exc:
+                if first and coding == "deflate":
+                    # Some servers send raw deflate without the zlib header (as httpx accepts).
+                    decoder, first = zlib.decompressobj(-zlib.MAX_WBITS), False
+                    continue
+                raise FeedFormatError(f"invalid {coding} body from {url}: {exc}", url=url) from None
+            first = False
+            if piece:
+                yield piece
+                await asyncio.sleep(0)
+            if decoder.eof:
+                return  # anything after the end of the stream is ignored, as httpx does
+            data = decoder.unconsumed_tail
+            # A full piece may leave output pending inside zlib even with no input left.
+            if not data and len(piece) < DECODE_CHUNK:
+                break
+    yield decoder.flush()
 
-    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
-        return await self._inner.connect_unix_socket(*args, **kwargs)
 
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def _transport(limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    transport = httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits)
-    _use_cheap_idle_checks(transport)
-    return transport
-
-
-def _use_cheap_idle_checks(transport: httpx.AsyncHTTPTransport) -> None:
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if isinstance(backend, httpcore.AsyncNetworkBackend):
-        pool._network_backend = _Backend(backend)  # type: ignore[union-attr]
+def _host(url: str) -> str:
+    """host[:port] of a URL, without any userinfo (it keys limits and shows in logs)."""
+    parts = urlsplit(url)
+    host = parts.hostname or parts.netloc
+    return f"{host}:{parts.port}" if parts.port else host
 
 
 @functools.cache
@@ -411,8 +445,12 @@ def post_json(
         except _Answered as answered:
             return answered.status
         except httpx.TimeoutException as exc:
-            raise FetchTimeout(f"no answer within {timeout:g} s from {url}", url=url) from exc
+            raise FetchTimeout(
+                f"no answer within {timeout:g} s from {mask_url(url)}", url=url
+            ) from exc
         except httpx.HTTPError as exc:
-            detail = str(exc) or type(exc).__name__
-            raise FetchError(f"{type(exc).__name__} posting to {url}: {detail}", url=url) from exc
+            detail = mask_text(str(exc) or type(exc).__name__)
+            raise FetchError(
+                f"{type(exc).__name__} posting to {mask_url(url)}: {detail}", url=url
+            ) from exc
     raise AssertionError("unreachable")  # pragma: no cover

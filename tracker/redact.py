@@ -1,0 +1,100 @@
+"""Secrets masked and feed text bounded wherever apprank shows or stores a value.
+
+`mask_url` is the one masking function: every URL that reaches output, a log or the database
+(webhook targets, source base URLs, database URLs) goes through it or through `mask_text`,
+which masks every URL inside a message. `quoted` is the one way an error quotes a value that a
+feed or a file controls, so a 4 MB bad id makes a 200-character message, not a 4 MB one.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+MASK = "***"
+# Longest quoted value before it is cut (the full length is said instead).
+QUOTE_LIMIT = 200
+
+# Query keys and config keys that hold secrets: the value is never shown.
+_SECRET_WORDS = (
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "sig",
+    "auth",
+    "key",
+    "credential",
+    "session",
+    "cookie",
+)
+_SECRET_KEY = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
+# Path segments that look like generated credentials: long, and mixing letters and digits.
+_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~=+%:]{16,}$")
+_HEXISH = re.compile(r"^[0-9a-fA-F\-]{24,}$")
+# Hosts whose whole path after a prefix is the credential (Slack's T.../B.../token).
+_SECRET_PATHS = {"hooks.slack.com": "/services/", "hooks.slack-gov.com": "/services/"}
+
+
+def is_secret_key(name: str) -> bool:
+    """Whether a query parameter or configuration key is named like a secret."""
+    return bool(_SECRET_KEY.search(name))
+
+
+def mask_url(url: str) -> str:
+    """`url` with its userinfo, secret query values and token-like path segments masked.
+
+    Text that does not parse as a URL is masked as free text by `mask_text`.
+    """
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises here, not in the middle of a message)
+    except ValueError:
+        return MASK
+    if not parts.scheme or not parts.netloc:
+        return url
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = f"{MASK}@{netloc.rpartition('@')[2]}"
+    path = _mask_path(parts.hostname or "", parts.path)
+    fragment = MASK if parts.fragment else ""
+    return urlunsplit((parts.scheme, netloc, path, _mask_query(parts.query), fragment))
+
+
+def mask_text(text: str) -> str:
+    """`text` with every URL in it masked by `mask_url`."""
+    return _URL.sub(lambda m: mask_url(m.group(0)), text)
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """repr(value), cut to `limit` characters with its length said: `'aaaa…' (4,194,304 chars)`."""
+    if isinstance(value, str) and len(value) > limit:
+        return f"{value[:limit]!r}"[:-1] + f"…{repr(value)[-1]} ({len(value):,} chars)"
+    text = repr(value)
+    if len(text) > limit:
+        return f"{text[:limit]}… ({len(text):,} chars)"
+    return text
+
+
+def _mask_path(host: str, path: str) -> str:
+    prefix = _SECRET_PATHS.get(host.lower())
+    if prefix and path.startswith(prefix) and len(path) > len(prefix):
+        return prefix + MASK
+    return "/".join(MASK if _is_token_like(segment) else segment for segment in path.split("/"))
+
+
+def _is_token_like(segment: str) -> bool:
+    return bool(_TOKEN_LIKE.match(segment) or _HEXISH.match(segment))
+
+
+def _mask_query(query: str) -> str:
+    """Each secret-named or token-like value masked; the rest kept exactly as written."""
+    masked = []
+    for part in query.split("&"):
+        key, sep, value = part.partition("=")
+        if is_secret_key(unquote_plus(key)) or _is_token_like(value or key):
+            part = f"{key}{sep}{MASK}" if sep else MASK
+        masked.append(part)
+    return "&".join(masked)
