@@ -30,6 +30,7 @@ from tracker.query_movers import Move, Movers, movers
 from tracker.query_stats import CountryStats, stats
 from tracker.series import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.store.engine import read_connection
+from tracker.store.reads import simulated_charts
 from tracker.timeutil import from_epoch, to_epoch
 
 # A grid longer than this per series is a mistake (e.g. --every 1s over a year), not a request.
@@ -117,6 +118,7 @@ def history(
             "hi": (hi // step + 1) * step - 1,
         }
         snaps = _int_rows(conn, _SNAPSHOTS_SQL.format(**bounds), 4)
+        simulated = simulated_charts(conn, chart_ids, start, (hi // step + 1) * step - 1)
         apps = app_ids_by_store_id(conn, app_ids)
         entries = {
             internal: _app_entries(conn, internal, bounds, len(snaps))
@@ -153,6 +155,7 @@ def history(
                     starts=starts,
                     ranks=values,
                     depth=depth,
+                    simulated=stored.id in simulated,
                 )
             )
     return out

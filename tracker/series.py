@@ -36,6 +36,8 @@ class RankSeries:
     ranks: np.ndarray
     # Largest depth returned by the chart within the range (what "not in chart" means).
     depth: int = 100
+    # Some snapshot of the chart within the range came from apprank's simulator.
+    simulated: bool = False
 
     def __post_init__(self) -> None:
         if len(self.starts) != len(self.ranks):

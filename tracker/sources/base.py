@@ -63,6 +63,8 @@ class ChartSnapshot:
     feed_updated_at: datetime | None
     url: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    # Served by apprank's simulator, not the App Store (set by the fetch from its header).
+    simulated: bool = False
 
     @property
     def depth_returned(self) -> int:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision this code's tables match; tests/store/test_migrations.py keeps it equal to the
 # newest migration, so start-up never has to parse the migration scripts.
-HEAD = "0004"
+HEAD = "0005"
 
 
 def target_metadata() -> MetaData:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Connection, Engine, and_, func, select, text
 
 from tracker.sources.base import ChartKey
 from tracker.store.engine import read_connection
@@ -44,6 +44,8 @@ class TopChart:
     previous_captured_at: datetime | None
     depth_requested: int
     entries: list[TopEntry]
+    # The latest snapshot came from apprank's simulator, not the App Store.
+    simulated: bool = False
 
 
 def chart_id_for(engine: Engine, key: ChartKey) -> int | None:
@@ -71,6 +73,7 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
                 SNAPSHOT.c.feed_updated_at,
                 SNAPSHOT.c.ranking_id,
                 SNAPSHOT.c.depth_requested,
+                SNAPSHOT.c.simulated,
             )
             .where(SNAPSHOT.c.chart_id == chart_id)
             .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
@@ -117,7 +120,27 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
         previous_captured_at=snaps[1].captured_at if len(snaps) > 1 else None,
         depth_requested=latest.depth_requested,
         entries=entries,
+        simulated=bool(latest.simulated),
     )
+
+
+# One probe of the partial index ix_snapshot_simulated per chart (it holds only simulated
+# snapshots), so a real history pays nothing for the question.
+_SIMULATED_SQL = """
+SELECT c.id FROM chart c
+WHERE c.id IN ({charts}) AND EXISTS (
+  SELECT 1 FROM snapshot s
+  WHERE s.chart_id = c.id AND s.simulated AND s.captured_at >= :lo AND s.captured_at <= :hi)
+"""
+
+
+def simulated_charts(conn: Connection, chart_ids: Sequence[int], lo: int, hi: int) -> set[int]:
+    """Which of these charts have a simulated snapshot captured in [lo, hi] (epoch seconds)."""
+    if not chart_ids:
+        return set()
+    charts = ", ".join(str(int(c)) for c in chart_ids)
+    statement = text(_SIMULATED_SQL.format(charts=charts))
+    return {row[0] for row in conn.execute(statement, {"lo": lo, "hi": hi})}
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, LargeBinary, SmallInteger, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -102,6 +112,15 @@ class Snapshot(SQLModel, table=True):
         # Covering: history and presence read (chart, time) ranges without table rows.
         Index("ix_snapshot_chart_time", "chart_id", "captured_at", "ranking_id", "depth_returned"),
         Index("ix_snapshot_ranking", "ranking_id"),
+        # Partial: holds only simulated snapshots (none in a real deployment), so asking whether
+        # the data in a range was simulated is one probe and costs real histories nothing.
+        Index(
+            "ix_snapshot_simulated",
+            "chart_id",
+            "captured_at",
+            sqlite_where=text("simulated"),
+            postgresql_where=text("simulated"),
+        ),
         UniqueConstraint("chart_id", "slot", name="uq_snapshot_slot"),
     )
 
@@ -114,6 +133,10 @@ class Snapshot(SQLModel, table=True):
     ranking_id: int = Field(foreign_key="ranking.id")
     # The scheduled time slot (epoch seconds of its start) when a daemon took it; NULL otherwise.
     slot: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Served by apprank's simulator (it says so in a response header), not by the App Store.
+    simulated: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
 
 
 class FetchAttempt(SQLModel, table=True):

@@ -167,6 +167,7 @@ class SnapshotWriter:
                         "depth_returned": snap.depth_returned,
                         "ranking_id": ranking_id,
                         "slot": slot,
+                        "simulated": snap.simulated,
                     }
                     for (snap, captured_at, _), chart_id, ranking_id, slot in zip(
                         items, chart_ids, ranking_ids, slots, strict=True
