@@ -29,6 +29,15 @@ FAULTS = {
 }
 GOOD = ["us", "nl"]
 
+# Under load these tests once recorded `timeout` for charts that were only slow: a cycle may
+# run until 90% of its slot and never less than half of it (scheduler/plan.py), so `every = 1s`
+# cut a busy cycle off after 0.5 s, and the HTTP timeout was 0.5 s too. Each feed answer is
+# made LATENCY late here, as on a loaded machine, and the slot and the HTTP timeout are set far
+# above it, so that only the forced `timeout` fault (which never answers) can time out.
+LATENCY = 0.6
+HTTP_TIMEOUT = 2.0  # well under half of EVERY: the forced timeout ends before the cycle does
+EVERY = "6s"
+
 
 def closed_port() -> int:
     with socket.socket() as sock:
@@ -42,7 +51,8 @@ def test_every_chart_fault_is_survived_and_filled_in(
     sim.set_faults(
         FaultConfig(
             force={f"/{cc}/apps/": kind for cc, (kind, _, _) in FAULTS.items()},
-            timeout_seconds=3,
+            # No added latency here: the redirect loop's six hops would each pay it.
+            timeout_seconds=60,  # silent until the client gives up (or the simulator stops)
             oversized_bytes=70_000,
         )
     )
@@ -54,22 +64,23 @@ def test_every_chart_fault_is_survived_and_filled_in(
             db,
             sim.base_url,
             [
-                {"name": "apple", "countries": GOOD + list(FAULTS), "depth": 10, "every": "2s"},
+                {"name": "apple", "countries": GOOD + list(FAULTS), "depth": 10, "every": EVERY},
                 # The legacy source points at a closed port: connection refused.
                 {
                     "name": "legacy",
                     "source": "itunes",
                     "countries": ["us"],
                     "depth": 10,
-                    "every": "2s",
+                    "every": EVERY,
                 },
             ],
             itunes_url=refused,
+            timeout=HTTP_TIMEOUT,
         )
     )
     daemon = daemons(config)
     daemon.wait_started()
-    daemon.wait_cycles(4)  # two cycles of each track, all faults in force
+    daemon.wait_cycles(4, timeout=60)  # at least one cycle of each track, all faults in force
 
     # Only the good charts were stored; every faulty one was recorded as the right failure.
     assert set(snapshots_by_country(db)) == set(GOOD)
@@ -97,7 +108,7 @@ def test_every_chart_fault_is_survived_and_filled_in(
 
     # Faults cleared: the next cycles fill every chart in, and the daemon never stopped.
     sim.set_faults(FaultConfig())
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a bound on a failure, not a measurement
     while set(snapshots_by_country(db)) != set(GOOD) | set(FAULTS):
         assert time.monotonic() < deadline, snapshots_by_country(db)
         time.sleep(0.2)
@@ -107,15 +118,15 @@ def test_every_chart_fault_is_survived_and_filled_in(
 
 
 def test_an_empty_chart_is_not_stored(tmp_path: Path, sim: SimulatorServer, daemons) -> None:
-    sim.set_faults(FaultConfig(force={"/au/apps/": "empty"}))
+    # A slow answer (LATENCY) is still an answer, not a `timeout` next to the `empty`.
+    sim.set_faults(FaultConfig(force={"/au/apps/": "empty"}, latency=LATENCY))
     db = tmp_path / "apprank.db"
     config = tmp_path / "config.toml"
-    config.write_text(
-        config_text(db, sim.base_url, [{"countries": ["us", "au"], "depth": 10, "every": "1s"}])
-    )
+    tracks = [{"countries": ["us", "au"], "depth": 10, "every": EVERY}]
+    config.write_text(config_text(db, sim.base_url, tracks, timeout=HTTP_TIMEOUT))
     daemon = daemons(config)
     daemon.wait_started()
-    daemon.wait_cycles(2)
+    daemon.wait_cycles(2, timeout=60)
     assert daemon.stop() == 0
     assert set(snapshots_by_country(db)) == {"us"}
     assert {o for o, _ in attempts_by_country(db)["au"]} == {"empty"}
