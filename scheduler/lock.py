@@ -4,9 +4,8 @@ SQLite: an exclusive, non-blocking `flock` on `<database file>.lock`. The kernel
 process dies however it dies, so a crashed daemon never leaves a stale lock behind, and the file
 holds the owner's pid only to make the refusal message useful.
 
-PostgreSQL and other servers: `NoInstanceLock` for now. Several daemons sharing one server will be
-coordinated by a session advisory lock (reliability.md §1.5); that belongs behind this same
-`acquire_instance_lock` seam.
+PostgreSQL and other servers: `NoInstanceLock`. Several daemons may share one server: they split
+each slot's charts by claims (tracker/store/claims.py, docs/postgresql.md), not by a lock.
 """
 
 from __future__ import annotations
@@ -24,6 +23,10 @@ from tracker.errors import ApprankError
 
 class DaemonAlreadyRunning(ApprankError):
     """Another daemon holds this database's instance lock."""
+
+
+class LockFileError(ApprankError):
+    """The lock file cannot be created or written (a full disk, a read-only folder)."""
 
 
 class InstanceLock:
@@ -56,7 +59,10 @@ class FileInstanceLock(InstanceLock):
     def __init__(self, path: Path, database: Path) -> None:
         self.path = path
         self.description = f"lock file {path}"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -67,8 +73,12 @@ class FileInstanceLock(InstanceLock):
                 f"another apprank daemon{who} is already running on {database} "
                 f"(it holds {path}); not starting a second one"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError as exc:
+            os.close(fd)
+            raise _unwritable(path, exc) from None
         self._fd: int | None = fd
 
     def release(self) -> None:
@@ -78,6 +88,10 @@ class FileInstanceLock(InstanceLock):
             os.ftruncate(self._fd, 0)
         os.close(self._fd)  # closing the descriptor drops the flock
         self._fd = None
+
+
+def _unwritable(path: Path, exc: OSError) -> LockFileError:
+    return LockFileError(f"cannot write the daemon's lock file {path}: {exc.strerror}")
 
 
 def _read_owner(fd: int) -> str:
@@ -105,5 +119,8 @@ def acquire_instance_lock(url: str) -> InstanceLock:
     path = lock_path_for(url)
     if path is None:
         return NoInstanceLock()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(path, exc) from None
     return FileInstanceLock(path, path.with_name(path.name.removesuffix(".lock")))

@@ -1,0 +1,63 @@
+"""The daemon on a full disk: one line naming the file, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scheduler.lock import LockFileError, acquire_instance_lock
+from tests.conftest import run_apprank
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system with no free block left: a small tmpfs, filled up."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.decode().strip()}")
+    try:
+        with contextlib.suppress(OSError), open(mount / "filler", "wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        with pytest.raises(OSError) as caught, open(mount / "probe", "wb") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+        assert caught.value.errno == errno.ENOSPC
+        (mount / "probe").unlink()
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)
+
+
+def test_the_lock_on_a_full_disk_is_one_error_naming_the_file(full_disk: Path) -> None:
+    with pytest.raises(LockFileError) as caught:
+        acquire_instance_lock(f"sqlite:///{full_disk}/apprank.db")
+    assert str(caught.value) == (
+        f"cannot write the daemon's lock file {full_disk}/apprank.db.lock: No space left on device"
+    )
+    assert caught.value.exit_code == 1
+
+
+def test_apprank_run_on_a_full_disk_exits_1_with_one_line(full_disk: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{full_disk}/apprank.db"\n'
+        '[[track]]\ncountries = ["us"]\nevery = "1h"\n',
+        encoding="utf-8",
+    )
+    result = run_apprank("run", "--config", config, timeout=60)
+    assert (result.code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: cannot write the daemon's lock file {full_disk}/apprank.db.lock: "
+        "No space left on device\n"
+    )
