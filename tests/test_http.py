@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 
 import httpx
 import pytest
 import respx
 
-from tracker.errors import FetchError, FetchRefused, FetchTimeout, RedirectLoop, ResponseTooLarge
-from tracker.http import HostGate, HttpClient, HttpSettings, parse_retry_after
+from tracker.errors import (
+    FeedFormatError,
+    FetchError,
+    FetchRefused,
+    FetchTimeout,
+    RedirectLoop,
+    ResponseTooLarge,
+)
+from tracker.http import (
+    DECODE_CHUNK,
+    HostGate,
+    HttpClient,
+    HttpSettings,
+    _decoded,
+    parse_retry_after,
+    post_json,
+)
 
 URL = "https://rss.example.test/api/v2/us/apps/top-free/10/apps.json"
 FAST = HttpSettings(retries=3, backoff_initial=0.0, backoff_max=0.05, timeout=2.0)
@@ -229,3 +245,118 @@ def test_concurrency_limits_hold(feed_server) -> None:
 
     asyncio.run(go())
     assert peak == 3
+
+
+GZIP_WBITS = zlib.MAX_WBITS | 16
+# 1.3 MB that compresses well but is not all one byte: checks every piece arrives in order.
+PLAIN = b"".join(b"%08d " % i + bytes(120) for i in range(10_000))
+
+
+def _streamed(body: bytes) -> httpx.AsyncByteStream:
+    """Content httpx leaves undecoded until read (bytes given to httpx.Response are decoded
+    when the response is built, in the test, not in HttpClient)."""
+
+    async def chunks():
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
+    return chunks()
+
+
+def _compress(data: bytes, wbits: int) -> bytes:
+    packer = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("coding", "wbits"),
+    [("gzip", GZIP_WBITS), ("x-gzip", GZIP_WBITS), ("deflate", zlib.MAX_WBITS),
+     ("deflate", -zlib.MAX_WBITS), ("identity", None)],
+)  # fmt: skip
+@respx.mock
+def test_encoded_bodies_are_decoded_exactly(coding: str, wbits: int | None) -> None:
+    body = PLAIN if wbits is None else _compress(PLAIN, wbits)
+    respx.get(URL).mock(
+        return_value=httpx.Response(
+            200, content=_streamed(body), headers={"Content-Encoding": coding}
+        )
+    )
+    assert get().body == PLAIN
+
+
+@respx.mock
+def test_gzip_body_is_capped_once_decoded_without_retry() -> None:
+    body = _compress(bytes(50_000), GZIP_WBITS)
+    assert len(body) < 1024
+    route = respx.get(URL).mock(
+        return_value=httpx.Response(
+            200, content=_streamed(body), headers={"Content-Encoding": "gzip"}
+        )
+    )
+    with pytest.raises(ResponseTooLarge) as caught:
+        get(settings=HttpSettings(max_bytes=1024, retries=2))
+    assert str(caught.value) == f"response exceeds the 1024-byte cap once decoded (gzip): {URL}"
+    assert route.call_count == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "why"),
+    [("gzip, gzip", "only one content coding is accepted"),
+     ("deflate,gzip", "only one content coding is accepted"),
+     ("br", "not gzip or deflate")],
+)  # fmt: skip
+@respx.mock
+def test_stacked_or_unknown_content_encoding_is_refused(header: str, why: str) -> None:
+    route = respx.get(URL).mock(
+        return_value=httpx.Response(
+            200, content=_streamed(b"x"), headers={"Content-Encoding": header}
+        )
+    )
+    with pytest.raises(FeedFormatError) as caught:
+        get()
+    assert str(caught.value) == f"refused Content-Encoding {header!r} from {URL}: {why}"
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_corrupt_gzip_is_a_format_error() -> None:
+    respx.get(URL).mock(
+        return_value=httpx.Response(
+            200, content=_streamed(b"not gzip"), headers={"Content-Encoding": "gzip"}
+        )
+    )
+    with pytest.raises(FeedFormatError, match=r"^invalid gzip body from https://rss\.example"):
+        get()
+
+
+def test_a_bomb_is_decoded_in_bounded_pieces() -> None:
+    """No single decompress call holds the loop or memory for more than DECODE_CHUNK bytes."""
+    bomb = _compress(bytes(64 * 1024 * 1024), GZIP_WBITS)
+
+    async def raw():
+        for start in range(0, len(bomb), 65536):
+            yield bomb[start : start + 65536]
+
+    async def sizes() -> list[int]:
+        return [len(piece) async for piece in _decoded(raw(), "gzip", 10**9, URL)]
+
+    pieces = asyncio.run(sizes())
+    assert sum(pieces) == 64 * 1024 * 1024
+    assert max(pieces) == DECODE_CHUNK
+
+
+def test_credentials_in_a_url_never_reach_an_error_message(feed_server) -> None:
+    feed_server.serve("/x?token=abcdef", b"", status=500)
+    secret_url = feed_server.base_url.replace("://", "://user:hunter2@") + "/x?token=abcdef"
+    with pytest.raises(FetchRefused) as caught:
+        get(secret_url, settings=HttpSettings(retries=0))
+    assert str(caught.value) == (
+        f"HTTP 500 from {feed_server.base_url.replace('://', '://***@')}/x?token=***"
+    )
+    closed = "http://user:hunter2@127.0.0.1:9/hook?sig=s3cr3t"
+    with pytest.raises(FetchError) as posted:
+        post_json(closed, b"{}", {}, timeout=1.0, retries=0)
+    assert "hunter2" not in str(posted.value) and "s3cr3t" not in str(posted.value)
+    assert str(posted.value).startswith(
+        "ConnectError posting to http://***@127.0.0.1:9/hook?sig=***"
+    )
