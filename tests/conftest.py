@@ -189,6 +189,24 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
-    """`apprank demo` exactly as the README runs it, once per session: (its folder, the run)."""
-    cwd = tmp_path_factory.mktemp("demo")
-    return cwd / "apprank-demo", run_apprank("demo", cwd=cwd, timeout=300)
+    """`apprank demo` exactly as the README runs it, once per session: (its folder, the run).
+
+    Under pytest-xdist the workers share one run (tens of seconds of CPU): the first to need it
+    runs it in the session's common folder under a lock, the others wait and read its result.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        cwd = tmp_path_factory.mktemp("demo")
+        return cwd / "apprank-demo", run_apprank("demo", cwd=cwd, timeout=300)
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per session, above the workers'
+    cwd = shared / "demo"
+    result = shared / "demo-run.json"
+    with (shared / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not result.exists():
+            cwd.mkdir(exist_ok=True)
+            run = run_apprank("demo", cwd=cwd, timeout=300)
+            result.write_text(json.dumps([run.code, run.stdout, run.stderr]), encoding="utf-8")
+        code, stdout, stderr = json.loads(result.read_text(encoding="utf-8"))
+    return cwd / "apprank-demo", Run(code, stdout, stderr)

@@ -29,7 +29,13 @@ def commands(language: str) -> list[str]:
 
 def test_the_readme_starts_with_the_two_commands() -> None:
     assert BLOCKS[0] == ("sh", "pip install -e . && apprank demo\n")
-    assert BLOCKS[1] == ("sh", "pip install -e '.[test]' && pytest\n")
+    assert BLOCKS[1] == ("sh", "pip install -e '.[test]' && pytest -n 2\n")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    runs = [line for line in ci.splitlines() if line.startswith("python3 -m pytest")]
+    assert runs == ["python3 -m pytest " + BLOCKS[1][1].split("&& pytest ")[1].strip()]
 
 
 def test_the_install_extras_exist() -> None:

@@ -25,6 +25,7 @@ from tracker.errors import (
     StoreError,
 )
 from tracker.http import HostGate, HttpClient, HttpSettings
+from tracker.redact import mask_url
 from tracker.runtime import collector_paused
 from tracker.sources import SOURCES, ChartRequest, ChartSnapshot
 from tracker.store.writer import Attempt, Saved, SnapshotWriter
@@ -241,6 +242,7 @@ async def _fetch_one(
 ) -> ChartOutcome:
     source = SOURCES[request.key.source]
     url = source.url(request, config.base_url(request.key.source))
+    shown = mask_url(url)  # what is logged, stored and printed: no credentials of a base_url
     started_at = clock()
     started = time.perf_counter()
     status: int | None = None
@@ -248,11 +250,11 @@ async def _fetch_one(
         response = await client.get(url)
         status = response.status
         with collector_paused():
-            snapshot = source.parse(request, response.body, url=url)
+            snapshot = source.parse(request, response.body, url=shown)
         if not snapshot.entries:
-            raise EmptyChart(f"empty chart from {url} (recorded as no data)", url=url)
+            raise EmptyChart(f"empty chart from {shown} (recorded as no data)", url=shown)
         duration_ms = int((time.perf_counter() - started) * 1000)
-        attempt = Attempt(started_at, duration_ms, "ok", status, None, url)
+        attempt = Attempt(started_at, duration_ms, "ok", status, None, shown)
         slot = slot_of(request) if slot_of else None
         saved = await batches.save(snapshot, clock(), attempt, slot)
     except ApprankError as exc:
@@ -279,16 +281,16 @@ async def _fetch_one(
                 "http_status": status,
             },
         )
-        attempt = Attempt(started_at, duration_ms, outcome, status, message, url)
+        attempt = Attempt(started_at, duration_ms, outcome, status, message, shown)
         try:
             await asyncio.to_thread(batches.writer.record_failure, request.key, attempt)
         except StoreError as store_exc:
-            log.error("could not record the failed attempt for %s: %s", url, store_exc)
-        return ChartOutcome(request, outcome, url, duration_ms, status, message)
+            log.error("could not record the failed attempt for %s: %s", shown, store_exc)
+        return ChartOutcome(request, outcome, shown, duration_ms, status, message)
     return ChartOutcome(
         request,
         "ok",
-        url,
+        shown,
         duration_ms,
         status,
         None,
