@@ -7,21 +7,32 @@ snapshot at all are hatched instead, so "not in chart" and "no data" never look 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import tzinfo
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
 from charts.frame import Frame, rank_floats
 from charts.names import country_name
 from charts.result import NothingToChart, PlottedSeries, Span
-from charts.style import LINE_WIDTH, SIZE_LABEL, TEXT, color, linestyle, list_text, where_text
+from charts.style import (
+    LINE_WIDTH,
+    SIZE_ANNOTATION,
+    SIZE_LABEL,
+    TEXT,
+    color,
+    linestyle,
+    list_text,
+    where_text,
+)
 from charts.timeaxis import range_text, runs, to_num
 from tracker.errors import UsageError
-from tracker.series import NO_DATA, RankSeries
+from tracker.series import NO_DATA, NOT_IN_CHART, RankSeries
 
 SCALES = ("zoom", "fixed", "log")
 _LOG_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 150, 200)
@@ -113,6 +124,40 @@ def draw_lines(
     return plotted
 
 
+def absent_notes(
+    ax: Axes, frame: Frame, rows: Sequence[int], looks: Sequence[tuple[str, str, str]]
+) -> list[Text]:
+    """A remark in the axes for each row that has no line because it was never ranked.
+
+    Without it a fetched-but-absent app (ChatGPT in China) would look like a missing series.
+    The depth named is the one that chart's snapshots actually returned. The caller places
+    the remarks (charts.placement) once the layout is final.
+    """
+    remarks = []
+    for row in rows:
+        ranks = frame.ranks[row]
+        if (ranks >= 1).any() or not (ranks == NOT_IN_CHART).any():
+            continue
+        s = frame.series[row]
+        hue, _, label = looks[row]
+        remarks.append(
+            ax.text(
+                0.98,
+                0.04,
+                f"{label}: not in top {s.depth}",
+                transform=ax.transAxes,
+                fontsize=SIZE_ANNOTATION,
+                color=hue,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+                gid=f"absent-{s.app_id}-{s.key.country}",
+                zorder=7,
+                parse_math=False,
+                in_layout=False,
+            )
+        )
+    return remarks
+
+
 def no_data_spans(frame: Frame, rows: Sequence[int], panel: int = 0) -> list[Span]:
     """Stretches where every chart drawn lacked data; lighter ones where only some did."""
     missing = frame.ranks[list(rows)] == NO_DATA
@@ -126,8 +171,13 @@ def no_data_spans(frame: Frame, rows: Sequence[int], panel: int = 0) -> list[Spa
     return sorted(spans, key=lambda span: span.start)
 
 
-def set_rank_scale(ax: Axes, ranks: np.ndarray, depth: int, scale: str) -> None:
-    """Rank 1 at the top; zoomed to the ranks drawn, the whole chart, or log-like."""
+def set_rank_scale(
+    ax: Axes, ranks: np.ndarray, depth: int, scale: str, *, max_labels: int = 12
+) -> None:
+    """Rank 1 at the top; zoomed to the ranks drawn, the whole chart, or log-like.
+
+    A zoomed axis spanning at most `max_labels` ranks labels every one of them.
+    """
     ranked = ranks[ranks >= 1]
     lo, hi = (int(ranked.min()), int(ranked.max())) if ranked.size else (1, depth)
     if scale == "fixed":
@@ -142,14 +192,20 @@ def set_rank_scale(ax: Axes, ranks: np.ndarray, depth: int, scale: str) -> None:
         top, bottom = max(0.3, lo - pad), min(depth + 0.7, hi + pad)
         if bottom - top < 3:
             bottom = top + 3
-        ax.yaxis.set_major_locator(FixedLocator(rank_ticks(top, bottom)))
+        ax.yaxis.set_major_locator(FixedLocator(rank_ticks(top, bottom, max_labels)))
     ax.set_ylim(bottom, top)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"#{value:.0f}"))
     ax.set_ylabel("rank", fontsize=SIZE_LABEL, color=TEXT)
 
 
-def rank_ticks(top: float, bottom: float) -> list[int]:
-    """Round ranks to label, #1 always among them when it is in view."""
+def rank_ticks(top: float, bottom: float, max_labels: int = 12) -> list[int]:
+    """Every rank in view when they are few enough, else round ranks with #1 among them.
+
+    Round ranks alone would skip #3 on a #1..#6 axis, where an app may sit for hours.
+    """
+    every = list(range(max(1, math.ceil(top)), math.floor(bottom) + 1))
+    if len(every) <= max_labels:
+        return every
     values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(top, bottom)
     ticks = {int(v) for v in values if v >= 1 and top <= v <= bottom}
     return sorted(ticks | {1} if top <= 1 else ticks)

@@ -193,6 +193,11 @@ def country_name(code: str) -> str:
     return COUNTRY_NAMES.get(code.lower(), code.upper())
 
 
+def country_label(code: str) -> str:
+    """ "us" -> "United States (US)": how a grid panel and a heat-map row name a country."""
+    return f"{country_name(code)} ({code.upper()})"
+
+
 def chart_name(key: ChartKey) -> str:
     """ "Top Free iPhone", "Top Paid iPad · Games": which list, without the country."""
     name = f"{_CHART_NAMES.get(key.chart, key.chart)} {_DEVICE_NAMES.get(key.device, key.device)}"

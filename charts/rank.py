@@ -9,9 +9,12 @@ from datetime import tzinfo
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.text import Text
 
 from charts.frame import Frame, align, downsample
 from charts.lines import (
+    absent_notes,
     check_scale,
     depth_of,
     draw_lines,
@@ -21,6 +24,7 @@ from charts.lines import (
     require_ranks,
     set_rank_scale,
 )
+from charts.placement import Placer, corner_spots, offset_spots
 from charts.result import ChartResult, Note
 from charts.style import (
     DPI,
@@ -29,6 +33,7 @@ from charts.style import (
     TEXT,
     frame_footnote,
     list_text,
+    literal_text,
     new_figure,
     no_data_handle,
     set_footnote,
@@ -46,6 +51,9 @@ MAX_OVERTAKES = 4
 NOTE_GAP = 0.08
 # Share of the plot width the axes get (the legend takes the rest): the downsampling budget.
 AXES_SHARE = 0.74
+# Marker sizes (points) of a first #1 and of an overtake.
+STAR_SIZE = 13
+DOT_SIZE = 6
 
 
 def render_rank(
@@ -69,14 +77,17 @@ def render_rank(
     ax = figure.add_subplot()
     style_axes(ax)
     rows = range(len(shown.series))
-    plotted = draw_lines(ax, shown, rows, line_looks(shown.series))
+    looks = line_looks(shown.series)
+    plotted = draw_lines(ax, shown, rows, looks)
     spans = no_data_spans(shown, rows)
     shade(ax, spans)
     set_rank_scale(ax, shown.ranks, depth_of(shown), scale)
     x = to_num(np.array([shown.starts[0], shown.end]))
     ax.set_xlim(x[0], x[1])
     date_axis(ax, zone_info, date_ticks(x[0], x[1], zone_info, width * AXES_SHARE))
-    notes = _annotate(ax, shown, zone_info, [p.color for p in plotted]) if annotate else []
+    kept = choose_notes(shown, zone_info) if annotate else []
+    labels = draw_notes(ax, kept, [p.color for p in plotted])
+    remarks = absent_notes(ax, shown, rows, looks)
     legend = handles(ax)
     if any(not s.partial for s in spans):
         legend.append(no_data_handle())
@@ -97,13 +108,14 @@ def render_rank(
         figure,
         frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),
     )
+    place_labels(ax, kept, labels, remarks)
     return ChartResult(
         "rank",
         figure,
         title,
         tuple(plotted),
         tuple(spans),
-        tuple(notes),
+        tuple(note for note, _ in kept),
         shown.step,
         shown.step != frame.step,
     )
@@ -147,8 +159,9 @@ def overtakes(a: np.ndarray, b: np.ndarray, hold: int) -> list[tuple[int, int, i
     return events
 
 
-def _annotate(ax: Axes, frame: Frame, tz: tzinfo, colors: Sequence[str]) -> list[Note]:
-    """Mark first #1s and lasting overtakes, spaced so that their labels do not collide."""
+def choose_notes(frame: Frame, tz: tzinfo) -> list[tuple[Note, int]]:
+    """First #1s and lasting overtakes (with the row each belongs to), in time order, spaced so
+    that no two are closer than NOTE_GAP of the x range."""
     candidates: list[tuple[Note, int]] = []
     for row, s in enumerate(frame.series):
         at = first_number_one(frame.ranks[row])
@@ -182,35 +195,68 @@ def _annotate(ax: Axes, frame: Frame, tz: tzinfo, colors: Sequence[str]) -> list
             kept.append((note, row))
             overtaken += note.kind == "overtake"
     kept.sort(key=lambda k: k[0].at)
-    to_axes = ax.transData + ax.transAxes.inverted()
-    for n, (note, row) in enumerate(kept):
+    return kept
+
+
+def draw_notes(ax: Axes, kept: Sequence[tuple[Note, int]], colors: Sequence[str]) -> list[Text]:
+    """A marker per note and its label; `place_labels` moves the labels once layout is done."""
+    labels = []
+    for note, row in kept:
         x = float(to_num(np.array([note.at]))[0])
         star = note.kind == "first_number_one"
         ax.plot(
             x,
             note.value,
             marker="*" if star else "o",
-            markersize=13 if star else 6,
+            markersize=STAR_SIZE if star else DOT_SIZE,
             mfc=colors[row] if star else "white",
             mec="white" if star else colors[row],
             mew=1.0 if star else 1.6,
             zorder=6,
             gid=f"note-{note.kind}",
         )
-        fx, fy = to_axes.transform((x, note.value))
-        dy = (-1 if fy > 0.5 else 1) * (10 + 13 * (n % 2))
-        ha, dx = label_anchor(fx)
-        ax.annotate(
-            note.text,
-            (x, note.value),
-            xytext=(dx, dy),
-            textcoords="offset points",
-            ha=ha,
-            va="top" if dy < 0 else "bottom",
-            fontsize=SIZE_ANNOTATION,
-            color=TEXT if star else colors[row],
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-            arrowprops={"arrowstyle": "-", "color": colors[row], "lw": 0.7, "shrinkB": 4},
-            zorder=7,
+        labels.append(
+            ax.annotate(
+                note.text,
+                (x, note.value),
+                xytext=(0, 10),
+                textcoords="offset points",
+                fontsize=SIZE_ANNOTATION,
+                color=TEXT if star else colors[row],
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+                arrowprops={"arrowstyle": "-", "color": colors[row], "lw": 0.7, "shrinkB": 4},
+                zorder=7,
+                parse_math=False,
+                in_layout=False,
+            )
         )
-    return [note for note, _ in kept]
+    return labels
+
+
+def place_labels(
+    ax: Axes, kept: Sequence[tuple[Note, int]], labels: Sequence[Text], remarks: Sequence[Text]
+) -> None:
+    """Put each label where no rank line passes through it, once the layout is final.
+
+    The labels are left out of the layout, so placing them does not move the axes again.
+    """
+    figure = ax.get_figure(root=True)
+    literal_text(figure)
+    if not labels and not remarks:
+        return
+    figure.draw_without_rendering()
+    placer = Placer.for_axes(ax, [ln for ln in ax.get_lines() if _is_rank_line(ln)])
+    for note, _ in kept:
+        x = float(to_num(np.array([note.at]))[0])
+        size = STAR_SIZE if note.kind == "first_number_one" else DOT_SIZE
+        placer.reserve_point(x, note.value, size)
+    to_axes = ax.transData + ax.transAxes.inverted()
+    for label in labels:
+        fx, fy = to_axes.transform(label.xy)
+        placer.place(label, offset_spots(fx, fy))
+    for remark in remarks:
+        placer.place(remark, corner_spots())
+
+
+def _is_rank_line(line: Line2D) -> bool:
+    return str(line.get_gid() or "").startswith("rank-")

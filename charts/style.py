@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from charts.frame import Frame
@@ -89,6 +90,13 @@ def style_axes(ax: Axes, *, integer_y: bool = True) -> None:
     ax.set_axisbelow(True)
     if integer_y:
         ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True, min_n_ticks=3))
+
+
+def literal_text(figure: Figure) -> None:
+    """Draw every text of the figure as typed: app names come from the store, and Matplotlib
+    would read "$...$" in one as math (and raise on "Money $\\frac{1}{$ maker")."""
+    for text in figure.findobj(Text):
+        text.set_parse_math(False)
 
 
 def set_title(figure: Figure, text: str, *, simulated: bool = False) -> str:

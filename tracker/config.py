@@ -17,6 +17,7 @@ from charts.spec import ChartSpec
 from tracker import __version__
 from tracker.alerts.config import AlertingProblem, AlertRule, NotifyConfig, check_alerting
 from tracker.errors import ConfigError
+from tracker.redact import is_secret_key, mask_text, quoted
 from tracker.sources import SOURCES, ChartKey, ChartRequest
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category
 from tracker.timeutil import parse_duration
@@ -274,14 +275,18 @@ def _format_error(path: Path | str, data: dict[str, Any], error: ValidationError
         loc.append(ctx_error.key)
         value = ctx_error.value
         message = ctx_error.message
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
     key = ""
     for part in loc:
         key += f"[{part}]" if part.isdigit() else (f".{part}" if key else part)
+    # An unknown key's value may be a secret under a misspelt name: only the key is named.
+    if first["type"] == "extra_forbidden":
+        return f"{path}: {key}: unknown key"
+    if loc and is_secret_key(loc[-1]):
+        return f"{path}: {key}: {message}"
     if isinstance(value, dict):
         value = "{...}"
-    return f"{path}: {key} = {value!r}: {message}"
+    shown = quoted(mask_text(value) if isinstance(value, str) else value)
+    return f"{path}: {key} = {shown}: {mask_text(message)}"
 
 
 def load_config(path: Path | str | None = None) -> Config:
@@ -307,7 +312,7 @@ def config_from_dict(data: dict[str, Any], path: Path | str = "<config>") -> Con
     if env_url:
         data["database"] = {**data.get("database", {}), "url": env_url}
     if "path" in data:
-        raise ConfigError(f"{path}: path = {data['path']!r}: unknown key")
+        raise ConfigError(f"{path}: path: unknown key")
     try:
         return Config.model_validate({**data, "path": Path(path)})
     except ValidationError as exc:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from matplotlib.axes import Axes
+from matplotlib.path import Path
+from matplotlib.text import Text
 
 from charts.rank import first_number_one, overtakes, render_rank
 from charts.result import Note, NothingToChart, Span
+from charts.save import save_figure
 from charts.timeaxis import to_num
 from tests.charts.builders import E0, HOUR, N, X, hours, series
 from tracker.errors import UsageError
@@ -192,3 +195,95 @@ def test_nothing_to_draw_is_an_error_not_an_empty_picture() -> None:
         "Alpha in Top Free iPhone · United States: not in the top 100 at any time in 26 Jan 2025"
     )
     assert NothingToChart("x").exit_code == 1
+
+
+# The demo's US story, hour by hour from 25 Jan: DeepSeek climbs #6..#2 and takes #1 at 06:00 on
+# 27 Jan, the hour ChatGPT drops to #2.
+def runs(*pairs: tuple[int, int]) -> list[int]:
+    return [rank for rank, count in pairs for _ in range(count)]
+
+
+DEEPSEEK_US = runs((6, 5), (5, 7), (4, 9), (3, 12), (2, 21), (1, 54))
+CHATGPT_US = runs((1, 54), (2, 54))
+
+
+def demo_us() -> list:
+    return [series("1", "DeepSeek", DEEPSEEK_US), series("2", "ChatGPT", CHATGPT_US)]
+
+
+def test_a_small_rank_span_labels_every_rank() -> None:
+    ax = render_rank(demo_us()).figure.axes[0]
+    assert [int(t) for t in ax.get_yticks()] == [1, 2, 3, 4, 5, 6]
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["#1", "#2", "#3", "#4", "#5", "#6"]
+
+
+def crossed_by(ax: Axes, text: Text) -> list[str]:
+    """The gids of the rank lines whose drawn path passes through the text's rendered box."""
+    renderer = ax.figure.canvas.get_renderer()
+    box = Text.get_window_extent(text, renderer)  # the text alone, not an annotation's arrow
+    hit = []
+    for found in ax.get_lines():
+        if not str(found.get_gid()).startswith("rank-"):
+            continue
+        vertices = found.get_transform().transform(found.get_path().vertices)
+        finite = np.isfinite(vertices).all(axis=1)
+        pieces = np.split(vertices, np.flatnonzero(~finite))
+        for piece in pieces:
+            piece = piece[np.isfinite(piece).all(axis=1)]
+            if len(piece) > 1 and Path(piece).intersects_bbox(box, filled=False):
+                hit.append(found.get_gid())
+                break
+    return hit
+
+
+@pytest.mark.parametrize("make", [demo_us, story], ids=["demo-us", "story"])
+def test_annotation_labels_sit_where_no_line_passes(make) -> None:
+    result = render_rank(make())
+    result.figure.canvas.draw()
+    ax = result.figure.axes[0]
+    assert ax.texts, "the story has annotations"
+    area = ax.get_window_extent()
+    for text in ax.texts:
+        assert crossed_by(ax, text) == [], text.get_text()
+        box = Text.get_window_extent(text)
+        assert area.x0 <= box.x0 and box.x1 <= area.x1, text.get_text()
+        assert area.y0 <= box.y0 and box.y1 <= area.y1, text.get_text()
+
+
+def test_labels_stay_put_when_the_chart_is_saved(tmp_path) -> None:
+    result = render_rank(demo_us())
+    (label,) = result.figure.axes[0].texts
+    before = Text.get_window_extent(label, result.figure.canvas.get_renderer()).bounds
+    save_figure(result.figure, tmp_path / "rank.png")
+    assert Text.get_window_extent(label).bounds == pytest.approx(before, abs=0.5)
+
+
+def test_an_app_never_ranked_says_so_with_the_depth_fetched() -> None:
+    cn = [
+        series("1", "DeepSeek", [21, 20, 12, 6, 2, 2], country="cn", depth=50),
+        series("2", "ChatGPT", [N, N, X, N, N, N], country="cn", depth=50),
+    ]
+    result = render_rank(cn)
+    ax = result.figure.axes[0]
+    (remark,) = [t for t in ax.texts if t.get_gid() == "absent-2-cn"]
+    assert remark.get_text() == "ChatGPT: not in top 50"
+    assert remark.get_color() == result.series[1].color
+    result.figure.canvas.draw()
+    assert crossed_by(ax, remark) == []
+
+
+MATH_NAME = r"Money $\frac{1}{$ maker"
+
+
+def test_a_dollar_in_an_app_name_is_drawn_literally(tmp_path) -> None:
+    ranks = [3, 2, 2, 1, 1, 1]
+    result = render_rank([series("1", MATH_NAME, ranks), series("2", "Beta", [1, 1, 1, 2, 2, 2])])
+    save_figure(result.figure, tmp_path / "money.png")  # raised ValueError from mathtext
+    figure = result.figure
+    assert figure.get_suptitle().startswith(f"Rank of {MATH_NAME} and Beta")
+    (legend,) = figure.axes[0].get_legend().get_texts()[:1]
+    assert legend.get_text() == MATH_NAME
+    texts = [t for t in figure.findobj(Text) if "$" in t.get_text()]
+    assert len(texts) >= 3  # title, legend, annotation
+    assert all(not t.get_parse_math() for t in texts)
