@@ -95,10 +95,10 @@ INVALID = [
         '[[track]]\nsource = "itunes"\ndevices = ["watch"]\n',
         "track[0].devices = 'watch': not offered by itunes",
     ),
-    ('[[track]]\ncolour = "red"\n', "track[0].colour = 'red': unknown key"),
+    ('[[track]]\ncolour = "red"\n', "track[0].colour: unknown key"),
     ("[http]\ntimeout = -1\n", "http.timeout = -1: Input should be greater than 0"),
     ('[http]\nretries = "many"\n', "http.retries = 'many'"),
-    ("[bogus]\nx = 1\n", "bogus = '{...}': unknown key"),
+    ("[bogus]\nx = 1\n", "bogus: unknown key"),
     (
         '[sources.apple]\nbase_url = "ftp://x"\n',
         "sources.apple.base_url = 'ftp://x': must start with http:// or https://",

@@ -104,12 +104,11 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
             RULE.replace("rank <= 1", "overtakes deepseek"),
             "alert[0].when = 'overtakes deepseek': an app cannot overtake itself",
         ),
-        (RULE + 'channel = "#general"\n', "alert[0].channel = '#general': unknown key"),
+        (RULE + 'channel = "#general"\n', "alert[0].channel: unknown key"),
         ('[[alert]]\nname = "r"\nwhen = "rank <= 1"\n', "alert[0].app = '{...}': Field required"),
         (
             '[notify.webhook.team]\nurl = "https://x.example/h"\nsecret = "env:APPRANK_NO_SUCH"\n',
-            "notify.webhook.team.secret = 'env:APPRANK_NO_SUCH': "
-            "environment variable APPRANK_NO_SUCH is not set",
+            "notify.webhook.team.secret: environment variable APPRANK_NO_SUCH is not set",
         ),
         (
             '[notify.webhook.team]\nurl = "hooks.example.com"\n',
