@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,17 +123,13 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:
+    # psycopg is looked up, not imported: a process that never loaded it (every SQLite
+    # command) cannot have a psycopg error, and importing it costs each command ~0.1 s.
     errors: list[type[BaseException]] = [sqlite3.Error]
-    try:
-        import psycopg
-    except ImportError:
-        pass
-    else:
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
         errors.append(psycopg.Error)
     return tuple(errors)
-
-
-_DRIVER_ERRORS = _driver_errors()
 
 
 @contextlib.contextmanager
@@ -140,7 +137,7 @@ def translate_errors() -> Iterator[None]:
     """Database errors, from SQLAlchemy or a raw driver call, become one-line StoreErrors."""
     try:
         yield
-    except (SQLAlchemyError, *_DRIVER_ERRORS) as exc:
+    except (SQLAlchemyError, *_driver_errors()) as exc:
         raise StoreError(f"database error: {_first_line(exc)}") from exc
 
 
