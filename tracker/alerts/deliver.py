@@ -26,6 +26,7 @@ from tracker.alerts.store import claim_due, mark_sent
 from tracker.config import Config
 from tracker.errors import ApprankError, StoreError
 from tracker.http import post_json
+from tracker.redact import mask_text
 from tracker.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("apprank.alerts")
@@ -115,10 +116,12 @@ def send(
             return SendResult(target, False, len(events), error=f"{target} is not configured")
         status = _post(config, webhook, build_body(events, test=test))
     except (ApprankError, ValueError) as exc:  # FetchError included
-        return SendResult(target, False, len(events), getattr(exc, "status", None), str(exc))
+        error = mask_text(str(exc))  # a webhook URL is a credential (Slack, Discord, user:pw@)
+        return SendResult(target, False, len(events), getattr(exc, "status", None), error)
     except Exception as exc:  # a bug or an unforeseen error must not stop the daemon either
         log.exception("alerts: sending to %s failed unexpectedly", target)
-        return SendResult(target, False, len(events), error=f"{type(exc).__name__}: {exc}")
+        error = mask_text(f"{type(exc).__name__}: {exc}")
+        return SendResult(target, False, len(events), error=error)
     if 200 <= status < 300:
         return SendResult(target, True, len(events), status)
     return SendResult(target, False, len(events), status, f"HTTP {status}")

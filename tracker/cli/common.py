@@ -18,12 +18,13 @@ from rich.console import Console
 from rich.table import Table
 
 from tracker.cellsafe import neutralise
-from tracker.config import Config, load_config
 from tracker.errors import ApprankError, UsageError
 from tracker.timeutil import parse_duration, parse_instant
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from tracker.config import Config
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,6 +93,9 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def config_from(path: Path | None) -> Config:
+    # Imported here: pydantic and the config models cost every --help ~0.2 s.
+    from tracker.config import load_config
+
     return load_config(path)
 
 
