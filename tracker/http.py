@@ -41,7 +41,7 @@ from tracker.errors import (
     RedirectLoop,
     ResponseTooLarge,
 )
-from tracker.redact import mask_text, mask_url
+from tracker.redact import mask_text, mask_url, quoted
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.http")
@@ -314,12 +314,13 @@ def _content_coding(header: str, url: str) -> str:
     codings = [c for c in codings if c and c != "identity"]
     if len(codings) > 1:
         raise FeedFormatError(
-            f"refused Content-Encoding {header!r} from {url}: only one content coding is accepted",
+            f"refused Content-Encoding {quoted(header)} from {url}: "
+            "only one content coding is accepted",
             url=url,
         )
     if codings and codings[0] not in _WBITS:
         raise FeedFormatError(
-            f"refused Content-Encoding {header!r} from {url}: not gzip or deflate", url=url
+            f"refused Content-Encoding {quoted(header)} from {url}: not gzip or deflate", url=url
         )
     return codings[0] if codings else ""
 

@@ -68,8 +68,13 @@ def mask_text(text: str) -> str:
     return _URL.sub(lambda m: mask_url(m.group(0)), text)
 
 
-def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
-    """repr(value), cut to `limit` characters with its length said: `'aaaa…' (4,194,304 chars)`."""
+def quoted(value: object, limit: int = QUOTE_LIMIT, *, bare: bool = False) -> str:
+    """repr(value), cut to `limit` characters with its length said: `'aaaa…' (4,194,304 chars)`.
+
+    `bare` leaves a string unquoted (for ids the message already shows bare, as `app 123`).
+    """
+    if isinstance(value, str) and bare:
+        return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} chars)"
     if isinstance(value, str) and len(value) > limit:
         return f"{value[:limit]!r}"[:-1] + f"…{repr(value)[-1]} ({len(value):,} chars)"
     text = repr(value)

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from tracker.redact import quoted
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -62,7 +64,7 @@ def parse_feed_time(text: str) -> datetime:
         try:
             value = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
-            raise ValueError(f"unreadable feed time {text!r}") from None
+            raise ValueError(f"unreadable feed time {quoted(text)}") from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

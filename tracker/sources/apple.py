@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tracker.errors import FeedFormatError
+from tracker.redact import quoted
 from tracker.sources.base import (
     ChartEntry,
     ChartRequest,
@@ -36,7 +37,8 @@ class AppleSource:
         country = feed.get("country")
         if isinstance(country, str) and country.lower() != request.key.country:
             raise FeedFormatError(
-                f"asked for country {request.key.country!r}, the feed is for {country!r} ({url})",
+                f"asked for country {request.key.country!r}, the feed is for {quoted(country)} "
+                f"({url})",
                 url=url,
             )
         results = feed.get("results", [])

@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Protocol
 import orjson
 
 from tracker.errors import FeedFormatError
+from tracker.redact import quoted
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,11 +137,13 @@ def check_entries(
     for entry in entries:
         if not entry.app_id.isdigit():
             raise FeedFormatError(
-                f"non-numeric app id {entry.app_id!r} at rank {entry.rank} from {url}", url=url
+                f"non-numeric app id {quoted(entry.app_id)} at rank {entry.rank} from {url}",
+                url=url,
             )
         if entry.app_id in seen:
             raise FeedFormatError(
-                f"app {entry.app_id} appears twice (again at rank {entry.rank}) from {url}",
+                f"app {quoted(entry.app_id, bare=True)} appears twice (again at rank "
+                f"{entry.rank}) from {url}",
                 url=url,
             )
         seen.add(entry.app_id)
