@@ -41,6 +41,8 @@ from tracker.store.copy_check import (
     charts_in,
     check_entries,
     find_conflicts,
+    ints,
+    raw_rows,
     snapshots_of,
     verify_charts,
 )
@@ -300,12 +302,13 @@ def _rankings(run: _Run, conn: Connection, wanted: dict[bytes, int]) -> dict[byt
                     select(ranking).where(ranking.c.id.in_(chunk)).order_by(ranking.c.id)
                 )
             )
+            columns = ", ".join(c.name for c in entry.c)
             entries.extend(
-                source.execute(
-                    select(entry)
-                    .where(entry.c.ranking_id.in_(chunk))
-                    .order_by(entry.c.ranking_id, entry.c.rank)
-                ).tuples()
+                raw_rows(
+                    source,
+                    f"SELECT {columns} FROM {entry.name} WHERE ranking_id IN ({ints(chunk)}) "
+                    "ORDER BY ranking_id, rank",
+                )
             )
     made = insert_ids(conn, ranking, [_without(r, "id") for r in rows])
     ids = dict(zip((r["id"] for r in rows), made, strict=True))
