@@ -185,6 +185,7 @@ def test_refetch_reports_moves_and_adds_no_rank_rows_when_unchanged(
 
 
 def test_top_without_a_snapshot_exits_1(config: Path) -> None:
+    assert run_apprank("db", "upgrade", "-c", config).code == 0  # a database, without that chart
     result = run_apprank("top", "-c", config, "--country", "fr")
     assert result.code == 1
     assert result.stderr == (

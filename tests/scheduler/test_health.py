@@ -219,6 +219,7 @@ def test_status_shows_liveness_last_cycle_and_how_long_charts_fail(config: Path,
 def test_a_database_nothing_has_run_on(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/new.db"\n[[track]]\n')
+    open_engine(f"sqlite:///{tmp_path}/new.db").dispose()  # health itself never creates one
     result = health(path)
     assert result.exit_code == 1
     assert result.output == (

@@ -75,7 +75,7 @@ def test_database_at_the_first_migration_upgrades_without_loss(tmp_path: Path) -
     refused = run_apprank("top", "-c", config)
     assert refused.code == 2
     assert refused.stderr == (
-        "Error: the database schema is at revision 0001, this apprank needs "
+        f"Error: the database at {db} is at schema revision 0001, this apprank needs "
         f"{migrate.HEAD}: run `apprank db upgrade`\n"
     )
     assert run_apprank("db", "current", "-c", config).stdout == (

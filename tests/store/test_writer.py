@@ -187,7 +187,8 @@ def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path: Path) -> No
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    result = run_apprank("status", env={"APPRANK_DATABASE_URL": f"sqlite:///{blocker}/sub/a.db"})
+    url = f"sqlite:///{blocker}/sub/a.db"
+    result = run_apprank("db", "upgrade", env={"APPRANK_DATABASE_URL": url})  # a writer
     assert result.code == 1
     assert result.stderr.startswith(f"Error: cannot create the folder {blocker}/sub")
     assert len(result.stderr.splitlines()) == 1

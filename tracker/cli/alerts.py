@@ -92,7 +92,7 @@ def list_alerts(
     config = config_from(config_path)
     since_at = instant(since, "--since")
     found = recent_events(
-        open_engine(config.database.url),
+        open_engine(config.database.url, create=False),
         limit=limit,
         rules=split_values(rule),
         countries=[c.lower() for c in split_values(country)],

@@ -119,7 +119,7 @@ def chart(
         simulated=simulated,
     )
     config = config_from(config_path)
-    built = build_chart(open_engine(config.database.url), config, spec)
+    built = build_chart(open_engine(config.database.url, create=False), config, spec)
     for note in built.notes:
         stderr.print(f"Note: {note}", markup=False)
     path = output or spec.output_path(

@@ -182,7 +182,8 @@ def duration(text: str, option: str) -> timedelta:
 
 
 def engine_and_config(config_path: Path | None) -> tuple[Engine, Config]:
+    """For read commands: they never create a database (a missing one is an error)."""
     from tracker.store import open_engine
 
     config = config_from(config_path)
-    return open_engine(config.database.url), config
+    return open_engine(config.database.url, create=False), config

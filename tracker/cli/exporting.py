@@ -93,7 +93,7 @@ def export_command(
         apprank export --app deepseek --wide country --every 1d -o ds.csv
     """
     config = config_from(config_path)
-    engine = open_engine(config.database.url)
+    engine = open_engine(config.database.url, create=False)
     refs = resolve_apps(engine, config, split_values(app_names))
     selection = exp.Selection(
         app_ids=[r.app_id for r in refs],

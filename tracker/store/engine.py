@@ -1,24 +1,37 @@
-"""Engines: SQLite with WAL, busy timeout and foreign keys; PostgreSQL through psycopg 3."""
+"""Engines: SQLite with WAL, busy timeout and foreign keys; PostgreSQL through psycopg 3.
+
+Writers create the database (folder, file, schema) on first use. Readers (`create=False`) never
+create anything: a missing database is an error naming its path, and a SQLite file apprank
+cannot write (a mounted backup, a read-only bind mount) is opened read-only.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.request import pathname2url
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tracker.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
-# One engine per URL per process: pools are shared and the schema is checked once.
-_ENGINES: dict[str, Engine] = {}
+MAKE_ONE = "make one with `apprank fetch` or `apprank demo`"
+# One engine per URL per process (and per read-only mode): pools are shared and the schema is
+# checked once.
+_ENGINES: dict[tuple[str, str | None], Engine] = {}
 _CHECKED: set[str] = set()
+# Engines opened read-only, and why: the commands that care say so once.
+_READ_ONLY: dict[Engine, str] = {}
+_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -26,43 +39,114 @@ def is_sqlite(engine: Engine) -> bool:
 
 
 def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
-    """The engine for `url`; the schema is created on first use and checked to be current."""
-    engine = _ENGINES.get(url)
+    """The engine for `url`; the schema is checked to be current.
+
+    `create=True` (writers) creates the folder, file and schema of a new database.
+    `create=False` (readers) creates nothing: no database at the URL is a StoreError, and a
+    SQLite file that cannot be written is opened read-only (see `read_only_reason`).
+    """
+    parsed = _parse(url)
+    path = _sqlite_path(parsed)
+    mode = None
+    if path is not None:
+        mode = _prepare_folder(path) if create else _reader_mode(path)
+    engine = _ENGINES.get((url, mode))
     if engine is None:
-        engine = _ENGINES[url] = _new_engine(url, create=create)
+        engine = _ENGINES[(url, mode)] = _new_engine(url, parsed, path, mode)
     if check and url not in _CHECKED:
-        ensure_schema(engine)
+        ensure_schema(engine, create=create)
         _CHECKED.add(url)
     return engine
 
 
-def _new_engine(url: str, *, create: bool) -> Engine:
+def describe(url: str | URL) -> str:
+    """How messages name a database: a SQLite file's full path, else the URL, password masked."""
     try:
-        parsed = make_url(url)
+        parsed = url if isinstance(url, URL) else make_url(url)
     except ArgumentError:
-        raise StoreError(f"invalid database URL {url!r}") from None
+        return _PASSWORD.sub(r"\1***@", str(url))
+    path = _sqlite_path(parsed)
+    return str(path) if path is not None else parsed.render_as_string(hide_password=True)
+
+
+def read_only_reason(engine: Engine) -> str | None:
+    """Why `engine` was opened read-only, or None when it can write."""
+    return _READ_ONLY.get(engine)
+
+
+def _parse(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise StoreError(f"invalid database URL {describe(url)!r}") from None
+
+
+def _sqlite_path(parsed: URL) -> Path | None:
+    """The file of a SQLite URL; None for other databases, memory and `file:` URIs."""
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser().resolve()
+
+
+def _prepare_folder(path: Path) -> None:
+    folder = path.parent
+    if not folder.is_dir():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the folder {folder} for database {path}: {exc.strerror}"
+            ) from None
+
+
+def _reader_mode(path: Path) -> str | None:
+    """How a reader opens the file at `path`: None as usual, else the SQLite URI parameters.
+
+    A WAL database is read through its -shm index, which SQLite creates beside it; where it
+    cannot (read-only media), `mode=ro` still reads a -shm that exists, and `immutable=1` reads
+    the file alone. Immutable ignores the -wal, so a -wal with pages in it is refused rather
+    than read without its newest rows.
+    """
+    if not path.is_file():
+        raise StoreError(f"no database at {path}; {MAKE_ONE}")
+    folder_writable = os.access(path.parent, os.W_OK)
+    if folder_writable and os.access(path, os.W_OK):
+        return None
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if folder_writable or shm.exists():
+        return "mode=ro"
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"the database at {path} is read-only and its write-ahead log {wal} cannot be read "
+            f"without creating {shm}; copy the folder somewhere writable and read the copy"
+        )
+    return "mode=ro&immutable=1"
+
+
+def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            folder = Path(database).expanduser().resolve().parent
-            if not folder.is_dir():
-                if not create:
-                    raise StoreError(f"no database at {database}")
-                try:
-                    folder.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise StoreError(
-                        f"cannot create the folder {folder} for database {database}: {exc.strerror}"
-                    ) from None
-        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_MS / 1000}
+        timeout = BUSY_TIMEOUT_MS / 1000
+        kwargs["connect_args"] = {"timeout": timeout}
+        if path is not None and mode is not None:
+            uri = f"file:{pathname2url(str(path))}?{mode}"
+            kwargs["creator"] = lambda: sqlite3.connect(
+                uri, uri=True, timeout=timeout, check_same_thread=False
+            )
     try:
         engine = create_engine(url, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         hint = " (pip install 'apprank[postgres]')" if "postgres" in url else ""
-        raise StoreError(f"no driver for database URL {url!r}{hint}: {exc}") from None
+        raise StoreError(f"no driver for database URL {describe(parsed)!r}{hint}: {exc}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    if path is not None and mode is not None:
+        _READ_ONLY[engine] = (
+            f"the database {path} cannot be written (read-only media?): reading it read-only"
+        )
     return engine
 
 
@@ -72,6 +156,7 @@ def dispose_all() -> None:
         engine.dispose()
     _ENGINES.clear()
     _CHECKED.clear()
+    _READ_ONLY.clear()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -103,7 +188,7 @@ def write_transaction(engine: Engine, *, check_foreign_keys: bool = True) -> Ite
     just read or created in the same transaction: SQLite would otherwise look up both parents
     of every rank row, about a sixth of a cycle's ingest time. PostgreSQL always checks.
     """
-    with translate_errors(), engine.connect() as conn:
+    with translate_errors(engine), engine.connect() as conn:
         relaxed = not check_foreign_keys and conn.dialect.name == "sqlite"
         if relaxed:  # a no-op inside a transaction, so it goes before BEGIN
             conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
@@ -118,7 +203,7 @@ def write_transaction(engine: Engine, *, check_foreign_keys: bool = True) -> Ite
 
 @contextlib.contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
-    with translate_errors(), engine.connect() as conn:
+    with translate_errors(engine), engine.connect() as conn:
         yield conn
 
 
@@ -133,12 +218,14 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextlib.contextmanager
-def translate_errors() -> Iterator[None]:
-    """Database errors, from SQLAlchemy or a raw driver call, become one-line StoreErrors."""
+def translate_errors(engine: Engine | None = None) -> Iterator[None]:
+    """Database errors, from SQLAlchemy or a raw driver call, become one-line StoreErrors
+    naming the database (its path, or its URL with the password masked)."""
     try:
         yield
     except (SQLAlchemyError, *_driver_errors()) as exc:
-        raise StoreError(f"database error: {_first_line(exc)}") from exc
+        where = f" (database {describe(engine.url)})" if engine is not None else ""
+        raise StoreError(f"database error: {_first_line(exc)}{where}") from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -147,9 +234,10 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def ensure_schema(engine: Engine) -> None:
-    """Create the schema in a new database; refuse an outdated one ("run apprank db upgrade")."""
+def ensure_schema(engine: Engine, *, create: bool = True) -> None:
+    """Create the schema in a new database (unless `create` is False: readers never do);
+    refuse an outdated one ("run apprank db upgrade")."""
     from tracker.store.migrate import check_schema
 
-    with translate_errors():
-        check_schema(engine)
+    with translate_errors(engine):
+        check_schema(engine, create=create)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from tracker.errors import SchemaOutdated, StoreError
+from tracker.store.engine import MAKE_ONE, describe
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -66,28 +67,32 @@ def known_revisions() -> set[str]:
     return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
 
 
-def check_schema(engine: Engine) -> None:
-    """Create the schema in an empty database; refuse an outdated or unknown one."""
+def check_schema(engine: Engine, *, create: bool = True) -> None:
+    """Create the schema in an empty database (unless `create` is False); refuse an outdated or
+    unknown one. Every refusal names the database."""
     with engine.connect() as conn:
         revision = current_revision(conn)
         if revision == HEAD:
             return
         has_tables = inspect(conn).has_table("snapshot")
+    where = describe(engine.url)
     if revision is None and not has_tables:
+        if not create:
+            raise StoreError(f"no apprank tables in the database at {where}; {MAKE_ONE}")
         _create(engine)
         return
     if revision is None:
         raise SchemaOutdated(
-            f"the database at {engine.url.render_as_string(hide_password=True)} has apprank "
-            "tables but no schema version; run `apprank db upgrade`"
+            f"the database at {where} has apprank tables but no schema version; "
+            "run `apprank db upgrade`"
         )
     if revision in known_revisions():
         raise SchemaOutdated(
-            f"the database schema is at revision {revision}, this apprank needs {HEAD}: "
-            "run `apprank db upgrade`"
+            f"the database at {where} is at schema revision {revision}, this apprank needs "
+            f"{HEAD}: run `apprank db upgrade`"
         )
     raise StoreError(
-        f"the database schema is at revision {revision}, unknown to this apprank "
+        f"the database at {where} is at schema revision {revision}, unknown to this apprank "
         f"(it knows up to {HEAD}); upgrade apprank"
     )
 
@@ -118,7 +123,10 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     with engine.connect() as conn:
         before = current_revision(conn)
         if before is None and inspect(conn).has_table("snapshot"):
-            raise StoreError("apprank tables exist without a schema version; cannot upgrade safely")
+            raise StoreError(
+                f"the database at {describe(engine.url)} has apprank tables without a schema "
+                "version; cannot upgrade safely"
+            )
         from alembic import command
 
         command.upgrade(alembic_config(conn), revision)
