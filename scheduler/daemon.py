@@ -21,6 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from scheduler.cycle import Canceller, CycleReport, last_snapshot_at, run_cycle
+from scheduler.delivery import DeliveryWorker
 from scheduler.heartbeat import Beater
 from scheduler.notify import sd_notify, watchdog_period
 from scheduler.plan import TrackPlan, build_plans
@@ -63,6 +64,7 @@ class Daemon:
         # One gate for the daemon's lifetime, so a host's pause outlives the cycle that caused it.
         self.gate = HostGate(settings.http_settings())
         self.beater = Beater(engine, settings.heartbeat, timedelta(seconds=settings.keep_cycles))
+        self.delivery = DeliveryWorker(engine, lambda: self.config)
         self.plans: dict[str, TrackPlan] = {p.job_id: p for p in build_plans(config)}
         # SQLite has one daemon (scheduler.lock); a server database may have several, which
         # split each slot's charts between them by claims.
@@ -101,6 +103,8 @@ class Daemon:
         self._schedule(self.plans)
         self.beater.beat()
         self.beater.start()
+        self.delivery.start()
+        self.delivery.wake()  # what a previous run left undelivered
         charts = sum(len(p.requests) for p in self.plans.values())
         log.info(
             "daemon started: %d tracks, %d charts, database %s",
@@ -158,6 +162,8 @@ class Daemon:
             while self._running and (remaining := deadline - time.monotonic()) > 0:
                 self._idle.wait(remaining)
             leftover = len(self._running)
+        if not self.delivery.stop():
+            log.warning("an alert send is still in flight; its deliveries will go again later")
         self.beater.stop()
         if leftover:
             log.warning("%d cycles still running after %.0f s; leaving them", leftover, grace)
@@ -307,15 +313,15 @@ class Daemon:
         self.beater.beat()
 
     def _after_cycle(self, config: Config, report: CycleReport) -> None:
-        """Alert rules on what was stored, retries of undelivered alerts, configured charts.
+        """Alert rules on what was stored (sent by the delivery thread), configured charts.
 
         None of these may stop the schedule: each logs its own failures.
         """
         if config.alert:
-            from tracker.alerts import deliver_pending, process_cycle
+            from tracker.alerts import process_cycle
 
-            process_cycle(self.engine, config, list(report.stored))
-            deliver_pending(self.engine, config)
+            process_cycle(self.engine, config, list(report.stored), deliver=False)
+            self.delivery.wake()
         if config.chart and report.stored:
             from charts.build import render_configured_charts
 

@@ -7,18 +7,24 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from scheduler.plan import build_plans
+from scheduler.plan import TrackPlan, build_plans
 from tracker.config import Config
 from tracker.errors import StoreError
 from tracker.store.daemon_state import (
     Heartbeat,
     describe_heartbeat,
     format_age,
+    last_cycle_by_track,
     latest_heartbeat,
 )
 from tracker.store.reads import chart_status
 
 DEFAULT_MAX_AGE = timedelta(hours=2)
+# A running daemon's track is late when no cycle of it finished for this many slots (and at
+# least TRACK_LATE_MIN): a cycle held up (a stuck write, a slow step) shows here long before its
+# charts go stale.
+TRACK_LATE_SLOTS = 3
+TRACK_LATE_MIN = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +51,13 @@ def check_health(
     except StoreError as exc:
         # No daemon tables yet (nothing has run) or an unreadable database: one line, unhealthy.
         return Health(None, 0, [f"database: {exc}"])
+    plans = build_plans(config)
     if heartbeat is None or not heartbeat.alive(now):
         problems.append(describe_heartbeat(heartbeat, now))
+    else:
+        problems += _late_tracks(engine, plans, heartbeat, now)
     limits = {}
-    for plan in build_plans(config):
+    for plan in plans:
         limit = max_age or max(DEFAULT_MAX_AGE, timedelta(seconds=2 * plan.gap))
         for request in plan.requests:
             limits[request.key] = limit
@@ -69,3 +78,28 @@ def check_health(
                 f"(limit {format_age(limit)}){failing}{error}"
             )
     return Health(heartbeat, len(limits), problems)
+
+
+def _late_tracks(
+    engine: Engine, plans: list[TrackPlan], heartbeat: Heartbeat, now: datetime
+) -> list[str]:
+    """A line for each track of a live daemon whose cycles stopped coming."""
+    last = last_cycle_by_track(engine)
+    problems = []
+    for plan in plans:
+        limit = max(TRACK_LATE_MIN, timedelta(seconds=TRACK_LATE_SLOTS * plan.gap))
+        finished = last.get(plan.label)
+        # A daemon that started since is judged from its start, not from an older run's cycles.
+        since = max(finished, heartbeat.started_at) if finished else heartbeat.started_at
+        if now - since > limit:
+            what = (
+                f"last cycle finished {format_age(now - finished)} ago"
+                if finished
+                else ("no cycle finished yet")
+            )
+            problems.append(
+                f"track {plan.label}: {what}, up {format_age(now - heartbeat.started_at)} "
+                f"(slots every {format_age(timedelta(seconds=plan.gap))}, late after "
+                f"{format_age(limit)})"
+            )
+    return problems

@@ -40,8 +40,25 @@ def engine(config: Path):
     engine.dispose()
 
 
-def heartbeat(engine, *, age: float, state: str = "running", every: float = 10.0) -> None:
+def heartbeat(
+    engine,
+    *,
+    age: float,
+    state: str = "running",
+    every: float = 10.0,
+    cycle_age: float | None = 5.0,
+) -> None:
+    """A daemon up for 3 h whose last heartbeat was `age` s ago and whose track's last cycle
+    finished `cycle_age` s ago (None: no cycle recorded)."""
     now = utcnow()
+    if cycle_age is not None:
+        done = now - timedelta(seconds=cycle_age)
+        record_cycle(
+            engine,
+            CycleSummary(
+                "box", "apple:top-free", None, done - timedelta(seconds=1), done, 2, 2, 0, 0
+            ),
+        )
     beat(
         engine,
         Heartbeat(
@@ -156,6 +173,35 @@ def test_the_default_limit_is_two_slots_and_at_least_two_hours(tmp_path: Path) -
     engine.dispose()
 
 
+@pytest.mark.parametrize(
+    ("cycle_age", "line"),
+    [
+        (
+            46 * 60,
+            "track apple:top-free: last cycle finished 46m ago, up 3h "
+            "(slots every 15m, late after 45m)",
+        ),
+        (
+            None,
+            "track apple:top-free: no cycle finished yet, up 3h (slots every 15m, late after 45m)",
+        ),
+    ],
+    ids=["cycles-stopped", "never-cycled"],
+)
+def test_a_live_daemon_whose_track_stopped_cycling_is_unhealthy(
+    config: Path, engine, cycle_age: float | None, line: str
+) -> None:
+    """The heartbeat is fresh and the charts are not stale yet, but no cycle came for 3 slots:
+    something holds the track up (a stuck step), and health says so before the data ages."""
+    heartbeat(engine, age=2, cycle_age=cycle_age)
+    stored(engine, "us", timedelta(minutes=50))
+    stored(engine, "gb", timedelta(minutes=50))
+    result = health(config)
+    assert (result.exit_code, result.output) == (1, line + "\n")
+    heartbeat(engine, age=1, cycle_age=44 * 60)  # a cycle within 3 slots: healthy again
+    assert health(config).exit_code == 0
+
+
 def test_bad_max_age_is_a_usage_error(config: Path) -> None:
     result = health(config, "--max-age", "soon")
     assert result.exit_code == 2
@@ -163,7 +209,7 @@ def test_bad_max_age_is_a_usage_error(config: Path) -> None:
 
 
 def test_status_shows_liveness_last_cycle_and_how_long_charts_fail(config: Path, engine) -> None:
-    heartbeat(engine, age=3)
+    heartbeat(engine, age=3, cycle_age=None)
     now = utcnow()
     record_cycle(
         engine,

@@ -10,7 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Column, Engine, Float, Index, delete, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Float,
+    Index,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlmodel import Field, SQLModel
 
 from tracker.store.engine import read_connection, write_transaction
@@ -215,6 +226,15 @@ def latest_heartbeat(engine: Engine) -> Heartbeat | None:
         state=row.state,
         cycles=row.cycles,
     )
+
+
+def last_cycle_by_track(engine: Engine) -> dict[str, datetime]:
+    """When each track's latest recorded cycle finished (the table is pruned, so it is small)."""
+    with read_connection(engine) as conn:
+        rows = conn.execute(
+            select(CYCLE.c.track, func.max(CYCLE.c.finished_at)).group_by(CYCLE.c.track)
+        ).all()
+    return {track: finished for track, finished in rows}
 
 
 def recent_cycles(engine: Engine, limit: int = 10) -> list[CycleSummary]:
