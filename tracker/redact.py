@@ -30,7 +30,8 @@ _SECRET_WORDS = (
     "cookie",
 )
 _SECRET_KEY = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]+")
+# A URL in a message ends before the punctuation that follows it ("from URL: detail").
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]*[^\s'\"<>.,;:!?)\]]")
 # Path segments that look like generated credentials: long, and mixing letters and digits.
 _TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~=+%:]{16,}$")
 _HEXISH = re.compile(r"^[0-9a-fA-F\-]{24,}$")
