@@ -76,7 +76,9 @@ def quoted(value: object, limit: int = QUOTE_LIMIT, *, bare: bool = False) -> st
     """
     if isinstance(value, str) and bare:
         return value if len(value) <= limit else f"{value[:limit]}… ({len(value):,} chars)"
-    if isinstance(value, str) and len(value) > limit:
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
         return f"{value[:limit]!r}"[:-1] + f"…{repr(value)[-1]} ({len(value):,} chars)"
     text = repr(value)
     if len(text) > limit:
