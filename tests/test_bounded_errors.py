@@ -87,6 +87,7 @@ def test_the_fetch_log_line_of_a_4_mb_bad_id_is_short(
             f"unreadable feed time {CUT} in `feed.updated` of u",
         ),
     ],
+    ids=["app-id", "country", "feed-time"],  # the values themselves are 4 MB
 )
 def test_apple_feed_errors_quote_at_most_200_characters(feed: bytes, message: str) -> None:
     request = ChartRequest(ChartKey("apple", "us", "top-free"), 100)
