@@ -67,6 +67,12 @@ class Frame:
         """Per bucket: did any row's chart have a snapshot?"""
         return (self.ranks != NO_DATA).any(axis=0)
 
+    @property
+    def simulated(self) -> bool:
+        """Any series drew on a simulated snapshot: then the whole chart is labelled simulated,
+        so a picture mixing real and simulated data can never pass for real."""
+        return any(s.simulated for s in self.series)
+
 
 def align(series: Sequence[RankSeries]) -> Frame:
     """Put series on the union of their bucket starts; a start a series lacks is NO_DATA."""

@@ -155,7 +155,11 @@ def render_grid(
     charts = " / ".join(dict.fromkeys(chart_name(k) for k in keys))
     when = range_text(int(shown.starts[0]), int(shown.starts[-1]), zone_info)
     place = country_name(countries[0]) if len(countries) == 1 else f"{len(countries)} countries"
-    title = set_title(figure, f"Rank of {names} · {charts} · {place} · {when}", simulated=simulated)
+    title = set_title(
+        figure,
+        f"Rank of {names} · {charts} · {place} · {when}",
+        simulated=simulated or frame.simulated,
+    )
     strip = set_footnote(
         figure,
         frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),

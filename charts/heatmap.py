@@ -143,7 +143,7 @@ def render_heatmap(
     title = set_title(
         figure,
         f"Rank of {apps[0][1]} by country · {charts} · {place} · {when}",
-        simulated=simulated,
+        simulated=simulated or frame.simulated,
     )
     legend = [
         Patch(facecolor=NOT_IN_CHART, label=f"not in the top {depth}"),

@@ -178,7 +178,7 @@ def render_leaders(
         figure,
         f"Countries where {list_text([names[a] for a in apps])} {verb} {place_text(top)}"
         f" · {charts} · {len(countries)} countries · {when}",
-        simulated=simulated,
+        simulated=simulated or frame.simulated,
     )
     set_footnote(
         figure,

@@ -103,7 +103,11 @@ def render_rank(
     keys = [s.key for s in shown.series]
     apps = list_text([s.app_name for s in shown.series])
     when = range_text(int(shown.starts[0]), int(shown.starts[-1]), zone_info)
-    title = set_title(figure, f"Rank of {apps} · {where_text(keys)} · {when}", simulated=simulated)
+    title = set_title(
+        figure,
+        f"Rank of {apps} · {where_text(keys)} · {when}",
+        simulated=simulated or frame.simulated,
+    )
     set_footnote(
         figure,
         frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),

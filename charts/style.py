@@ -177,7 +177,16 @@ def frame_footnote(
 ) -> str:
     """The footnote of a chart drawn from `shown`, a (maybe downsampled) view of `frame`."""
     first, last = frame.data_span()
-    return footnote(keys, first, last, tz, step=shown.step, query_step=frame.step, extra=extra)
+    return footnote(
+        keys,
+        first,
+        last,
+        tz,
+        step=shown.step,
+        query_step=frame.step,
+        extra=extra,
+        simulated=frame.simulated,
+    )
 
 
 def footnote(
@@ -189,13 +198,16 @@ def footnote(
     step: int,
     query_step: int,
     extra: str = "",
+    simulated: bool = False,
 ) -> str:
-    """Source, capture times and bucket size: where the picture's numbers come from."""
+    """Source, capture times and bucket size: where the picture's numbers come from; first of
+    all, when any of them came from apprank's simulator, that they are not the App Store's."""
     sources = ", ".join(dict.fromkeys(source_name(k.source) for k in keys))
     bucket = f"best rank per {step_text(step)}"
     if step != query_step:
         bucket += f" (data per {step_text(query_step)})"
     parts = [
+        *(["SIMULATED data from apprank's simulator, not the App Store"] if simulated else []),
         f"Source: {sources}",
         f"captures {stamp(first, tz)} – {stamp(last, tz)} {zone_label(tz)}",
         bucket,

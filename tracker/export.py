@@ -48,12 +48,14 @@ COLUMNS = (
     "app_id",
     "app_name",
     "developer",
+    "simulated",
 )
 BOM = "\ufeff"
 PAGE_ROWS = 50_000
 
-# captured_at (epoch s), source, country, chart, category, device, rank, app_id, name, developer
-Row = tuple[int, str, str, str, str, str, int, str, str, str | None]
+# captured_at (epoch s), source, country, chart, category, device, rank, app_id, name, developer,
+# simulated
+Row = tuple[int, str, str, str, str, str, int, str, str, str | None, bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +95,7 @@ WHERE EXISTS (SELECT 1 FROM snapshot s WHERE s.chart_id = c.id)
 # (no sort), merged in Python; sorting the joined rows instead would double SQLite's work.
 _SNAPSHOTS_SQL = """
 SELECT s.captured_at, c.source, c.country, c.kind, c.category, c.device,
-       s.ranking_id, s.depth_returned
+       s.ranking_id, s.depth_returned, s.simulated
 FROM snapshot s
 JOIN chart c ON c.id = s.chart_id
 WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at < :hi
@@ -186,7 +188,8 @@ def estimate_rows(engine: Engine, p: Plan) -> int | None:
 CHUNK_ROWS = 20_000
 CHUNK_RANKINGS = 500
 
-Head = tuple[int, str, str, str, str, str]  # captured_at, source, country, chart, category, device
+# captured_at, source, country, chart, category, device, simulated
+Head = tuple[int, str, str, str, str, str, bool]
 Entry = tuple[int, str, str, str | None]  # rank, app_id, app_name, developer
 
 
@@ -214,7 +217,7 @@ def iter_snapshots(
                 for s in chunk:
                     selected = found[s.ranking_id]
                     if selected:
-                        yield tuple(s[:6]), selected  # type: ignore[misc]
+                        yield (*s[:6], bool(s.simulated)), selected  # type: ignore[misc]
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
                 nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
@@ -245,7 +248,7 @@ def iter_rows(engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS) -> Iterato
     """Every selected row in export order (see `iter_snapshots`)."""
     for head, entries in iter_snapshots(engine, p, page_rows=page_rows):
         for entry in entries:
-            yield (*head, *entry)  # type: ignore[misc]
+            yield (*head[:6], *entry, head[6])  # type: ignore[misc]
 
 
 class _CsvLine:
@@ -272,8 +275,9 @@ def write_csv(
 ) -> int:
     """Write the header and every row as CSV to a binary stream; returns the row count.
 
-    Fast path: a snapshot's six leading cells are escaped once, and each app's three trailing
-    cells once per export (apps repeat in every snapshot), so a row costs one f-string.
+    Fast path: a snapshot's six leading cells and its `simulated` cell are escaped once, and each
+    app's three cells once per export (apps repeat in every snapshot), so a row costs one
+    f-string.
     """
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
     line = _CsvLine()
@@ -283,16 +287,17 @@ def write_csv(
     try:
         text.write((BOM if bom else "") + line(COLUMNS))
         for head, entries in snapshots:
-            prefix = line([isoformat_z(from_epoch(head[0])), *head[1:]])[:-2] + ","
+            prefix = line([isoformat_z(from_epoch(head[0])), *head[1:6]])[:-2] + ","
+            suffix = ",true\r\n" if head[6] else ",false\r\n"
             parts = []
             for rank, app_id, name, developer in entries:
                 tail = tails.get((app_id, name, developer))
                 if tail is None:
                     if len(tails) > 200_000:
                         tails.clear()  # keep memory flat on catalogues beyond any real chart
-                    tail = line([app_id, guard(name), guard(developer or "")])
+                    tail = line([app_id, guard(name), guard(developer or "")])[:-2]
                     tails[(app_id, name, developer)] = tail
-                parts.append(f"{prefix}{rank},{tail}")
+                parts.append(f"{prefix}{rank},{tail}{suffix}")
             text.write("".join(parts))
             count += len(parts)
             if on_rows is not None and count - reported >= 10_000:
@@ -312,11 +317,19 @@ def write_jsonl(
     """Write one JSON object per row (the CSV's fields, raw text, rank as a number)."""
     count = reported = 0
     for head, entries in snapshots:
-        start = dict(zip(COLUMNS, (isoformat_z(from_epoch(head[0])), *head[1:]), strict=False))
+        start = dict(zip(COLUMNS, (isoformat_z(from_epoch(head[0])), *head[1:6]), strict=False))
+        simulated = head[6]
         out.write(
             b"".join(
                 orjson.dumps(
-                    {**start, "rank": rank, "app_id": app_id, "app_name": name, "developer": dev}
+                    {
+                        **start,
+                        "rank": rank,
+                        "app_id": app_id,
+                        "app_name": name,
+                        "developer": dev,
+                        "simulated": simulated,
+                    }
                 )
                 + b"\n"
                 for rank, app_id, name, dev in entries

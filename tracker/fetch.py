@@ -6,9 +6,10 @@ A chart that fails is recorded as a failed attempt and never as a rank; the othe
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,11 +30,31 @@ from tracker.redact import mask_url
 from tracker.runtime import collector_paused
 from tracker.sources import SOURCES, ChartRequest, ChartSnapshot
 from tracker.store.writer import Attempt, Saved, SnapshotWriter
-from tracker.timeutil import parse_duration, utcnow
+from tracker.timeutil import parse_duration, parse_instant, utcnow
 
 log = logging.getLogger("apprank.fetch")
 
 Clock = Callable[[], datetime]
+
+# What apprank's simulator sends with every answer (tracker/simulate/server.py); httpx headers
+# arrive lower-cased.
+SIMULATED_HEADER = "x-apprank-simulated"
+SIMULATED_TIME_HEADER = "x-apprank-simulated-time"
+
+
+def simulator_time(headers: Mapping[str, str]) -> tuple[bool, datetime | None]:
+    """Whether apprank's simulator served a response, and the simulated instant it served it at.
+
+    A simulator's chart is stored flagged as simulated and stamped with the simulator's clock, not
+    ours: its market lives in its own time (e.g. January 2025), and wall-clock stamps would put
+    its charts in another year than the rest of a simulated history.
+    """
+    if headers.get(SIMULATED_HEADER) != "1":
+        return False, None
+    try:
+        return True, parse_instant(headers[SIMULATED_TIME_HEADER])
+    except (KeyError, ValueError):
+        return True, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,10 +274,13 @@ async def _fetch_one(
             snapshot = source.parse(request, response.body, url=shown)
         if not snapshot.entries:
             raise EmptyChart(f"empty chart from {shown} (recorded as no data)", url=shown)
+        simulated, served_at = simulator_time(response.headers)
+        if simulated:
+            snapshot = dataclasses.replace(snapshot, simulated=True)
         duration_ms = int((time.perf_counter() - started) * 1000)
         attempt = Attempt(started_at, duration_ms, "ok", status, None, shown)
         slot = slot_of(request) if slot_of else None
-        saved = await batches.save(snapshot, clock(), attempt, slot)
+        saved = await batches.save(snapshot, served_at or clock(), attempt, slot)
     except ApprankError as exc:
         duration_ms = int((time.perf_counter() - started) * 1000)
         outcome, exc_status = classify(exc)

@@ -11,7 +11,8 @@ so importing a file twice adds nothing.
 Apps: an app the database already knows keeps its stored metadata (a file never renames it);
 an unknown app takes the name and developer of its first row. CSV text cells are un-neutralised
 (see tracker/export.py) unless `raw`. The feed's own time and the requested depth are not in the
-export; imported snapshots store none and the returned depth.
+export; imported snapshots store none and the returned depth. A snapshot is stored as simulated
+when its rows say so; files exported before the `simulated` column existed hold real data.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from tracker.timeutil import from_epoch, to_epoch
 
 # How many bad rows an error message lists before summarising.
 SHOWN_ERRORS = 20
+# Exports written before the `simulated` column (the last) existed: real data.
+UNFLAGGED = COLUMNS[:-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class ImportRow:
     app_id: str
     name: str
     developer: str | None
+    simulated: bool = False
 
 
 class BadRow(ValueError):
@@ -251,7 +255,8 @@ def _lines(handle: BinaryIO, path: Path) -> Iterator[str]:
 def _csv_records(path: Path, lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.reader(lines)
     header = next(reader, None)
-    if header is None or tuple(header) != COLUMNS:
+    unflagged = header is not None and tuple(header) == UNFLAGGED  # each row gets "false"
+    if header is None or (tuple(header) != COLUMNS and not unflagged):
         raise ImportFileError(
             f"{path} line 1: not an apprank export (the header must be {','.join(COLUMNS)})"
         )
@@ -263,8 +268,10 @@ def _csv_records(path: Path, lines: Iterator[str]) -> Iterator[tuple[int, dict[s
             raise ImportFileError(f"{path} line {start}: unreadable CSV ({exc})") from None
         if cells is None:
             return
+        if unflagged and len(cells) == len(UNFLAGGED):
+            cells.append("false")
         if len(cells) != len(COLUMNS):
-            error = f"expected {len(COLUMNS)} fields, found {len(cells)}"
+            error = f"expected {len(header)} fields, found {len(cells)}"
             yield start, {**dict(zip(COLUMNS[:6], cells, strict=False)), "_error": error}
         else:
             yield start, dict(zip(COLUMNS, cells, strict=True))
@@ -282,6 +289,8 @@ def _jsonl_records(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]
             continue
         if not isinstance(value, dict):
             yield number, {"_error": "not a JSON object"}
+        elif set(value) == set(UNFLAGGED):
+            yield number, {**value, "simulated": False, "_json": True}
         elif set(value) != set(COLUMNS):
             missing = [c for c in COLUMNS if c not in value]
             extra = sorted(set(value) - set(COLUMNS))
@@ -309,7 +318,10 @@ def _parse(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: int)
     if is_json:
         for name in COLUMNS[6:]:
             value = fields[name]
-            if name == "rank":
+            if name == "simulated":
+                if not isinstance(value, bool):
+                    raise BadRow(f"simulated {value!r} is not true or false")
+            elif name == "rank":
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise BadRow(f"rank {value!r} is not a whole number")
             elif not isinstance(value, str) and not (name == "developer" and value is None):
@@ -329,7 +341,12 @@ def _parse(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: int)
             name, developer = restore(name), developer and restore(developer)
     if not name:
         raise BadRow("app_name is empty")
-    return ImportRow(line, at, key, rank, app_id, name, developer)
+    simulated = fields["simulated"]
+    if not is_json:
+        if simulated not in ("true", "false"):
+            raise BadRow(f"simulated {simulated!r} is not true or false")
+        simulated = simulated == "true"
+    return ImportRow(line, at, key, rank, app_id, name, developer, simulated)
 
 
 def _int(text: str) -> int:
@@ -423,7 +440,12 @@ class _Store:
                     for r in sorted(rows, key=lambda r: r.rank)
                 )
                 when = from_epoch(first.captured_at)
-                snapshot = ChartSnapshot(ChartRequest(first.key, len(entries)), entries, None)
+                snapshot = ChartSnapshot(
+                    ChartRequest(first.key, len(entries)),
+                    entries,
+                    None,
+                    simulated=any(r.simulated for r in rows),  # never passed off as real
+                )
                 items.append((snapshot, when, Attempt(when, 0, "ok")))
         if items and not self.dry_run:
             self.writer.save_many(items)

@@ -11,16 +11,21 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from tracker.apps import AppRef
 from tracker.cellsafe import neutralise
-from tracker.query_compare import Comparison
-from tracker.query_movers import Move, Movers
-from tracker.query_stats import CountryStats
-from tracker.series import NOT_IN_CHART, RankSeries
-from tracker.sources import ChartKey
 from tracker.timeutil import from_epoch, isoformat_z
+
+if TYPE_CHECKING:  # types only: `apprank top` uses these helpers without NumPy or the queries
+    from tracker.apps import AppRef
+    from tracker.query_compare import Comparison
+    from tracker.query_movers import Move, Movers
+    from tracker.query_stats import CountryStats
+    from tracker.series import RankSeries
+    from tracker.sources import ChartKey
+
+# tracker.series.NOT_IN_CHART, whose module loads NumPy (tests check that they agree)
+NOT_IN_CHART = 0
 
 STATE_LEGEND = '"-" = not in chart (below the depth returned), blank = no data'
 HISTORY_CSV = ["app_id", "app_name", "source", "country", "chart", "at", "rank", "state"]

@@ -1,4 +1,4 @@
-"""Python's cycle collector, kept off the hot paths.
+"""Python's cycle collector kept off the hot paths, and modules loaded when first used.
 
 A fetch cycle allocates millions of short-lived containers (JSON trees, entries, rows) and
 makes no reference cycles; every 700 allocations the collector would otherwise walk the young
@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib.util
+import sys
 import threading
 from collections.abc import Iterator
+from types import ModuleType
 
 
 def freeze_long_lived() -> None:
@@ -48,3 +51,25 @@ def collector_paused() -> Iterator[None]:
             _pauses -= 1
             if _pauses == 0 and _was_enabled:
                 gc.enable()
+
+
+def lazy_module(name: str) -> ModuleType:
+    """Module `name`, executed on its first attribute access instead of now.
+
+    For command modules: `apprank --help` imports every command, and a command's queries (NumPy,
+    the ORM) are only needed when it runs. Import it under `if TYPE_CHECKING:` as well, so that
+    type checkers see the real module.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return module

@@ -17,7 +17,9 @@ from tracker import export as exp
 from tracker.errors import UsageError
 from tracker.store import SnapshotWriter, open_engine
 
-HEADER = "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer\r\n"
+HEADER = (
+    "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer,simulated\r\n"
+)
 
 
 def export_csv(engine: Engine, selection: exp.Selection | None = None, **kwargs) -> bytes:
@@ -32,17 +34,17 @@ def test_csv_has_a_header_and_one_row_per_snapshot_and_rank(story: Engine) -> No
     lines = text.split("\r\n")
     assert lines[0] + "\r\n" == HEADER
     assert lines[1:5] == [
-        "2025-01-26T00:05:00Z,apple,us,top-free,all,iphone,1,6448311069,ChatGPT,OpenAI",
-        "2025-01-26T00:05:00Z,apple,us,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.",
+        "2025-01-26T00:05:00Z,apple,us,top-free,all,iphone,1,6448311069,ChatGPT,OpenAI,false",
+        "2025-01-26T00:05:00Z,apple,us,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.,false",
         "2025-01-26T00:05:00Z,apple,us,top-free,all,iphone,3,310633997,WhatsApp Messenger,"
-        "WhatsApp Inc.",
+        "WhatsApp Inc.,false",
         "2025-01-26T00:06:00Z,apple,gb,top-free,all,iphone,1,310633997,WhatsApp Messenger,"
-        "WhatsApp Inc.",
+        "WhatsApp Inc.,false",
     ]
     assert lines[-4:] == [
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,1,544007664,YouTube,Google",
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.",
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,3,6448311069,ChatGPT,OpenAI",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,1,544007664,YouTube,Google,false",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.,false",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,3,6448311069,ChatGPT,OpenAI,false",
         "",
     ]
     assert len(lines) == 1 + 30 + 1  # header, 10 snapshots x 3 ranks, final CRLF
@@ -122,7 +124,7 @@ def test_jsonl_carries_the_same_fields_raw(story: Engine) -> None:
     assert first == (
         b'{"captured_at":"2025-01-26T04:07:00Z","source":"apple","country":"jp",'
         b'"chart":"top-free","category":"all","device":"iphone","rank":1,'
-        b'"app_id":"544007664","app_name":"YouTube","developer":"Google"}'
+        b'"app_id":"544007664","app_name":"YouTube","developer":"Google","simulated":false}'
     )
     assert list(orjson.loads(first)) == list(exp.COLUMNS)
 

@@ -69,9 +69,10 @@ def export(engine: Engine, *, raw: bool = False, fmt: str = "csv") -> bytes:
 
 def test_text_cells_are_neutralised_numbers_untouched(tmp_path: Path) -> None:
     lines = export(awkward_engine(tmp_path / "a.db")).decode("utf-8-sig").split("\r\n")
-    assert lines[1] == ("2025-01-26T00:00:00Z,apple,cn,top-free,all,iphone,1,8,   spaced   ,")
+    assert lines[1] == ("2025-01-26T00:00:00Z,apple,cn,top-free,all,iphone,1,8,   spaced   ,,false")
     assert (
-        "2025-01-26T00:00:00Z,apple,us,top-free,all,iphone,1,1,'=cmd|' /C calc'!A0,'@evil" in lines
+        "2025-01-26T00:00:00Z,apple,us,top-free,all,iphone,1,1,'=cmd|' /C calc'!A0,'@evil,false"
+        in lines
     )
     assert '2,"Quote ""this"", then, commas","\'-dev, ""Inc"""' in "\r\n".join(lines)
     assert ",5,Google Play Книги 📚,'+Google" in "\r\n".join(lines)
@@ -79,7 +80,7 @@ def test_text_cells_are_neutralised_numbers_untouched(tmp_path: Path) -> None:
 
 def test_raw_writes_text_as_stored(tmp_path: Path) -> None:
     raw = export(awkward_engine(tmp_path / "a.db"), raw=True).decode("utf-8-sig")
-    assert ",1,=cmd|' /C calc'!A0,@evil\r\n" in raw
+    assert ",1,=cmd|' /C calc'!A0,@evil,false\r\n" in raw
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])

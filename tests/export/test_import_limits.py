@@ -55,7 +55,7 @@ def test_a_huge_jsonl_line_is_refused_as_it_is_read(engine: Engine, tmp_path: Pa
 def test_a_line_at_the_bound_is_read(engine: Engine, tmp_path: Path) -> None:
     """The bound refuses only what exceeds it: a long but bounded line is an ordinary bad row."""
     header = ",".join(COLUMNS) + "\r\n"
-    row = "2025-01-27T06:00:00Z,apple,us,top-free,all,iphone,1,1," + "n" * 100 + ",dev\r\n"
+    row = "2025-01-27T06:00:00Z,apple,us,top-free,all,iphone,1,1," + "n" * 100 + ",dev,false\r\n"
     path = tmp_path / "ok.csv"
     path.write_bytes((header + row).encode())
     assert import_file(engine, path).snapshots_added == 1

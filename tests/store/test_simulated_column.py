@@ -40,9 +40,7 @@ def test_0005_keeps_every_stored_snapshot_and_marks_it_real(db_url: str) -> None
             conn.execute(text(statement), {"digest": bytes(range(16))})
         if conn.dialect.name == "postgresql":  # the rows above chose their ids
             for table in ("app", "chart", "ranking", "snapshot"):
-                conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)")
-                )
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
     assert migrate.upgrade(engine) == ("0004", "0005")
     with engine.connect() as conn:
         rows = conn.execute(

@@ -187,6 +187,7 @@ def top(
                 "feed_updated_at": result.feed_updated_at and isoformat_z(result.feed_updated_at),
                 "previous_captured_at": result.previous_captured_at
                 and isoformat_z(result.previous_captured_at),
+                "simulated": result.simulated,
                 "entries": [
                     {
                         "rank": e.rank,
@@ -212,6 +213,8 @@ def top(
         for e in result.entries
     ]
     title = f"{key.label()} at {isoformat_z(result.captured_at)}"
+    if result.simulated:
+        title += " (SIMULATED data)"
     emit(rows, ["rank", "change", "app_id", "name", "developer"], fmt, title=title)
 
 

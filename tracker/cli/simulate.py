@@ -5,22 +5,25 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli.base import app
 from tracker.cli.common import handle_errors
 from tracker.errors import UsageError
-from tracker.simulate.faults import FAULT_KINDS, FaultConfig
-from tracker.simulate.server import SimulatorServer
 from tracker.timeutil import isoformat_z, parse_instant
+
+if TYPE_CHECKING:  # the simulator (NumPy) loads when the command runs, not for --help
+    from tracker.simulate.faults import FaultConfig
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def parse_faults(specs: list[str], latency: float, seed: int) -> FaultConfig:
     """`["rate_limit=0.1", "server_error=0.05"]` -> FaultConfig; UsageError on a bad spec."""
+    from tracker.simulate.faults import FAULT_KINDS, FaultConfig
+
     values: dict[str, float] = {}
     for spec in specs:
         kind, sep, prob = spec.partition("=")
@@ -83,6 +86,8 @@ def simulate(
         start_at = parse_instant(start) if start else None
     except ValueError as exc:
         raise UsageError(f"--start: {exc}") from None
+    from tracker.simulate.server import SimulatorServer
+
     faults = parse_faults(fault or [], latency, seed or 0)
     server = SimulatorServer(
         scenario, seed=seed, start=start_at, speed=speed, faults=faults, host=host, port=port

@@ -83,6 +83,7 @@ def _head(handler: _Handler, status: int, content_type: str, length: int, now: d
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(length))
+    handler.send_header("X-Apprank-Simulated", "1")
     handler.send_header("X-Apprank-Simulated-Time", isoformat_z(now))
     handler.end_headers()
 

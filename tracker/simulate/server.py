@@ -6,6 +6,11 @@
 
 Control endpoints (JSON): GET/POST /_control/clock, GET/POST /_control/faults,
 GET/DELETE /_control/stats.
+
+Every response carries `X-Apprank-Simulated: 1` and `X-Apprank-Simulated-Time` (the simulated
+instant it was served at): apprank stores snapshots from such a server flagged as simulated and
+stamped with that time, so simulated data is never taken for real, nor mixed with wall-clock
+times in one history.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from tracker.timeutil import isoformat_z, parse_duration, parse_instant
 
 DEFAULT_START = datetime.fromisoformat("2025-01-20T00:00:00+00:00")
 TIME_HEADER = "X-Apprank-Simulated-Time"
+SIMULATED_HEADER = "X-Apprank-Simulated"
 OLD_HOST_PREFIX = "/old-host"
 LOOP_MARK = "apprank_loop=1"
 
@@ -221,6 +227,7 @@ class SimulatorServer:
         handler.send_response(reply.status)
         handler.send_header("Content-Type", reply.content_type)
         handler.send_header("Content-Length", str(len(reply.body)))
+        handler.send_header(SIMULATED_HEADER, "1")
         handler.send_header(TIME_HEADER, isoformat_z(now))
         for name, value in reply.headers.items():
             handler.send_header(name, value)
