@@ -18,6 +18,7 @@ BENCHMARKS = {
     "chart": "grid chart, 4 apps x 8 countries x 1 year hourly vs bare matplotlib",
     "daemon": "resident memory after 10 and 1,000 fast daemon cycles",
     "simulator": "charts per second the simulator serves",
+    "cli": "apprank start-up: --help, top, status, history vs python with typer/rich/sqlalchemy",
 }
 
 

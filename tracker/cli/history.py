@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import sys
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker import query
 from tracker import query_output as out
-from tracker.apps import resolve_app, resolve_apps
 from tracker.cli.base import app
 from tracker.cli.common import (
     ConfigOpt,
@@ -32,7 +30,17 @@ from tracker.cli.common import (
     split_values,
 )
 from tracker.query_output import iso
+from tracker.runtime import lazy_module
 from tracker.timeutil import parse_duration
+
+# The queries (NumPy) and app resolution (the config models, the ORM) load when a command runs,
+# not for `--help`.
+if TYPE_CHECKING:
+    from tracker import apps as _apps
+    from tracker import query
+else:
+    query = lazy_module("tracker.query")
+    _apps = lazy_module("tracker.apps")
 
 CountriesOpt = Annotated[
     list[str] | None,
@@ -88,7 +96,7 @@ def history(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    refs = resolve_apps(engine, config, apps)
+    refs = _apps.resolve_apps(engine, config, apps)
     series = query.history(
         engine,
         [r.app_id for r in refs],
@@ -200,7 +208,7 @@ def compare(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    a, b = resolve_app(engine, config, app_a), resolve_app(engine, config, app_b)
+    a, b = _apps.resolve_app(engine, config, app_a), _apps.resolve_app(engine, config, app_b)
     results = query.compare(
         engine,
         a.app_id,
@@ -252,7 +260,7 @@ def leaders(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = resolve_app(engine, config, app_name)
+    ref = _apps.resolve_app(engine, config, app_name)
     when = instant(at, "--at")
     found = query.leaders(
         engine,
@@ -318,7 +326,7 @@ def stats(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = resolve_app(engine, config, app_name)
+    ref = _apps.resolve_app(engine, config, app_name)
     results = query.stats(
         engine,
         ref.app_id,
