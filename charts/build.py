@@ -87,7 +87,13 @@ def build_chart(
             "choose some with --country, or draw a heatmap"
         )
     result = render(
-        spec.kind, series, tz=spec.tz, scale=spec.scale, top=spec.top, simulated=spec.simulated
+        spec.kind,
+        series,
+        tz=spec.tz,
+        scale=spec.scale,
+        top=spec.top,
+        simulated=spec.simulated,
+        share_y=spec.share_y,
     )
     return Built(result, refs, drawn, notes)
 

@@ -1,4 +1,9 @@
-"""`grid`: small multiples, one panel per country, shared axes, each app one colour throughout."""
+"""`grid`: small multiples, one panel per country, each app one colour throughout.
+
+Panels share the time axis. They share the rank axis only when their spans are close: a US
+story at #1..#3 drawn on the #1..#30 of a country where the app climbed from #30 is a flat line,
+so by default each panel then zooms to its own ranks (`share_y` forces either way).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,11 @@ from datetime import tzinfo
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from charts.frame import align, downsample
 from charts.lines import (
+    absent_notes,
     check_scale,
     depth_of,
     draw_lines,
@@ -18,8 +25,9 @@ from charts.lines import (
     require_ranks,
     set_rank_scale,
 )
-from charts.names import chart_name, country_name
-from charts.result import ChartResult, PlottedSeries, Span
+from charts.names import chart_name, country_label, country_name
+from charts.placement import Placer, corner_spots
+from charts.result import ChartResult, Note, PlottedSeries, Span
 from charts.spec import MAX_PANELS
 from charts.style import (
     DPI,
@@ -31,6 +39,7 @@ from charts.style import (
     frame_footnote,
     linestyle,
     list_text,
+    literal_text,
     new_figure,
     no_data_handle,
     set_footnote,
@@ -45,6 +54,11 @@ from tracker.series import RankSeries
 
 PANEL_WIDTH = 3.6
 PANEL_HEIGHT = 2.5
+# Panels share one rank axis when each one's span of ranks is at least this share of the span
+# of all of them together.
+SHARE_Y_RATIO = 0.5
+# Room between panels for their own rank labels ("#100") when they do not share the axis.
+LABELLED_GAP = 0.55
 
 
 def grid_shape(panels: int) -> tuple[int, int]:
@@ -55,18 +69,42 @@ def grid_shape(panels: int) -> tuple[int, int]:
     return rows, max(1, math.ceil(panels / rows))
 
 
-def place_panels(figure: Figure, rows: int, cols: int, *, strip: float, dated_rows: bool) -> None:
+def spans_close(spans: Sequence[tuple[int, int] | None]) -> bool:
+    """Whether panels with these (best, worst) ranks read well on one shared rank axis."""
+    known = [span for span in spans if span is not None]
+    if len(known) < 2:
+        return True
+    union = max(hi for _, hi in known) - min(lo for lo, _ in known) + 1
+    return all(hi - lo + 1 >= SHARE_Y_RATIO * union for lo, hi in known)
+
+
+def rank_span(ranks: np.ndarray) -> tuple[int, int] | None:
+    """(best, worst) rank drawn, or None when nothing was ranked."""
+    ranked = ranks[ranks >= 1]
+    return (int(ranked.min()), int(ranked.max())) if ranked.size else None
+
+
+def place_panels(
+    figure: Figure,
+    rows: int,
+    cols: int,
+    *,
+    strip: float,
+    dated_rows: bool,
+    labelled: bool = False,
+) -> float:
     """Fixed margins in inches for the panels, instead of a layout engine (see new_figure).
 
     Room is made for the title, the tick labels "#100" and "rank" on the left, a panel title per
     row, dates under the bottom row (and under the last full row when the bottom one is short),
-    and the legend and footnote strip.
+    and the legend and footnote strip. `labelled` panels each carry their own rank labels.
+    Returns the height of a panel in inches.
     """
     width, height = figure.get_size_inches()
     left, right = 0.82, 0.2
     top = 0.16 + title_lines(figure) * SIZE_TITLE * 1.3 / 72 + SIZE_PANEL * 2.0 / 72
     bottom = strip * height + SIZE_TICK * 3.6 / 72
-    gap_w = 0.22
+    gap_w = LABELLED_GAP if labelled else 0.22
     gap_h = SIZE_PANEL * 2.0 / 72 + (SIZE_TICK * 4.2 / 72 if dated_rows else 0.12)
     panel_w = (width - left - right - (cols - 1) * gap_w) / cols
     panel_h = (height - top - bottom - (rows - 1) * gap_h) / rows
@@ -78,6 +116,7 @@ def place_panels(figure: Figure, rows: int, cols: int, *, strip: float, dated_ro
         wspace=gap_w / panel_w,
         hspace=gap_h / panel_h,
     )
+    return panel_h
 
 
 def render_grid(
@@ -86,11 +125,16 @@ def render_grid(
     tz: str | tzinfo | None = "UTC",
     scale: str = "zoom",
     simulated: bool = False,
+    share_y: bool | None = None,
     width: float | None = None,
     height: float | None = None,
     dpi: float = DPI,
 ) -> ChartResult:
-    """One panel per country (in the order given), the same y range in each."""
+    """One panel per country (in the order given).
+
+    `share_y`: one rank axis for every panel (True), one per panel (False), or shared only
+    when the panels' spans are close (None).
+    """
     zone_info = zone(tz)
     check_scale(scale)
     frame = align(series)
@@ -106,24 +150,31 @@ def render_grid(
     width = width or max(8.0, PANEL_WIDTH * cols + 2.0)
     height = height or PANEL_HEIGHT * rows + 1.2
     shown = downsample(frame, int(width * dpi * 0.8 / cols))
+    members_of = [
+        [i for i, s in enumerate(shown.series) if s.key.country == country] for country in countries
+    ]
+    if share_y is None:
+        share_y = spans_close([rank_span(shown.ranks[members]) for members in members_of])
     figure = new_figure(width, height, dpi, layout=False)
-    axes = figure.subplots(rows, cols, sharex=True, sharey=True, squeeze=False)
+    axes = figure.subplots(rows, cols, sharex=True, sharey=share_y, squeeze=False)
     looks = [
         (color(apps.index(s.app_id)), linestyle(apps.index(s.app_id)), s.app_name)
         for s in shown.series
     ]
     plotted: list[PlottedSeries] = []
     spans: list[Span] = []
+    remarks: list[tuple[Note, Text]] = []
     for panel, country in enumerate(countries):
         ax = axes[panel // cols][panel % cols]
         style_axes(ax)
-        members = [i for i, s in enumerate(shown.series) if s.key.country == country]
+        members = members_of[panel]
         plotted += draw_lines(ax, shown, members, looks, panel=panel, label=panel == 0)
+        remarks += absent_notes(ax, shown, members, looks, panel=panel)
         panel_spans = no_data_spans(shown, members, panel)
         shade(ax, panel_spans)
         spans += panel_spans
         ax.set_title(
-            f"{country_name(country)} ({country.upper()})",
+            country_label(country),
             fontsize=SIZE_PANEL,
             color=TEXT,
             loc="left",
@@ -132,15 +183,12 @@ def render_grid(
     for extra in range(len(countries), rows * cols):
         axes[extra // cols][extra % cols].set_visible(False)
     first = axes[0][0]
-    set_rank_scale(first, shown.ranks, depth_of(shown), scale)
     x = to_num(np.array([shown.starts[0], shown.end]))
     first.set_xlim(x[0], x[1])
     ticks = date_ticks(x[0], x[1], zone_info, width * 0.8 / cols)
     for panel in range(len(countries)):
         ax = axes[panel // cols][panel % cols]
         date_axis(ax, zone_info, ticks)
-        if panel % cols:
-            ax.set_ylabel("")
         # The bottom panel of each column shows the dates (the row below may be partly empty).
         dated = panel + cols >= len(countries)
         ax.tick_params(axis="x", labelbottom=dated)
@@ -165,14 +213,40 @@ def render_grid(
         frame_footnote(keys, frame, shown, zone_info, f"gaps: not in the top {depth_of(shown)}"),
         legend,
     )
-    place_panels(figure, rows, cols, strip=strip, dated_rows=rows * cols > len(countries))
+    panel_h = place_panels(
+        figure,
+        rows,
+        cols,
+        strip=strip,
+        dated_rows=rows * cols > len(countries),
+        labelled=not share_y,
+    )
+    # As many rank labels as a panel's height holds, so a #1..#6 panel labels each rank.
+    max_labels = max(4, int(panel_h * 72 / (SIZE_TICK * 1.8)))
+    for panel, members in enumerate(members_of):
+        ax = axes[panel // cols][panel % cols]
+        if not share_y or not panel:
+            ranks = shown.ranks if share_y else shown.ranks[members]
+            if rank_span(ranks) is None:
+                ranks = shown.ranks
+            set_rank_scale(ax, ranks, depth_of(shown), scale, max_labels=max_labels)
+        if panel % cols:
+            ax.set_ylabel("")
+    literal_text(figure)
+    placers: dict[int, Placer] = {}
+    for note, remark in remarks:
+        if note.panel not in placers:
+            ax = axes[note.panel // cols][note.panel % cols]
+            lines = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("rank-")]
+            placers[note.panel] = Placer.for_axes(ax, lines)
+        placers[note.panel].place(remark, corner_spots())
     return ChartResult(
         "grid",
         figure,
         title,
         tuple(plotted),
         tuple(spans),
-        (),
+        tuple(note for note, _ in remarks),
         shown.step,
         shown.step != frame.step,
     )

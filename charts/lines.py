@@ -19,7 +19,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLoca
 
 from charts.frame import Frame, rank_floats
 from charts.names import country_name
-from charts.result import NothingToChart, PlottedSeries, Span
+from charts.result import Note, NothingToChart, PlottedSeries, Span
 from charts.style import (
     LINE_WIDTH,
     SIZE_ANNOTATION,
@@ -125,34 +125,44 @@ def draw_lines(
 
 
 def absent_notes(
-    ax: Axes, frame: Frame, rows: Sequence[int], looks: Sequence[tuple[str, str, str]]
-) -> list[Text]:
+    ax: Axes,
+    frame: Frame,
+    rows: Sequence[int],
+    looks: Sequence[tuple[str, str, str]],
+    *,
+    panel: int = 0,
+) -> list[tuple[Note, Text]]:
     """A remark in the axes for each row that has no line because it was never ranked.
 
     Without it a fetched-but-absent app (ChatGPT in China) would look like a missing series.
     The depth named is the one that chart's snapshots actually returned. The caller places
     the remarks (charts.placement) once the layout is final.
     """
-    remarks = []
+    remarks: list[tuple[Note, Text]] = []
     for row in rows:
         ranks = frame.ranks[row]
         if (ranks >= 1).any() or not (ranks == NOT_IN_CHART).any():
             continue
         s = frame.series[row]
         hue, _, label = looks[row]
+        text = f"{label}: not in top {s.depth}"
+        note = Note("not_in_top", int(frame.starts[0]), s.app_id, s.depth, text, panel=panel)
         remarks.append(
-            ax.text(
-                0.98,
-                0.04,
-                f"{label}: not in top {s.depth}",
-                transform=ax.transAxes,
-                fontsize=SIZE_ANNOTATION,
-                color=hue,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-                gid=f"absent-{s.app_id}-{s.key.country}",
-                zorder=7,
-                parse_math=False,
-                in_layout=False,
+            (
+                note,
+                ax.text(
+                    0.98,
+                    0.04,
+                    text,
+                    transform=ax.transAxes,
+                    fontsize=SIZE_ANNOTATION,
+                    color=hue,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+                    gid=f"absent-{s.app_id}-{s.key.country}",
+                    zorder=7,
+                    parse_math=False,
+                    in_layout=False,
+                ),
             )
         )
     return remarks
@@ -191,7 +201,9 @@ def set_rank_scale(
         pad = max(0.7, (hi - lo) * 0.06)
         top, bottom = max(0.3, lo - pad), min(depth + 0.7, hi + pad)
         if bottom - top < 3:
-            bottom = top + 3
+            # At least three ranks in view, without reaching below the depth fetched.
+            bottom = min(depth + 0.7, top + 3)
+            top = max(0.3, bottom - 3)
         ax.yaxis.set_major_locator(FixedLocator(rank_ticks(top, bottom, max_labels)))
     ax.set_ylim(bottom, top)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"#{value:.0f}"))
@@ -207,8 +219,14 @@ def rank_ticks(top: float, bottom: float, max_labels: int = 12) -> list[int]:
     if len(every) <= max_labels:
         return every
     values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(top, bottom)
+    step = float(values[1] - values[0]) if len(values) > 1 else 1.0
+    if top <= 1 and step == 2:
+        values = np.arange(1, bottom + 1, 2)  # #1, #3, #5: not #1 squeezed against #2
     ticks = {int(v) for v in values if v >= 1 and top <= v <= bottom}
-    return sorted(ticks | {1} if top <= 1 else ticks)
+    if top > 1:
+        return sorted(ticks)
+    # #1 joins the round ranks; one too close to it would print on top of it.
+    return sorted({1} | {t for t in ticks if t - 1 >= 0.6 * step})
 
 
 def handles(ax: Axes) -> list[Line2D]:

@@ -119,7 +119,7 @@ def render_rank(
         title,
         tuple(plotted),
         tuple(spans),
-        tuple(note for note, _ in kept),
+        tuple(note for note, _ in [*kept, *remarks]),
         shown.step,
         shown.step != frame.step,
     )
@@ -238,7 +238,10 @@ def draw_notes(ax: Axes, kept: Sequence[tuple[Note, int]], colors: Sequence[str]
 
 
 def place_labels(
-    ax: Axes, kept: Sequence[tuple[Note, int]], labels: Sequence[Text], remarks: Sequence[Text]
+    ax: Axes,
+    kept: Sequence[tuple[Note, int]],
+    labels: Sequence[Text],
+    remarks: Sequence[tuple[Note, Text]],
 ) -> None:
     """Put each label where no rank line passes through it, once the layout is final.
 
@@ -258,7 +261,7 @@ def place_labels(
     for label in labels:
         fx, fy = to_axes.transform(label.xy)
         placer.place(label, offset_spots(fx, fy))
-    for remark in remarks:
+    for _, remark in remarks:
         placer.place(remark, corner_spots())
 
 

@@ -48,7 +48,8 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """An annotation: "first_number_one", "overtake" or "peak"."""
+    """An annotation: "first_number_one", "overtake", "peak", or "not_in_top" (an app with no
+    line in a panel: fetched, never ranked; `value` is the depth fetched)."""
 
     kind: str
     at: int

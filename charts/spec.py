@@ -38,6 +38,7 @@ OPTION_NAMES = {
     "tz": "--tz",
     "scale": "--scale",
     "top": "--top",
+    "share_y": "--share-y",
     "output": "--output",
     "kind": "KIND",
 }
@@ -93,6 +94,8 @@ class ChartSpec(BaseModel):
     tz: str = "UTC"
     scale: Literal["zoom", "fixed", "log"] = "zoom"
     top: int = Field(1, ge=1, le=200)
+    # grid: one rank axis for all panels (True), one each (False), or only when close (None).
+    share_y: bool | None = None
     output: str | None = None
     simulated: bool = False
 
@@ -152,6 +155,8 @@ class ChartSpec(BaseModel):
     def _fits_kind(self) -> ChartSpec:
         if self.kind == "heatmap" and len(self.apps) > 1:
             raise ValueError(f"a heatmap shows one app; got {len(self.apps)}")
+        if self.share_y is not None and self.kind != "grid":
+            raise ValueError(f"--share-y applies to a grid, not a {self.kind} chart")
         if self.kind == "grid" and len(self.countries) > MAX_PANELS:
             raise ValueError(f"a grid shows at most {MAX_PANELS} countries; use a heatmap")
         return self

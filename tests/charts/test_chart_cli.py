@@ -222,3 +222,55 @@ def test_the_installed_command_writes_a_chart(config: Path, tmp_path: Path) -> N
     )
     assert (result.code, result.stdout, result.stderr) == (0, f"{out}\n", "")
     assert png_size(out) == (1320, 672)
+
+
+def rank_label_count(svg: Path, rank: int) -> int:
+    """How many times the rank label "#N" is drawn (the SVG keeps each text as a comment)."""
+    return svg.read_text(encoding="utf-8").count(f"<!-- #{rank} -->")
+
+
+def test_share_y_options_reach_the_grid(config: Path, tmp_path: Path) -> None:
+    cfg = load_config(config)
+    engine = open_engine(cfg.database.url)
+    apart = build_chart(engine, cfg, ChartSpec(kind="grid", apps=["ds"], share_y=False))
+    assert [ax.get_ylim() for ax in apart.result.figure.axes[:3]] == [
+        pytest.approx((3.3, 0.3)),  # GB: #1..#2, held open to three ranks
+        pytest.approx((3.7, 0.7)),  # JP: #3 only, in a chart three deep
+        pytest.approx((3.7, 0.3)),  # US: #1..#3
+    ]
+    shared, separate = tmp_path / "shared.svg", tmp_path / "separate.svg"
+    for flag, out in (("--share-y", shared), ("--no-share-y", separate)):
+        code, stdout, stderr = chart("grid", "ds", flag, "-o", out, "-c", config)
+        assert (code, stdout, stderr) == (0, f"{out}\n", "")
+    assert rank_label_count(shared, 3) == 1  # one shared axis, labelled on the left
+    assert rank_label_count(separate, 3) == 3  # each of the three panels labels its own
+
+
+def test_share_y_on_a_chart_with_one_panel_is_a_usage_error(config: Path) -> None:
+    code, stdout, stderr = chart("rank", "ds", "--share-y", "-c", config)
+    assert (code, stdout, stderr) == (
+        2,
+        "",
+        "Error: --share-y applies to a grid, not a rank chart\n",
+    )
+
+
+MONEY = r"Money $\frac{1}{$ maker"
+
+
+def test_a_dollar_in_an_app_name_charts_without_a_traceback(config: Path, tmp_path: Path) -> None:
+    writer = SnapshotWriter(open_engine(load_config(config).database.url))
+    for hour, codes in enumerate(([("9", MONEY), ("8", "Beta")], [("8", "Beta"), ("9", MONEY)])):
+        when = DAY + timedelta(hours=hour)
+        entries = tuple(
+            ChartEntry(rank, app_id, name, "Dev $x$")
+            for rank, (app_id, name) in enumerate(codes, 1)
+        )
+        request = ChartRequest(ChartKey("apple", "us", "top-paid"), 2)
+        writer.save(ChartSnapshot(request, entries, when), when, Attempt(when, 80, "ok"))
+    out = tmp_path / "money.svg"
+    code, stdout, stderr = chart(
+        "rank", "9", "8", "--chart", "top-paid", "--country", "us", "-o", out, "-c", config
+    )
+    assert (code, stdout, stderr) == (0, f"{out}\n", "")
+    assert f"<!-- {MONEY} -->" in out.read_text(encoding="utf-8")  # the legend, as typed

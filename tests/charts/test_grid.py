@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.path import Path
 
 from charts.grid import grid_shape, render_grid
 from charts.result import Span
+from charts.save import save_figure
 from charts.spec import MAX_PANELS
 from tests.charts.builders import E0, HOUR, N, X, series
 from tracker.errors import UsageError
@@ -55,8 +57,8 @@ def test_one_panel_per_country_with_every_app_in_it() -> None:
                 np.testing.assert_array_equal(drawn[f"rank-{p.app_id}-{p.key.country}"], expected)
 
 
-def test_same_colour_per_app_and_shared_axes() -> None:
-    result = render_grid(story())
+def test_same_colour_per_app_and_shared_axes_when_asked() -> None:
+    result = render_grid(story(), share_y=True)
     colours = {(p.app_id, p.color) for p in result.series}
     assert colours == {("1", "#0072B2"), ("2", "#D55E00")}
     axes = [ax for ax in result.figure.axes if ax.get_visible()]
@@ -112,3 +114,93 @@ def test_too_many_countries_for_small_multiples_is_a_usage_error() -> None:
     many = [series("1", "Alpha", [1], country=c) for c in STOREFRONTS[: MAX_PANELS + 1]]
     with pytest.raises(UsageError, match=r"^37 countries: a grid shows at most 36; "):
         render_grid(many)
+
+
+# The demo's story at #1..#6 in the US, #1..#31 in Brazil; ChatGPT never in China's top 100.
+US_DS, US_GPT = [6, 5, 4, 3, 2, 1, 1, 1], [1, 1, 1, 1, 1, 2, 2, 2]
+BR_DS, BR_GPT = [31, 24, 17, 10, 5, 3, 2, 1], [2, 1, 2, 3, 2, 1, 2, 2]
+CN_DS, CN_GPT = [21, 15, 9, 5, 3, 2, 2, 2], [N] * 8
+
+
+def crossover() -> list:
+    return [
+        series("1", "DeepSeek", US_DS, country="us"),
+        series("1", "DeepSeek", BR_DS, country="br"),
+        series("1", "DeepSeek", CN_DS, country="cn", depth=50),
+        series("2", "ChatGPT", US_GPT, country="us"),
+        series("2", "ChatGPT", BR_GPT, country="br"),
+        series("2", "ChatGPT", CN_GPT, country="cn", depth=50),
+    ]
+
+
+def panels(result) -> list:
+    return [ax for ax in result.figure.axes if ax.get_visible()]
+
+
+def tick_labels(ax) -> list[str]:
+    ax.figure.canvas.draw()
+    return [t.get_text() for t in ax.get_yticklabels() if t.get_visible() and t.get_text()]
+
+
+def test_panels_far_apart_in_rank_zoom_each_to_their_own() -> None:
+    result = render_grid(crossover())
+    us, br, cn = panels(result)
+    assert us.get_ylim() == pytest.approx((6.7, 0.3))
+    assert tick_labels(us) == ["#1", "#2", "#3", "#4", "#5", "#6"]
+    assert br.get_ylim()[0] > 31 and br.get_ylim()[1] < 1
+    assert cn.get_ylim()[0] > 21
+    # Every panel carries its own rank labels, clear of the panel to its left.
+    renderer = result.figure.canvas.get_renderer()
+    for left, right in ((us, br), (br, cn)):
+        labels = [t for t in right.get_yticklabels() if t.get_text()]
+        assert labels and all(
+            t.get_window_extent(renderer).x0 > left.get_window_extent(renderer).x1 for t in labels
+        )
+
+
+def test_share_y_forces_one_rank_axis() -> None:
+    result = render_grid(crossover(), share_y=True)
+    assert {ax.get_ylim() for ax in panels(result)} == {panels(result)[0].get_ylim()}
+    assert panels(result)[0].get_ylim()[0] > 31
+
+
+def test_close_spans_still_share_by_default() -> None:
+    near = [
+        series("1", "Alpha", [40, 20, 1], country="us"),
+        series("1", "Alpha", [30, 10, 2], country="gb"),
+    ]
+    result = render_grid(near)
+    us, gb = panels(result)
+    assert us.get_ylim() == gb.get_ylim()
+    assert tick_labels(gb) == []  # the shared axis is labelled once, on the left
+
+
+def test_a_panel_without_an_apps_line_says_not_in_top_depth() -> None:
+    result = render_grid(crossover())
+    cn = panels(result)[2]
+    (remark,) = [t for t in cn.texts if t.get_gid() == "absent-2-cn"]
+    assert remark.get_text() == "ChatGPT: not in top 50"
+    assert remark.get_color() == "#D55E00"  # ChatGPT's colour in every panel
+    assert [(n.kind, n.app_id, n.value, n.panel) for n in result.notes] == [
+        ("not_in_top", "2", 50, 2)
+    ]
+    result.figure.canvas.draw()
+    renderer = result.figure.canvas.get_renderer()
+    box = remark.get_window_extent(renderer)
+    assert cn.get_window_extent(renderer).contains(box.x0, box.y0)
+    for line in cn.get_lines():
+        vertices = line.get_transform().transform(line.get_path().vertices)
+        vertices = vertices[np.isfinite(vertices).all(axis=1)]
+        if len(vertices) > 1:
+            assert not Path(vertices).intersects_bbox(box, filled=False), line.get_gid()
+
+
+def test_a_dollar_in_an_app_name_is_drawn_literally(tmp_path) -> None:
+    name = r"Money $\frac{1}{$ maker"
+    result = render_grid(
+        [series("1", name, [3, 1], country="us"), series("1", name, [N, N], country="gb")]
+    )
+    save_figure(result.figure, tmp_path / "grid.png")
+    (legend,) = result.figure.legends
+    assert legend.get_texts()[0].get_text() == name
+    assert [t.get_text() for t in panels(result)[1].texts] == [f"{name}: not in top 100"]

@@ -116,3 +116,10 @@ def test_public_names_resolve() -> None:
         assert getattr(charts, name) is not None
     with pytest.raises(AttributeError):
         _ = charts.nothing_here
+
+
+def test_share_y_is_a_grid_option() -> None:
+    assert ChartSpec(kind="grid", apps=["1"]).share_y is None
+    assert ChartSpec(kind="grid", apps=["1"], share_y=False).share_y is False
+    with pytest.raises(UsageError, match=r"^--share-y applies to a grid, not a heatmap chart$"):
+        spec_from_options(kind="heatmap", apps=["1"], share_y=True)

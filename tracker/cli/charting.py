@@ -28,7 +28,7 @@ def chart(
     apps: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Apps: store ids, \\[apps] aliases or parts of names.",
+            help="Apps: store ids, [apps] aliases or parts of names.",
             show_default=False,
             metavar="APP",
         ),
@@ -67,12 +67,21 @@ def chart(
         ),
     ] = "zoom",
     top: Annotated[int, typer.Option("--top", help="leaders: count countries in the top N.")] = 1,
+    share_y: Annotated[
+        bool | None,
+        typer.Option(
+            "--share-y/--no-share-y",
+            help="grid: one rank axis for every panel, or one each (default: shared only when "
+            "the panels' ranks span about the same range).",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(
             "--output",
             "-o",
-            help="File to write: .png, .svg or .pdf (default: a PNG in \\[charts] output_dir).",
+            help="File to write: .png, .svg or .pdf (default: a PNG in [charts] output_dir).",
             show_default=False,
         ),
     ] = None,
@@ -116,6 +125,7 @@ def chart(
         tz=tz,
         scale=scale,
         top=top,
+        share_y=share_y,
         simulated=simulated,
     )
     config = config_from(config_path)
