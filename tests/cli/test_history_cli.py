@@ -85,6 +85,7 @@ def test_history_json_by_day(config: Path) -> None:
             "device": "iphone",
             "every_seconds": 86400,
             "depth": 3,
+            "simulated": False,
             "points": [{"at": "2025-01-26T00:00:00Z", "rank": None, "state": "not_in_chart"}],
         }
     ]

@@ -8,15 +8,10 @@ from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from itertools import chain
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import Engine
 
-from tracker import export as exp
-from tracker import query
-from tracker.apps import resolve_apps
 from tracker.cli.base import app
 from tracker.cli.common import (
     ConfigOpt,
@@ -31,9 +26,20 @@ from tracker.cli.common import (
     stderr,
 )
 from tracker.errors import UsageError
-from tracker.importer import import_file
 from tracker.query_output import wide_cells
-from tracker.store import open_engine
+from tracker.runtime import lazy_module
+
+# The store, the queries (NumPy) and the export code load when a command runs, not for --help.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from tracker import apps as _apps
+    from tracker import export as exp
+    from tracker import query
+else:
+    exp = lazy_module("tracker.export")
+    query = lazy_module("tracker.query")
+    _apps = lazy_module("tracker.apps")
 
 
 class Format(StrEnum):
@@ -92,9 +98,11 @@ def export_command(
         apprank export -o history.csv --country us,gb --since 30d
         apprank export --app deepseek --wide country --every 1d -o ds.csv
     """
+    from tracker.store import open_engine
+
     config = config_from(config_path)
     engine = open_engine(config.database.url, create=False)
-    refs = resolve_apps(engine, config, split_values(app_names))
+    refs = _apps.resolve_apps(engine, config, split_values(app_names))
     selection = exp.Selection(
         app_ids=[r.app_id for r in refs],
         countries=split_values(country),
@@ -149,6 +157,14 @@ class _ProgressBar:
     """Rows written so far, on stderr (only when writing to a file from a terminal)."""
 
     def __init__(self, total: int | None) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(
             TextColumn("exporting"),
             BarColumn(),
@@ -222,6 +238,9 @@ def import_command(
         file.open("rb").close()  # a file that cannot be read is a usage error, like any output
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+    from tracker.importer import import_file
+    from tracker.store import open_engine
+
     config = config_from(config_path)
     engine = open_engine(config.database.url)
     report = import_file(engine, file, dry_run=dry_run, skip_bad=skip_bad, raw=raw)
