@@ -1,5 +1,7 @@
 """`heatmap`: countries x time for one app, colour = rank; "not in chart" and "no data" have
-their own looks (flat grey, hatched), and countries are sorted by the best rank they saw."""
+their own looks (flat grey, hatched). Countries are sorted by the best rank they saw, then by
+when they first got there, so the rows read as the order in which the app rose country by
+country."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
 from charts.frame import Frame, align, downsample
 from charts.lines import depth_of, require_ranks
-from charts.names import chart_name, country_name
+from charts.names import chart_name, country_label, country_name
 from charts.result import ChartResult, PlottedSeries, Span
 from charts.style import (
     DPI,
@@ -26,6 +28,7 @@ from charts.style import (
     SIZE_TICK,
     TEXT,
     frame_footnote,
+    literal_text,
     new_figure,
     no_data_handle,
     set_footnote,
@@ -43,13 +46,16 @@ _RANK_TICKS = (1, 2, 3, 5, 10, 20, 50, 100, 150, 200)
 
 
 def sort_rows(frame: Frame) -> list[int]:
-    """Best rank first; then more time ranked, more time with data, and the country code."""
+    """Best rank first, then the earliest to reach it; then more time ranked, more time with
+    data, and the country code."""
 
-    def key(row: int) -> tuple[int, int, int, str]:
+    def key(row: int) -> tuple[int, int, int, int, str]:
         ranks = frame.ranks[row]
         ranked = ranks[ranks >= 1]
         best = int(ranked.min()) if ranked.size else 1 << 20
-        return (best, -ranked.size, -int((ranks != NO_DATA).sum()), frame.series[row].key.country)
+        reached = int(np.argmax(ranks == best)) if ranked.size else 0
+        with_data = -int((ranks != NO_DATA).sum())
+        return (best, reached, -ranked.size, with_data, frame.series[row].key.country)
 
     return sorted(range(len(frame.series)), key=key)
 
@@ -106,13 +112,15 @@ def render_heatmap(
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(count - 0.5, -0.5)
     countries = [shown.series[row].key.country for row in order]
-    labels = [f"{country_name(c)} ({c.upper()})" if count <= 30 else c.upper() for c in countries]
+    labels = [country_label(c) for c in countries]
     ax.yaxis.set_major_locator(FixedLocator(list(range(count))))
     ax.yaxis.set_major_formatter(
         FuncFormatter(lambda v, _: labels[int(v)] if 0 <= v < count else "")
     )
     ax.yaxis.set_minor_locator(NullLocator())
-    ax.tick_params(axis="y", length=0, labelsize=SIZE_TICK if count <= 40 else 6)
+    # Rows are 0.2 in (14 pt) up to 60 countries and 0.14 in beyond: the names still fit.
+    size = SIZE_TICK if count <= 40 else 7 if count <= 60 else 6
+    ax.tick_params(axis="y", length=0, labelsize=size)
     date_axis(ax, zone_info, date_ticks(x[0], x[-1], zone_info, width * 0.78))
 
     bar = figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.01, fraction=0.03)
@@ -127,7 +135,7 @@ def render_heatmap(
     spans = []
     for panel, row in enumerate(order):
         s = shown.series[row]
-        label = country_name(s.key.country)
+        label = country_label(s.key.country)
         values = shown.ranks[row]
         plotted.append(
             PlottedSeries(label, s.app_id, s.app_name, s.key, shown.starts, values, "", "", panel)
@@ -151,9 +159,10 @@ def render_heatmap(
     ]
     set_footnote(
         figure,
-        frame_footnote(keys, frame, shown, zone_info, "countries sorted by best rank"),
+        frame_footnote(keys, frame, shown, zone_info, "countries by best rank, then first there"),
         legend,
     )
+    literal_text(figure)
     return ChartResult(
         "heatmap",
         figure,

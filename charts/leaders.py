@@ -27,6 +27,7 @@ from charts.style import (
     frame_footnote,
     linestyle,
     list_text,
+    literal_text,
     new_figure,
     no_data_handle,
     set_footnote,
@@ -184,6 +185,7 @@ def render_leaders(
         figure,
         frame_footnote(keys, frame, shown, zone_info, f"ranks from the top {depth_of(shown)}"),
     )
+    literal_text(figure)
     return ChartResult(
         "leaders",
         figure,

@@ -7,11 +7,14 @@ import pytest
 from matplotlib import colormaps
 from matplotlib.colors import LogNorm, to_rgba
 
+from charts.grid import render_grid
 from charts.heatmap import CMAP, render_heatmap
+from charts.names import country_label
 from charts.result import NothingToChart, Span
 from charts.style import NOT_IN_CHART
 from tests.charts.builders import E0, HOUR, N, X, series
 from tracker.errors import UsageError
+from tracker.storefronts import STOREFRONTS
 
 RANKS = {
     "us": [5, 3, N, X],
@@ -99,3 +102,31 @@ def test_heatmap_shows_one_app() -> None:
 def test_never_ranked_anywhere_is_nothing_to_chart() -> None:
     with pytest.raises(NothingToChart, match="not in the top 100 at any time"):
         render_heatmap([series("1", "Alpha", [N, N], country=c) for c in ("us", "gb")])
+
+
+def test_rows_reaching_the_same_best_rank_are_ordered_by_when_they_got_there() -> None:
+    rise = {
+        "de": [9, 5, 3, 2, 1, 1],  # #1 at 04:00
+        "us": [3, 1, 1, 1, 1, 1],  # #1 at 01:00: first
+        "gb": [7, 4, 2, 1, 1, 1],  # #1 at 03:00
+        "cn": [12, 6, 2, 2, 2, 2],  # best #2 only: after every #1
+        "jp": [20, 9, 4, 3, 3, 3],
+    }
+    result = render_heatmap([series("1", "Alpha", r, country=c) for c, r in rise.items()])
+    assert [p.key.country for p in result.series] == ["us", "gb", "de", "cn", "jp"]
+    (footnote,) = [t.get_text() for t in result.figure.texts if t.get_gid() == "footnote"]
+    assert "countries by best rank, then first there" in footnote
+
+
+def test_rows_are_named_as_the_grid_names_its_panels_even_when_many() -> None:
+    codes = ["us", *[c for c in STOREFRONTS if c != "us"][:44]]
+    result = render_heatmap(
+        [series("1", "Alpha", [1 + i % 9], country=c) for i, c in enumerate(codes)]
+    )
+    result.figure.canvas.draw()
+    labels = [t.get_text() for t in result.figure.axes[0].get_yticklabels()]
+    assert len(labels) == 45
+    assert set(labels) == {country_label(c) for c in codes}
+    assert "United States (US)" in labels
+    grid = render_grid([series("1", "Alpha", [1], country="us")])
+    assert grid.figure.axes[0].get_title(loc="left") == "United States (US)"
