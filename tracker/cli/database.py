@@ -39,8 +39,8 @@ def current(config_path: ConfigOpt = None, as_json: JsonOpt = False) -> None:
         apprank db current
     """
     config = config_from(config_path)
-    engine = open_engine(config.database.url, check=False)
-    with translate_errors(), engine.connect() as conn:
+    engine = open_engine(config.database.url, create=False, check=False)
+    with translate_errors(engine), engine.connect() as conn:
         revision = migrate.current_revision(conn)
     if as_json:
         print_json(
@@ -62,7 +62,7 @@ def upgrade(config_path: ConfigOpt = None) -> None:
     """
     config = config_from(config_path)
     engine = open_engine(config.database.url, check=False)
-    with translate_errors():
+    with translate_errors(engine):
         before, after = migrate.upgrade(engine)
     if before == after:
         typer.echo(f"already at {after}")

@@ -25,9 +25,9 @@ from tracker.errors import StoreError
 
 BUSY_TIMEOUT_MS = 10_000
 MAKE_ONE = "make one with `apprank fetch` or `apprank demo`"
-# One engine per URL per process (and per read-only mode): pools are shared and the schema is
-# checked once.
-_ENGINES: dict[tuple[str, str | None], Engine] = {}
+# One engine per URL per process, for writers and for readers (who open it another way): pools
+# are shared and the schema is checked once.
+_ENGINES: dict[tuple[str, bool, str | None], Engine] = {}
 _CHECKED: set[str] = set()
 # Engines opened read-only, and why: the commands that care say so once.
 _READ_ONLY: dict[Engine, str] = {}
@@ -50,9 +50,9 @@ def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
     mode = None
     if path is not None:
         mode = _prepare_folder(path) if create else _reader_mode(path)
-    engine = _ENGINES.get((url, mode))
+    engine = _ENGINES.get((url, create, mode))
     if engine is None:
-        engine = _ENGINES[(url, mode)] = _new_engine(url, parsed, path, mode)
+        engine = _ENGINES[(url, create, mode)] = _new_engine(url, parsed, path, mode, create)
     if check and url not in _CHECKED:
         ensure_schema(engine, create=create)
         _CHECKED.add(url)
@@ -126,7 +126,7 @@ def _reader_mode(path: Path) -> str | None:
     return "mode=ro&immutable=1"
 
 
-def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None) -> Engine:
+def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None, writer: bool) -> Engine:
     kwargs: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
         timeout = BUSY_TIMEOUT_MS / 1000
@@ -142,7 +142,7 @@ def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None) -> E
         hint = " (pip install 'apprank[postgres]')" if "postgres" in url else ""
         raise StoreError(f"no driver for database URL {describe(parsed)!r}{hint}: {exc}") from None
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, writer=writer)
     if path is not None and mode is not None:
         _READ_ONLY[engine] = (
             f"the database {path} cannot be written (read-only media?): reading it read-only"
@@ -159,7 +159,7 @@ def dispose_all() -> None:
     _READ_ONLY.clear()
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" hook below emit BEGIN itself (pysqlite's legacy mode doesn't).
@@ -168,8 +168,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
-        with contextlib.suppress(Exception):
-            cursor.execute("PRAGMA journal_mode = WAL")
+        if writer:  # the mode is stored in the file: a reader leaves the file as it is
+            with contextlib.suppress(Exception):
+                cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
