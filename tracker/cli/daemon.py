@@ -9,22 +9,18 @@ import sys
 from datetime import timedelta
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.daemon import Daemon
-from scheduler.health import check_health
-from scheduler.lock import acquire_instance_lock
 from scheduler.logs import LogFormat, setup_logging
-from scheduler.plan import build_plans
-from scheduler.settings import DaemonSettings
 from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json
 from tracker.errors import UsageError
-from tracker.store import open_engine
-from tracker.store.daemon_state import describe_heartbeat
 from tracker.timeutil import isoformat_z, parse_duration, utcnow
+
+if TYPE_CHECKING:  # the daemon and the store load when a command runs, not for --help
+    from scheduler.daemon import Daemon
 
 
 class LogLevel(StrEnum):
@@ -70,6 +66,12 @@ def run(
 
         apprank run --config /etc/apprank/config.toml --log-format json
     """
+    from scheduler.daemon import Daemon
+    from scheduler.lock import acquire_instance_lock
+    from scheduler.plan import build_plans
+    from scheduler.settings import DaemonSettings
+    from tracker.store import open_engine
+
     setup_logging(log_format, getattr(logging, log_level.value.upper()))
     beat = _duration(heartbeat, "--heartbeat")
     config = config_from(config_path)
@@ -127,6 +129,10 @@ def health(
 
         apprank health --max-age 2h
     """
+    from scheduler.health import check_health
+    from tracker.store import open_engine
+    from tracker.store.daemon_state import describe_heartbeat
+
     limit = _duration(max_age, "--max-age")
     config = config_from(config_path)
     now = utcnow()
