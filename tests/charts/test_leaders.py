@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from charts.leaders import render_leaders
+from charts.render import render
 from charts.result import Note, NothingToChart, Span
+from charts.save import save_figure
 from tests.charts.builders import E0, HOUR, N, X, series
 from tracker.errors import UsageError
 
@@ -77,3 +79,12 @@ def test_never_at_number_one_is_nothing_to_chart() -> None:
 def test_top_must_be_positive() -> None:
     with pytest.raises(UsageError, match=r"^--top must be at least 1 \(got 0\)$"):
         render_leaders(story(), top=0)
+
+
+@pytest.mark.parametrize("kind", ["leaders", "heatmap"])
+def test_a_dollar_in_an_app_name_is_drawn_literally(kind: str, tmp_path) -> None:
+    name = r"Money $\frac{1}{$ maker"
+    ranks = [series("1", name, [2, 1], country=c) for c in ("us", "gb")]
+    result = render(kind, ranks)
+    save_figure(result.figure, tmp_path / f"{kind}.png")  # mathtext raised ValueError here
+    assert name in result.figure.get_suptitle()
