@@ -285,9 +285,10 @@ def _rankings(run: _Run, conn: Connection, wanted: dict[bytes, int]) -> dict[byt
     found: dict[bytes, int] = {}
     for chunk in _chunks(list(wanted), IN_LIST):
         found.update(
-            conn.execute(select(ranking.c.digest, ranking.c.id).where(ranking.c.digest.in_(chunk)))
-            .tuples()
-            .all()
+            (bytes(digest), ranking_id)
+            for digest, ranking_id in conn.execute(
+                select(ranking.c.digest, ranking.c.id).where(ranking.c.digest.in_(chunk))
+            )
         )
     missing = [wanted[d] for d in wanted if d not in found]  # source ranking ids
     if not missing:
