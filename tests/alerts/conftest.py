@@ -180,3 +180,52 @@ def free_port() -> int:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'apprank.db'}"
+
+
+class TricklingReceiver:
+    """Reads each request, then sends `HTTP/1.1 200 OK...` one byte every `every` seconds, for
+    as long as the client stays (at most `hold` seconds): never a complete answer in time."""
+
+    def __init__(self, every: float = 0.25, hold: float = 120.0) -> None:
+        self.every, self.hold = every, hold
+        self.connections = 0
+        self.open = 0
+        self._stop = threading.Event()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}/hook"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+
+    def _trickle(self, conn: socket.socket) -> None:
+        self.open += 1
+        with conn:
+            conn.recv(65536)
+            answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n" + b"X-Pad: x\r\n" * 10_000
+            end = time.monotonic() + self.hold
+            for byte in answer:
+                if self._stop.wait(self.every) or time.monotonic() > end:
+                    break
+                try:
+                    conn.send(bytes([byte]))
+                except OSError:  # the client gave up: what a deadline is for
+                    break
+        self.open -= 1
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+
+
+@pytest.fixture
+def trickling() -> Iterator[TricklingReceiver]:
+    server = TricklingReceiver()
+    yield server
+    server.close()

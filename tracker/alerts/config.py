@@ -175,8 +175,8 @@ class WebhookTarget(_Strict):
 
     url: str
     secret: str | None = None  # "env:NAME" reads the environment variable NAME
-    timeout: float = Field(5.0, gt=0, le=120)
-    retries: int = Field(2, ge=0, le=10)
+    timeout: float = Field(5.0, gt=0, le=60)
+    retries: int = Field(2, ge=0, le=5)
 
     @field_validator("url")
     @classmethod
