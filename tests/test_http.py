@@ -18,15 +18,8 @@ from tracker.errors import (
     RedirectLoop,
     ResponseTooLarge,
 )
-from tracker.http import (
-    DECODE_CHUNK,
-    HostGate,
-    HttpClient,
-    HttpSettings,
-    _decoded,
-    parse_retry_after,
-    post_json,
-)
+from tracker.http import HostGate, HttpClient, HttpSettings, parse_retry_after, post_json
+from tracker.httpbody import DECODE_CHUNK, decoded
 
 URL = "https://rss.example.test/api/v2/us/apps/top-free/10/apps.json"
 FAST = HttpSettings(retries=3, backoff_initial=0.0, backoff_max=0.05, timeout=2.0)
@@ -338,7 +331,7 @@ def test_a_bomb_is_decoded_in_bounded_pieces() -> None:
             yield bomb[start : start + 65536]
 
     async def sizes() -> list[int]:
-        return [len(piece) async for piece in _decoded(raw(), "gzip", 10**9, URL)]
+        return [len(piece) async for piece in decoded(raw(), "gzip", 10**9, URL)]
 
     pieces = asyncio.run(sizes())
     assert sum(pieces) == 64 * 1024 * 1024

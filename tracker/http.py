@@ -9,15 +9,16 @@ Every httpx exception is translated into the `tracker.errors.FetchError` tree he
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import logging
+import os
 import random
 import ssl
 import time
-import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -27,21 +28,20 @@ import httpx
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    Retrying,
     retry_if_exception,
     retry_if_exception_type,
     stop_after_attempt,
 )
 
 from tracker.errors import (
-    FeedFormatError,
     FetchError,
     FetchRefused,
     FetchTimeout,
     RedirectLoop,
     ResponseTooLarge,
 )
-from tracker.redact import mask_text, mask_url, quoted
+from tracker.httpbody import content_coding, decoded
+from tracker.redact import mask_text, mask_url
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.http")
@@ -267,15 +267,15 @@ class HttpClient:
                         url=url,
                         status=response.status_code,
                     )
-                coding = _content_coding(response.headers.get("content-encoding", ""), shown)
+                coding = content_coding(response.headers.get("content-encoding", ""), shown)
                 chunks: list[bytes] = []
                 size = 0
-                async for chunk in _decoded(response.aiter_raw(), coding, cap, shown):
+                async for chunk in decoded(response.aiter_raw(), coding, cap, shown):
                     size += len(chunk)
                     if size > cap:
-                        decoded = f" once decoded ({coding})" if coding else ""
+                        how = f" once decoded ({coding})" if coding else ""
                         raise ResponseTooLarge(
-                            f"response exceeds the {cap}-byte cap{decoded}: {shown}",
+                            f"response exceeds the {cap}-byte cap{how}: {shown}",
                             url=url,
                             status=response.status_code,
                         )
@@ -296,75 +296,6 @@ class HttpClient:
         except httpx.HTTPError as exc:
             detail = mask_text(str(exc) or type(exc).__name__)
             raise FetchError(f"{type(exc).__name__} fetching {shown}: {detail}", url=url) from exc
-
-
-# Largest piece one decompress call may produce: ~1 ms of zlib, so other charts' requests
-# and timeouts keep running while a body is decoded, and a bomb stops at the cap.
-DECODE_CHUNK = 256 * 1024
-_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
-
-
-def _content_coding(header: str, url: str) -> str:
-    """The one content coding of a response ("" for none); stacked or unknown ones refused.
-
-    Each extra layer of gzip multiplies the expansion by up to ~1000 (a 2 KB answer can hold
-    1 GiB), and no feed needs more than one, so more than one is an error, not a decoding job.
-    """
-    codings = [c.strip().lower() for c in header.split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if len(codings) > 1:
-        raise FeedFormatError(
-            f"refused Content-Encoding {quoted(header)} from {url}: "
-            "only one content coding is accepted",
-            url=url,
-        )
-    if codings and codings[0] not in _WBITS:
-        raise FeedFormatError(
-            f"refused Content-Encoding {quoted(header)} from {url}: not gzip or deflate", url=url
-        )
-    return codings[0] if codings else ""
-
-
-async def _decoded(
-    raw: AsyncIterator[bytes], coding: str, cap: int, url: str
-) -> AsyncIterator[bytes]:
-    """The body as it arrives, decoded in pieces of at most DECODE_CHUNK bytes.
-
-    Raw bytes are counted against `cap` too; the caller counts the decoded ones and stops at
-    the cap, so at most cap + DECODE_CHUNK bytes are ever held.
-    """
-    received = 0
-    if not coding:
-        async for chunk in raw:
-            yield chunk
-        return
-    decoder = zlib.decompressobj(_WBITS[coding])
-    first = True
-    async for chunk in raw:
-        received += len(chunk)
-        if received > cap:
-            raise ResponseTooLarge(f"response exceeds the {cap}-byte cap: {url}", url=url)
-        data = chunk
-        while True:
-            try:
-                piece = decoder.decompress(data, DECODE_CHUNK)
-            except zlib.error as exc:
-                if first and coding == "deflate":
-                    # Some servers send raw deflate without the zlib header (as httpx accepts).
-                    decoder, first = zlib.decompressobj(-zlib.MAX_WBITS), False
-                    continue
-                raise FeedFormatError(f"invalid {coding} body from {url}: {exc}", url=url) from None
-            first = False
-            if piece:
-                yield piece
-                await asyncio.sleep(0)
-            if decoder.eof:
-                return  # anything after the end of the stream is ignored, as httpx does
-            data = decoder.unconsumed_tail
-            # A full piece may leave output pending inside zlib even with no input left.
-            if not data and len(piece) < DECODE_CHUNK:
-                break
-    yield decoder.flush()
 
 
 def _host(url: str) -> str:
@@ -411,9 +342,12 @@ def post_json(
 ) -> int:
     """POST `body` (already JSON) and return the final HTTP status (webhooks).
 
-    Retries timeouts, connection errors, 429 and 5xx up to `retries` times, waiting `backoff`
-    seconds doubling (or the server's Retry-After), at most `backoff_max`. Raises FetchTimeout
-    or FetchError when no attempt got an answer; an answer, even 500, is returned as its status.
+    Each try has `timeout` seconds in all, not per read: a receiver that answers a byte at a
+    time is cut off like a silent one. Retries timeouts, connection errors, 429 and 5xx up to
+    `retries` times, waiting `backoff` seconds doubling (or the server's Retry-After), at most
+    `backoff_max`; so a send takes at most (retries + 1) * timeout + retries * backoff_max.
+    Raises FetchTimeout or FetchError when no try got an answer; an answer, even 500, is
+    returned as its status.
     """
 
     def wait(state: RetryCallState) -> float:
@@ -424,34 +358,63 @@ def post_json(
         return min(backoff_max, backoff * 2 ** (state.attempt_number - 1))
 
     sent = {"User-Agent": user_agent, **headers}
-    retrying = Retrying(
-        stop=stop_after_attempt(retries + 1),
-        wait=wait,
-        retry=retry_if_exception_type((_Answered, httpx.TransportError)),
-        reraise=True,
-    )
-    with httpx.Client(
-        timeout=httpx.Timeout(timeout), follow_redirects=False, verify=_tls_context()
-    ) as client:
-        try:
-            for attempt in retrying:
+
+    async def send() -> int:
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(retries + 1),
+            wait=wait,
+            retry=retry_if_exception_type((_Answered, httpx.TransportError, TimeoutError)),
+            reraise=True,
+        )
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, verify=_tls_context()
+        ) as client:
+            async for attempt in retrying:
                 with attempt:
-                    response = client.post(url, content=body, headers=sent)
+                    async with asyncio.timeout(timeout):  # the whole try, however it trickles
+                        response = await client.post(url, content=body, headers=sent)
                     if response.status_code in RETRYABLE_STATUSES:
                         raise _Answered(
                             response.status_code,
                             parse_retry_after(response.headers.get("retry-after")),
                         )
                     return response.status_code
-        except _Answered as answered:
-            return answered.status
-        except httpx.TimeoutException as exc:
-            raise FetchTimeout(
-                f"no answer within {timeout:g} s from {mask_url(url)}", url=url
-            ) from exc
-        except httpx.HTTPError as exc:
-            detail = mask_text(str(exc) or type(exc).__name__)
-            raise FetchError(
-                f"{type(exc).__name__} posting to {mask_url(url)}: {detail}", url=url
-            ) from exc
-    raise AssertionError("unreachable")  # pragma: no cover
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    try:
+        return _run_to_completion(send())
+    except _Answered as answered:
+        return answered.status
+    except TimeoutError as exc:
+        raise FetchTimeout(
+            f"no complete answer within {timeout:g} s from {mask_url(url)}", url=url
+        ) from exc
+    except httpx.TimeoutException as exc:
+        raise FetchTimeout(f"no answer within {timeout:g} s from {mask_url(url)}", url=url) from exc
+    except httpx.HTTPError as exc:
+        detail = mask_text(_transport_detail(exc))
+        raise FetchError(
+            f"{type(exc).__name__} posting to {mask_url(url)}: {detail}", url=url
+        ) from exc
+
+
+def _transport_detail(exc: BaseException) -> str:
+    """The operating system's own words for a transport failure (`[Errno 111] Connection
+    refused`), found under the async stack's generic ones (`All connection attempts failed`)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OSError) and cause.errno is not None:
+            return f"[Errno {cause.errno}] {os.strerror(cause.errno)}"
+        cause = cause.__cause__ or cause.__context__
+    return str(exc) or type(exc).__name__
+
+
+def _run_to_completion(coroutine: Coroutine[Any, Any, int]) -> int:
+    """Run `coroutine` on an event loop of its own: this thread's, or, when this thread is
+    already running a loop, a short-lived thread's."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="post") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
