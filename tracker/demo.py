@@ -110,7 +110,8 @@ def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> N
     url = f"http://127.0.0.1:{DEMO_PORT}"
     path.write_text(
         "# Written by `apprank demo`. To watch the daemon live on the simulated market:\n"
-        f"#   apprank simulate --port {DEMO_PORT} --speed 0.01 &\n"
+        f"#   apprank simulate --port {DEMO_PORT} --speed 0.01 --start 2025-01-29T12:00Z &\n"
+        "# (--start: the hour after the default window; snapshots take the simulator's time)\n"
         f"#   apprank run --config {path}\n"
         f'[database]\nurl = "sqlite:///{database}"\n\n'
         f'[sources.apple]\nbase_url = "{url}"\n\n[sources.itunes]\nbase_url = "{url}"\n\n'

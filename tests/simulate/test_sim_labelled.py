@@ -95,7 +95,9 @@ def test_every_chart_kind_is_labelled_without_the_option(
     config = write_config(tmp_path / "config.toml", at_six.base_url)
     assert run_apprank("fetch", "-c", config).code == 0
     spec = ChartSpec(kind=kind, apps=["deepseek"])  # simulated=False: the data says it
-    built = build_chart(open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"), load_config(config), spec)
+    built = build_chart(
+        open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"), load_config(config), spec
+    )
     assert built.result.title.endswith(" (simulated)")
     (note,) = [t.get_text() for t in built.result.figure.texts if t.get_gid() == "footnote"]
     assert note.startswith("SIMULATED data from apprank's simulator, not the App Store · ")
@@ -127,7 +129,9 @@ def test_real_and_simulated_together_are_labelled_simulated(
         spec = ChartSpec(kind="rank", apps=[app["id"]], countries=["us"], every="1d")
         if window:
             spec = spec.model_copy(update={"since": window[1]})
-        built = build_chart(open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"), load_config(config), spec)
+        built = build_chart(
+            open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"), load_config(config), spec
+        )
         return series["simulated"], built.result.title
 
     simulated, title = labelled()
