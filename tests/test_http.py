@@ -344,12 +344,12 @@ def test_credentials_in_a_url_never_reach_an_error_message(feed_server) -> None:
     with pytest.raises(FetchRefused) as caught:
         get(secret_url, settings=HttpSettings(retries=0))
     assert str(caught.value) == (
-        f"HTTP 500 from {feed_server.base_url.replace('://', '://***@')}/x?token=***"
+        f"HTTP 500 from {feed_server.base_url.replace('://', '://user:***@')}/x?token=***"
     )
     closed = "http://user:hunter2@127.0.0.1:9/hook?sig=s3cr3t"
     with pytest.raises(FetchError) as posted:
         post_json(closed, b"{}", {}, timeout=1.0, retries=0)
     assert "hunter2" not in str(posted.value) and "s3cr3t" not in str(posted.value)
     assert str(posted.value).startswith(
-        "ConnectError posting to http://***@127.0.0.1:9/hook?sig=***"
+        "ConnectError posting to http://user:***@127.0.0.1:9/hook?sig=***"
     )

@@ -64,7 +64,7 @@ charts = ["top-free"]
     assert (fetch.code, status.code) == (1, 0), fetch.stderr
     for shown in (fetch.stdout, fetch.stderr, status.stdout, status.stderr):
         assert PASSWORD not in shown
-    masked = feed_server.base_url.replace("://", "://***@")
+    masked = feed_server.base_url.replace("://", "://apprank:***@")
     urls = {c["country"]: c["url"] for c in json.loads(fetch.stdout)["charts"]}
     assert urls == {
         "us": f"{masked}/api/v2/us/apps/top-free/100/apps.json",
@@ -110,7 +110,7 @@ retries = 1
     assert listing.code == 0, listing.stderr
     [delivery] = json.loads(listing.stdout)[0]["deliveries"]
     assert delivery["last_error"].startswith(
-        f"ConnectError posting to http://***@127.0.0.1:{port}/hooks/***?token=***&v=1: "
+        f"ConnectError posting to http://team:***@127.0.0.1:{port}/hooks/***?token=***&v=1: "
     )
     assert "not delivered to webhook:team: ConnectError" in caplog.text
     for shown in (caplog.text, listing.stdout, listing.stderr):
@@ -142,7 +142,7 @@ def test_database_password_is_not_in_the_no_driver_error(write_config) -> None:
         ),
         (
             f'[notify.webhook.w]\nurl = "ftp://u:{PASSWORD}@x.example/h/{TOKEN}"\n',
-            "notify.webhook.w.url = 'ftp://***@x.example/h/***': "
+            "notify.webhook.w.url = 'ftp://u:***@x.example/h/***': "
             "must start with http:// or https://",
         ),
         ('[http]\napi_token = "HMACSECRETVALUE"\n', "http.api_token: unknown key"),
@@ -158,7 +158,9 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
 @pytest.mark.parametrize(
     ("url", "masked"),
     [
-        ("https://u:p@h.example/x", "https://***@h.example/x"),
+        ("https://u:p@h.example/x", "https://u:***@h.example/x"),
+        ("https://tok3n@h.example/x", "https://***@h.example/x"),
+        ("https://ghp_a1b2c3d4e5f6g7h8i9:x@h.example/x", "https://***@h.example/x"),
         ("https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdEFGHijklMNOPqrstUVWX",
          "https://hooks.slack.com/services/***"),
         ("https://discord.com/api/webhooks/123456789012345678/AbCdEf-GhIjKlMnOpQrStUvWxYz012",
@@ -172,7 +174,7 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
         ("https://itunes.apple.com/us/rss/topgrossingipadapplications/limit=200/genre=6014/json",
          "https://itunes.apple.com/us/rss/topgrossingipadapplications/limit=200/genre=6014/json"),
         ("postgresql+psycopg://postgres:pw@127.0.0.1:5432/test",
-         "postgresql+psycopg://***@127.0.0.1:5432/test"),
+         "postgresql+psycopg://postgres:***@127.0.0.1:5432/test"),
         ("http://u:p@h.example:notaport/x", "***"),
     ],
 )  # fmt: skip

@@ -58,7 +58,12 @@ def mask_url(url: str) -> str:
         return url
     netloc = parts.netloc
     if "@" in netloc:
-        netloc = f"{MASK}@{netloc.rpartition('@')[2]}"
+        userinfo, _, host = netloc.rpartition("@")
+        user, colon, _ = userinfo.partition(":")
+        # A user name beside a password is kept (as SQLAlchemy shows it); a lone one may be a
+        # token (https://TOKEN@host), and so may a token-like name.
+        keep = colon and user and not _is_token_like(user)
+        netloc = f"{user}:{MASK}@{host}" if keep else f"{MASK}@{host}"
     path = _mask_path(parts.hostname or "", parts.path)
     fragment = MASK if parts.fragment else ""
     return urlunsplit((parts.scheme, netloc, path, _mask_query(parts.query), fragment))

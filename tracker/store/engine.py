@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tracker.errors import StoreError
+from tracker.redact import mask_text, mask_url
 
 BUSY_TIMEOUT_MS = 10_000
 MAKE_ONE = "make one with `apprank fetch` or `apprank demo`"
@@ -31,7 +31,6 @@ _ENGINES: dict[tuple[str, bool, str | None], Engine] = {}
 _CHECKED: set[str] = set()
 # Engines opened read-only, and why: the commands that care say so once.
 _READ_ONLY: dict[Engine, str] = {}
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -64,9 +63,9 @@ def describe(url: str | URL) -> str:
     try:
         parsed = url if isinstance(url, URL) else make_url(url)
     except ArgumentError:
-        return _PASSWORD.sub(r"\1***@", str(url))
+        return mask_text(str(url))
     path = _sqlite_path(parsed)
-    return str(path) if path is not None else parsed.render_as_string(hide_password=True)
+    return str(path) if path is not None else mask_url(parsed.render_as_string(hide_password=False))
 
 
 def read_only_reason(engine: Engine) -> str | None:
