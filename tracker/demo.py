@@ -1,17 +1,20 @@
 """`apprank demo`: the whole pipeline offline, on the simulator's scripted market.
 
-The simulator runs in this process; the real fetch path (httpx over loopback, the real store)
-fetches every simulated hour of the chosen window, then the demo charts and exports the result.
+The simulator runs in a child process (tracker/demo_sim.py); the real fetch path (httpx over
+loopback, the real store) fetches every simulated hour of the chosen window, then the demo
+charts and exports the result into a folder it owns (tracker/demo_folder.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine
@@ -19,11 +22,13 @@ from sqlalchemy import Engine
 from tracker.alerts import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.config import Config, config_from_dict
+from tracker.demo_folder import DemoFolder, cannot_write
+from tracker.demo_sim import ChildSimulator
 from tracker.errors import ApprankError
 from tracker.fetch import fetch_charts, http_settings
 from tracker.http import HttpClient
 from tracker.query import first_time_at_rank, history
-from tracker.simulate import SimulatorServer, load_scenario
+from tracker.simulate import load_scenario
 from tracker.simulate.scenario import Scenario
 from tracker.sources import ChartKey, ChartRequest
 from tracker.store import SnapshotWriter, open_engine
@@ -48,6 +53,7 @@ class DemoHistory:
     charts_failed: int
     alerts: list[AlertEvent]
     seconds: float
+    folder: DemoFolder
 
 
 def demo_countries(scenario: Scenario) -> list[str]:
@@ -106,23 +112,51 @@ DEMO_ALERTS = [
 
 
 def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> None:
-    listed = ", ".join(f'"{c}"' for c in countries)
+    """The configuration the demo ran with (every alert rule in it), pointed at the simulator's
+    fixed port for `apprank run`."""
     url = f"http://127.0.0.1:{DEMO_PORT}"
-    path.write_text(
+    header = (
         "# Written by `apprank demo`. To watch the daemon live on the simulated market:\n"
         f"#   apprank simulate --port {DEMO_PORT} --speed 0.01 --start 2025-01-29T12:00Z &\n"
         "# (--start: the hour after the default window; snapshots take the simulator's time)\n"
         f"#   apprank run --config {path}\n"
-        f'[database]\nurl = "sqlite:///{database}"\n\n'
-        f'[sources.apple]\nbase_url = "{url}"\n\n[sources.itunes]\nbase_url = "{url}"\n\n'
-        f'[[track]]\nname = "demo"\nsource = "apple"\ncountries = [{listed}]\n'
-        'charts = ["top-free"]\ndepth = 100\nevery = "1h"\n\n'
-        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n\n'
-        f'[charts]\noutput_dir = "{database.parent}"\n\n'
-        '[[alert]]\nname = "deepseek-number-one"\napp = "deepseek"\ncountries = ["all"]\n'
-        'when = "rank <= 1"\ncooldown = "24h"\nnotify = ["log"]\n',
-        encoding="utf-8",
     )
+    try:
+        path.write_text(header + toml_text(demo_config(database, url, countries)), "utf-8")
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def toml_text(data: Mapping[str, Any], prefix: str = "", *, item: bool = False) -> str:
+    """`data` as TOML: bare keys; strings, numbers, booleans and lists of them; tables and
+    arrays of tables (all `demo_config` holds). Strings are JSON-escaped, which TOML reads."""
+    scalars, nested = [], []
+    for key, value in data.items():
+        name = f"{prefix}.{key}" if prefix else key
+        if isinstance(value, Mapping):
+            nested.append(toml_text(value, name))
+        elif isinstance(value, list) and value and isinstance(value[0], Mapping):
+            nested.extend(toml_text(entry, name, item=True) for entry in value)
+        else:
+            scalars.append(f"{key} = {_toml_value(value)}\n")
+    if item:
+        header = f"[[{prefix}]]\n"
+    else:
+        header = f"[{prefix}]\n" if prefix and (scalars or not nested) else ""
+    own = [header + "".join(scalars)] if header or scalars else []
+    return "\n".join(own + nested)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML for {type(value).__name__}")
 
 
 def build_history(
@@ -132,20 +166,19 @@ def build_history(
     start: datetime | None = None,
     days: float = DEFAULT_DAYS,
     countries: Sequence[str] | None = None,
+    force: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoHistory:
     """Fetch every simulated hour of the window into out/apprank.db through the real path."""
     scenario = load_scenario(scenario_name)
     chosen = list(countries) if countries else demo_countries(scenario)
-    out.mkdir(parents=True, exist_ok=True)
-    # Absolute, so the written config works from any folder (the README runs it from `out`).
-    database = out.resolve() / "apprank.db"
-    for stale in (database, out / "apprank.db-wal", out / "apprank.db-shm"):
-        stale.unlink(missing_ok=True)
+    folder = DemoFolder(out, DEMO_FILES, force=force)
+    folder.claim()
+    database = folder.fresh_database()
     begin = start or scenario.start + DEFAULT_OFFSET
     hours = max(1, int(days * 24))
     started = time.perf_counter()
-    with SimulatorServer(scenario, start=begin) as sim:
+    with ChildSimulator(scenario_name, begin) as sim:
         config = config_from_dict(demo_config(database, sim.base_url, chosen), out / "config.toml")
         writer = SnapshotWriter(open_engine(config.database.url))
         stored, failed, alerts = asyncio.run(
@@ -153,16 +186,17 @@ def build_history(
         )
     config_path = out / "config.toml"
     write_demo_config(config_path, database, chosen)
+    folder.record(config_path)
     return DemoHistory(
         scenario, database, config_path, chosen, begin, hours, stored, failed, alerts,
-        time.perf_counter() - started,
+        time.perf_counter() - started, folder,
     )  # fmt: skip
 
 
 async def _fetch_hours(
     config: Config,
     writer: SnapshotWriter,
-    sim: SimulatorServer,
+    sim: ChildSimulator,
     begin: datetime,
     hours: int,
     progress: Callable[[int, int], None] | None,
@@ -175,7 +209,7 @@ async def _fetch_hours(
     alerts: list[AlertEvent] = []
     async with HttpClient(http_settings(config)) as client:
         for hour in range(hours):
-            sim.clock.set(begin + timedelta(hours=hour))
+            sim.set_clock(begin + timedelta(hours=hour))
             result = await fetch_charts(
                 config, requests, writer, clock=sim.clock.now, client=client
             )
@@ -217,6 +251,8 @@ DEMO_CHARTS = {
     "leaders": {"kind": "leaders", "apps": ["deepseek", "chatgpt"]},
     "heatmap": {"kind": "heatmap", "apps": ["deepseek"]},
 }
+CSV_NAME = "history.csv"
+DEMO_FILES = ("config.toml", CSV_NAME, *(f"{name}.png" for name in DEMO_CHARTS))
 
 
 def draw_charts(engine: Engine, config: Config, out: Path, now: datetime) -> list[Path]:
@@ -238,11 +274,12 @@ def draw_charts(engine: Engine, config: Config, out: Path, now: datetime) -> lis
 
 
 def export_csv(engine: Engine, path: Path) -> int:
-    """The whole history as the long CSV `apprank export` writes."""
+    """The whole history as `apprank export -o PATH` writes it: the same plan, the same writer
+    with the same defaults (a byte order mark for Excel, formula-safe text cells)."""
     from tracker import export
 
     plan = export.plan(engine, export.Selection())
     if plan is None:
         return 0
     with export.open_output(path) as out:
-        return export.write_csv(export.iter_snapshots(engine, plan), out)
+        return export.write_csv(export.iter_snapshots(engine, plan), out, raw=False, bom=True)

@@ -37,12 +37,21 @@ def demo(
         list[str] | None,
         typer.Option("--countries", "--country", help="Storefronts (default: the scenario's)."),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Write into a folder holding other files (never replaces a non-demo database).",
+        ),
+    ] = False,
 ) -> None:
     """Run the whole pipeline offline on a SIMULATED market: fetch, store, chart, export.
 
-    A simulated App Store starts in this process; the real fetch path (HTTP over loopback,
-    the real SQLite store) fetches every simulated hour; then the demo draws a rank chart,
-    a grid, a leaders chart and a heat map, exports the history as CSV, and tells the story.
+    A simulated App Store starts in a child process; the real fetch path (HTTP over
+    loopback, the real SQLite store) fetches every simulated hour; then the demo draws a rank
+    chart, a grid, a leaders chart and a heat map, exports the history as CSV, and tells the
+    story. It writes only into an empty or new folder, or one an earlier demo wrote (--force:
+    any folder, but a database the demo did not write is never replaced).
 
     Example:
 
@@ -72,6 +81,7 @@ def demo(
             start=begin,
             days=days,
             countries=chosen or None,
+            force=force,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
     from tracker.config import load_config
@@ -83,8 +93,10 @@ def demo(
     app_id = built.scenario.expect.app_id or "6737597349"
     summary = story.summarize(engine, app_id)
     charts = story.draw_charts(engine, config, out, end)
-    csv_path = out / "history.csv"
+    built.folder.record(*charts)
+    csv_path = out / story.CSV_NAME
     rows = story.export_csv(engine, csv_path)
+    built.folder.record(csv_path)
 
     typer.echo(f"apprank demo: {built.scenario.name} (SIMULATED market, not real data)")
     typer.echo(
