@@ -159,7 +159,7 @@ def render_heatmap(
     ]
     set_footnote(
         figure,
-        frame_footnote(keys, frame, shown, zone_info, "countries by best rank, then first there"),
+        frame_footnote(keys, frame, shown, zone_info, "rows by best rank, earliest first"),
         legend,
     )
     literal_text(figure)

@@ -115,7 +115,7 @@ def test_rows_reaching_the_same_best_rank_are_ordered_by_when_they_got_there() -
     result = render_heatmap([series("1", "Alpha", r, country=c) for c, r in rise.items()])
     assert [p.key.country for p in result.series] == ["us", "gb", "de", "cn", "jp"]
     (footnote,) = [t.get_text() for t in result.figure.texts if t.get_gid() == "footnote"]
-    assert "countries by best rank, then first there" in footnote
+    assert "rows by best rank, earliest first" in footnote
 
 
 def test_rows_are_named_as_the_grid_names_its_panels_even_when_many() -> None:
