@@ -5,20 +5,20 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json, stderr
 from tracker.errors import ApprankError, UsageError
-from tracker.store import migrate
-from tracker.store.copy import CopyReport, copy_history
-from tracker.store.engine import open_engine, translate_errors
+
+# SQLAlchemy, Alembic and the store load when a command runs, not for --help.
+if TYPE_CHECKING:
+    from rich.progress import TaskID
+    from sqlalchemy import Engine
+
+    from tracker.store.copy import CopyReport
 
 db_app = typer.Typer(
     help="Database schema versions and copies.",
@@ -38,6 +38,9 @@ def current(config_path: ConfigOpt = None, as_json: JsonOpt = False) -> None:
 
         apprank db current
     """
+    from tracker.store import migrate
+    from tracker.store.engine import open_engine, translate_errors
+
     config = config_from(config_path)
     engine = open_engine(config.database.url, create=False, check=False)
     with translate_errors(engine), engine.connect() as conn:
@@ -60,6 +63,9 @@ def upgrade(config_path: ConfigOpt = None) -> None:
 
         apprank db upgrade --config /etc/apprank/config.toml
     """
+    from tracker.store import migrate
+    from tracker.store.engine import open_engine, translate_errors
+
     config = config_from(config_path)
     engine = open_engine(config.database.url, check=False)
     with translate_errors(engine):
@@ -99,6 +105,8 @@ def copy(
 
         apprank db copy --to postgresql+psycopg://apprank@db.example/apprank
     """
+    from tracker.store.engine import open_engine
+
     destination_url = checked_url(to_url, "--to")
     config = None if from_url else config_from(config_path)
     source_url = checked_url(from_url, "--from") if from_url else config.database.url  # type: ignore[union-attr]
@@ -141,6 +149,10 @@ def copy(
 
 
 def _run_copy(source: Engine, destination: Engine, as_json: bool) -> CopyReport:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tracker.store.copy import copy_history
+
     if not (sys.stderr.isatty() and not as_json):
         return copy_history(source, destination)
     with Progress(
@@ -159,6 +171,9 @@ def _run_copy(source: Engine, destination: Engine, as_json: bool) -> CopyReport:
 def checked_url(url: str, option: str) -> str:
     """A database URL this apprank can open, else a UsageError naming the option (password
     masked): checked before any connection, so a typo is exit 2 and never a traceback."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
         parsed.port  # noqa: B018 - a non-numeric port raises only when read
@@ -176,6 +191,9 @@ def checked_url(url: str, option: str) -> str:
 
 
 def describe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
@@ -183,6 +201,9 @@ def describe_url(url: str) -> str:
 
 
 def _password(url: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).password
     except (ArgumentError, ValueError):
@@ -191,6 +212,8 @@ def _password(url: str) -> str | None:
 
 
 def same_database(a: str, b: str) -> bool:
+    from sqlalchemy.engine import make_url
+
     pa, pb = make_url(a), make_url(b)
     if pa.get_backend_name() == pb.get_backend_name() == "sqlite":
         files = [Path(p.database or "").expanduser().resolve() for p in (pa, pb)]

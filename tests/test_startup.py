@@ -1,0 +1,143 @@
+"""What `apprank` imports to start: the load-independent guard of start-up time.
+
+Each command runs in a subprocess exactly as the console script runs it, and reports at exit
+every module it loaded (a module `lazy_module` set up but nothing used is not loaded); heavy
+libraries a command does not use must not be among them. The timings themselves are in
+`python -m bench cli`, where machine load cannot fail a test. (`python -X importtime` would
+miss modules imported through importlib, as the CLI loads its command modules.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.query.story import build_story
+from tracker.cli import COMMANDS
+from tracker.store import open_engine
+
+REPORT = """
+import atexit, sys
+def report():
+    loaded = [n for n, m in list(sys.modules.items()) if type(m).__name__ != "_LazyModule"]
+    sys.stderr.write("MODULES " + " ".join(sorted(loaded)) + "\\n")
+atexit.register(report)
+from tracker.cli import main
+main(sys.argv[1:])
+"""
+
+# Never for a command's --help (nor the listing): the work is all in running a command.
+HEAVY = (
+    "numpy",
+    "matplotlib",
+    "psycopg",
+    "httpx",
+    "alembic",
+    "apscheduler",
+    "sqlalchemy",
+    "sqlmodel",
+    "tracker.config",
+    "tracker.store",
+    "tracker.query",
+    "tracker.simulate",
+    "scheduler.daemon",
+)
+# Never for reading a SQLite database whose schema is current.
+NOT_FOR_READERS = ("matplotlib", "psycopg", "httpx", "alembic", "apscheduler", "tracker.fetch")
+
+
+def imported(*args: str | Path, cwd: Path | None = None) -> tuple[int, set[str], str]:
+    """(exit code, every module loaded, the rest of stderr) of `apprank ARGS`."""
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env.pop("APPRANK_CONFIG", None)
+    env.pop("APPRANK_DATABASE_URL", None)
+    proc = subprocess.run(
+        [sys.executable, "-c", REPORT, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
+    modules: set[str] = set()
+    other = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("MODULES "):
+            modules.update(line.split()[1:])
+        else:
+            other.append(line)
+    return proc.returncode, modules, "\n".join(other)
+
+
+def loaded(modules: set[str], roots: tuple[str, ...]) -> list[str]:
+    """The roots (packages or modules) of which anything was imported."""
+    return sorted({r for r in roots for m in modules if m == r or m.startswith(r + ".")})
+
+
+@pytest.fixture(scope="module")
+def story_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite database at the current schema, holding tests/query/story.py, and its config."""
+    folder = tmp_path_factory.mktemp("startup")
+    engine = open_engine(f"sqlite:///{folder / 'apprank.db'}")
+    build_story(engine)
+    engine.dispose()
+    path = folder / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{folder / "apprank.db"}"\n'
+        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n'
+        '[[track]]\ncountries = ["us"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_guard_sees_what_a_command_imports(story_config: Path) -> None:
+    # A command that uses the store must show it: an empty module list would pass every test.
+    code, modules, err = imported("db", "current", "--config", story_config)
+    assert code == 0, err
+    assert {"typer", "tracker.cli.database", "tracker.store.migrate", "sqlalchemy"} <= modules
+    # ... and a module set up by lazy_module but never used is not counted as loaded.
+    code, modules, err = imported("history", "--help")
+    assert code == 0, err
+    assert "tracker.cli.history" in modules
+    assert "tracker.query" not in modules
+
+
+@pytest.mark.parametrize("command", [None, *dict.fromkeys(COMMANDS)])
+def test_help_loads_no_heavy_library(command: str | None) -> None:
+    args = ["--help"] if command is None else [command, "--help"]
+    code, modules, err = imported(*args)
+    assert code == 0, err
+    assert loaded(modules, HEAVY) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "also_not"),
+    [
+        (["top", "--limit", "3"], ("numpy", "tracker.query")),
+        (["status"], ("numpy", "tracker.query")),
+        (["history", "deepseek", "chatgpt", "--country", "us"], ()),
+    ],
+    ids=["top", "status", "history"],
+)
+def test_readers_load_only_what_they_read_with(
+    story_config: Path, args: list[str], also_not: tuple[str, ...]
+) -> None:
+    code, modules, err = imported(*args, "--config", story_config)
+    assert code == 0, err
+    assert "sqlite3" in modules
+    assert loaded(modules, NOT_FOR_READERS + also_not) == []
+
+
+def test_query_output_states_match_the_series_constants() -> None:
+    # query_output keeps its own copy so that `top` does not load NumPy through tracker.series.
+    from tracker import query_output, series
+
+    assert query_output.NOT_IN_CHART == series.NOT_IN_CHART
+    assert query_output.rank_cell(series.NOT_IN_CHART) == "-"
+    assert query_output.rank_cell(series.NO_DATA) == ""
