@@ -159,7 +159,11 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
     ("url", "masked"),
     [
         ("https://u:p@h.example/x", "https://u:***@h.example/x"),
-        ("https://tok3n@h.example/x", "https://***@h.example/x"),
+        ("https://a1B2c3D4e5F6g7H8i9@h.example/x", "https://***@h.example/x"),
+        ("postgresql://postgres@h/apprank_test_b6a3ca5590b4",
+         "postgresql://postgres@h/apprank_test_b6a3ca5590b4"),
+        ("https://api.telegram.org/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/send",
+         "https://api.telegram.org/***/send"),
         ("https://ghp_a1b2c3d4e5f6g7h8i9:x@h.example/x", "https://***@h.example/x"),
         ("https://hooks.slack.com/services/T0123ABCD/B0123ABCD/abcdEFGHijklMNOPqrstUVWX",
          "https://hooks.slack.com/services/***"),

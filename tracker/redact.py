@@ -32,9 +32,11 @@ _SECRET_WORDS = (
 _SECRET_KEY = re.compile("|".join(_SECRET_WORDS), re.IGNORECASE)
 # A URL in a message ends before the punctuation that follows it ("from URL: detail").
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^\s'\"<>]*[^\s'\"<>.,;:!?)\]]")
-# Path segments that look like generated credentials: long, and mixing letters and digits.
-_TOKEN_LIKE = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~=+%:]{16,}$")
+# Generated credentials: a run of 16+ letters and digits mixing both (words joined by _ - .
+# are not one, so `apprank_test_b6a3ca5590b4` stays), or 24+ hex digits and dashes (UUIDs).
+_TOKEN_RUN = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9]{16,}$")
 _HEXISH = re.compile(r"^[0-9a-fA-F\-]{24,}$")
+_SEPARATORS = re.compile(r"[_\-.~=+%:]")
 # Hosts whose whole path after a prefix is the credential (Slack's T.../B.../token).
 _SECRET_PATHS = {"hooks.slack.com": "/services/", "hooks.slack-gov.com": "/services/"}
 
@@ -60,10 +62,12 @@ def mask_url(url: str) -> str:
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")
         user, colon, _ = userinfo.partition(":")
-        # A user name beside a password is kept (as SQLAlchemy shows it); a lone one may be a
-        # token (https://TOKEN@host), and so may a token-like name.
-        keep = colon and user and not _is_token_like(user)
-        netloc = f"{user}:{MASK}@{host}" if keep else f"{MASK}@{host}"
+        # The user name is kept, as SQLAlchemy shows it, unless it looks like a token
+        # (https://TOKEN@host); the password never is.
+        if not user or _is_token_like(user):
+            netloc = f"{MASK}@{host}"
+        else:
+            netloc = f"{user}:{MASK}@{host}" if colon else f"{user}@{host}"
     path = _mask_path(parts.hostname or "", parts.path)
     fragment = MASK if parts.fragment else ""
     return urlunsplit((parts.scheme, netloc, path, _mask_query(parts.query), fragment))
@@ -99,7 +103,9 @@ def _mask_path(host: str, path: str) -> str:
 
 
 def _is_token_like(segment: str) -> bool:
-    return bool(_TOKEN_LIKE.match(segment) or _HEXISH.match(segment))
+    if _HEXISH.match(segment):
+        return True
+    return any(_TOKEN_RUN.match(run) for run in _SEPARATORS.split(segment))
 
 
 def _mask_query(query: str) -> str:
