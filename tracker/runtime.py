@@ -58,7 +58,9 @@ def lazy_module(name: str) -> ModuleType:
 
     For command modules: `apprank --help` imports every command, and a command's queries (NumPy,
     the ORM) are only needed when it runs. Import it under `if TYPE_CHECKING:` as well, so that
-    type checkers see the real module.
+    type checkers see the real module. Finding the module imports its parent package now, so
+    this defers nothing under a heavy package `__init__` (`tracker.store`): import inside the
+    function there.
     """
     if name in sys.modules:
         return sys.modules[name]
