@@ -31,11 +31,13 @@ from tracker.cellsafe import restore
 from tracker.errors import ImportFileError
 from tracker.export import BOM, COLUMNS
 from tracker.query_charts import sql
+from tracker.redact import quoted
 from tracker.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import Attempt, SnapshotWriter
 from tracker.store.engine import read_connection
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 from tracker.timeutil import from_epoch, to_epoch
+from tracker.values import STORE_ID_MAX, clean_text, is_store_id, needs_cleaning
 
 # How many bad rows an error message lists before summarising.
 SHOWN_ERRORS = 20
@@ -331,15 +333,21 @@ def _parse(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: int)
     if not 1 <= rank <= depth:
         raise BadRow(f"rank {rank} is outside 1..{depth} for {key.source}")
     app_id = fields["app_id"]
-    if not app_id.isdigit() or not app_id.isascii():
-        raise BadRow(f"app_id {app_id!r} is not a numeric store id")
+    if not is_store_id(app_id):
+        raise BadRow(
+            f"app_id {quoted(app_id)} is not a store id (1 to {STORE_ID_MAX} ASCII digits)"
+        )
     # CSV cannot tell an empty developer from none; JSON can, and keeps which it was.
     name, developer = fields["app_name"], fields["developer"]
     if not is_json:
         developer = developer or None
         if not raw:
             name, developer = restore(name), developer and restore(developer)
-    if not name:
+    # The same rule for stored text as a fetch applies (tracker/values.py).
+    name = clean_text(name) if needs_cleaning(name) else name
+    if developer is not None and needs_cleaning(developer):
+        developer = clean_text(developer).strip() or None
+    if not name or name.isspace():
         raise BadRow("app_name is empty")
     simulated = fields["simulated"]
     if not is_json:

@@ -37,10 +37,11 @@ def test_neutralise_and_restore_are_inverse(stored: str, written: str) -> None:
     assert cellsafe.restore(written) == stored
 
 
+# Names a fetch can store (tracker/values.py: no control characters).
 AWKWARD = [
     ("1", "=cmd|' /C calc'!A0", "@evil"),
     ("2", 'Quote "this", then, commas', '-dev, "Inc"'),
-    ("3", "Two\r\nlines\nand a lone\rCR", "\tTab Dev"),
+    ("3", "Two lines, \u2028a line separator", " Tab Dev"),
     ("4", "微信 WeChat", "腾讯"),
     ("5", "Google Play Книги 📚", "+Google"),
     ("6", "واتساب", None),
@@ -107,3 +108,17 @@ def test_raw_export_imports_with_raw(tmp_path: Path) -> None:
     copy = open_engine(f"sqlite:///{tmp_path / 'b.db'}")
     import_file(copy, path, raw=True)
     assert export(copy, raw=True) == path.read_bytes()
+
+
+def test_control_characters_stored_before_the_rule_are_cleaned_on_import(tmp_path: Path) -> None:
+    """A database written before names were cleaned at parse time may hold control
+    characters; its export imports under the same rule a fetch applies."""
+    engine = open_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    save(SnapshotWriter(engine), "us", at("00:00"), [("1", "Two\r\nlines\x00", "\tTab Dev")])
+    path = tmp_path / "old.csv"
+    path.write_bytes(export(engine))
+    copy = open_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    assert import_file(copy, path).rows_added == 1
+    with copy.connect() as conn:
+        names = conn.execute(text("SELECT store_id, name, developer FROM app")).all()
+    assert names == [("1", "Two lines ", "Tab Dev")]

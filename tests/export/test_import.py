@@ -124,7 +124,7 @@ def test_bad_rows_reject_the_file_and_name_their_lines(
         "  line 3: rank 'two' is not a whole number",
         "  line 6: captured_at '2025-01-26 00:06' has no UTC offset (export writes ...Z)",
         "  line 10: chart 'top-cool' is not offered by apple (top-free, top-paid)",
-        "  line 13: app_id '67375x97349' is not a numeric store id",
+        "  line 13: app_id '67375x97349' is not a store id (1 to 64 ASCII digits)",
         "  line 21: expected 11 fields, found 12",
         "  line 25: app_name is empty",
         "  line 28: country 'xx' is not a lower-case App Store storefront code",

@@ -106,7 +106,7 @@ def _feed(*ids: object, country: str = "us") -> bytes:
         (b"", "not JSON from http://feed/x (got an empty body)"),
         (b'{"error": "nope"}', "no `feed` object"),
         (b'{"feed": {"results": {"id": "1"}}}', "is not a list"),
-        (_feed("123", "abc"), "non-numeric app id 'abc' at rank 2"),
+        (_feed("123", "abc"), "app id 'abc' at rank 2 is not a store id (1 to 64 ASCII digits)"),
         (_feed("123", "123"), "app 123 appears twice (again at rank 2)"),
         (_feed("1", "2", "3"), "3 rows for a depth of 2"),
         (_feed("1", country="gb"), "asked for country 'us', the feed is for 'gb'"),

@@ -128,7 +128,7 @@ def test_missing_summary_and_artist_attributes_are_accepted() -> None:
     ("entries", "message"),
     [
         ([_entry("11"), _entry("11")], "app 11 appears twice"),
-        ([_entry("x1")], "non-numeric app id 'x1' at rank 1"),
+        ([_entry("x1")], "app id 'x1' at rank 1 is not a store id"),
         ([_entry("11", id={"label": "no attributes"})], "entry 1 has no `id.attributes.im:id`"),
         ([_entry("11", **{"im:name": None})], "entry 1 has no `im:name`"),
         ([_entry("1"), _entry("2"), _entry("3")], "3 rows for a depth of 2"),

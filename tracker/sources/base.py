@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, ClassVar, Protocol
 
 import orjson
 
 from tracker.errors import FeedFormatError
 from tracker.redact import quoted
+from tracker.values import (
+    STORE_ID_MAX,
+    any_needs_cleaning,
+    clean_text,
+    is_store_id,
+    is_store_id_list,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,23 +136,68 @@ def load_feed(body: bytes, url: str) -> dict[str, Any]:
 def check_entries(
     request: ChartRequest, entries: Sequence[ChartEntry], url: str
 ) -> tuple[ChartEntry, ...]:
-    """Refuse charts that cannot be stored truthfully: duplicates, bad ids, too many rows."""
+    """Refuse charts that cannot be stored truthfully: duplicates, bad ids, unusable names, too
+    many rows; clean text that could not be stored or shown as it came (tracker/values.py).
+
+    This runs for every chart fetched, so each check is one pass over the whole chart in C
+    (`map`, `join`, one regex scan), and only a chart that fails one is looked at row by row.
+    """
     if len(entries) > request.depth:
         raise FeedFormatError(
             f"{len(entries)} rows for a depth of {request.depth} from {url}", url=url
         )
-    seen: set[str] = set()
-    for entry in entries:
-        if not entry.app_id.isdigit():
-            raise FeedFormatError(
-                f"non-numeric app id {quoted(entry.app_id)} at rank {entry.rank} from {url}",
-                url=url,
-            )
-        if entry.app_id in seen:
-            raise FeedFormatError(
-                f"app {quoted(entry.app_id, bare=True)} appears twice (again at rank "
-                f"{entry.rank}) from {url}",
-                url=url,
-            )
-        seen.add(entry.app_id)
+    if not entries:
+        return ()
+    ids = list(map(_APP_ID, entries))
+    if not is_store_id_list(ids):
+        bad = next(e for e in entries if not is_store_id(e.app_id))
+        raise FeedFormatError(
+            f"app id {quoted(bad.app_id)} at rank {bad.rank} is not a store id "
+            f"(1 to {STORE_ID_MAX} ASCII digits) from {url}",
+            url=url,
+        )
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        again = next(e for e in entries if e.app_id in seen or seen.add(e.app_id))
+        raise FeedFormatError(
+            f"app {quoted(again.app_id, bare=True)} appears twice (again at rank "
+            f"{again.rank}) from {url}",
+            url=url,
+        )
+    if not all(map(str.strip, map(_NAME, entries))):
+        empty = next(e for e in entries if not e.name.strip())
+        raise FeedFormatError(f"result {empty.rank} has an empty name from {url}", url=url)
+    texts = [text for getter in _TEXTS for text in filter(None, map(getter, entries))]
+    if any_needs_cleaning(texts):
+        return tuple(_cleaned(e, url) if any_needs_cleaning(_texts(e)) else e for e in entries)
     return tuple(entries)
+
+
+_APP_ID = attrgetter("app_id")
+_NAME = attrgetter("name")
+_TEXTS = tuple(
+    attrgetter(f) for f in ("name", "developer", "bundle_id", "icon_url", "url", "genre")
+)
+
+
+def _texts(entry: ChartEntry) -> list[str]:
+    return [text for getter in _TEXTS if (text := getter(entry))]
+
+
+def _cleaned(entry: ChartEntry, url: str) -> ChartEntry:
+    name = clean_text(entry.name)
+    if not name.strip():
+        raise FeedFormatError(f"result {entry.rank} has an empty name from {url}", url=url)
+
+    def optional(text: str | None) -> str | None:
+        return (clean_text(text).strip() or None) if text is not None else None
+
+    return replace(
+        entry,
+        name=name,
+        developer=optional(entry.developer),
+        bundle_id=optional(entry.bundle_id),
+        icon_url=optional(entry.icon_url),
+        url=optional(entry.url),
+        genre=optional(entry.genre),
+    )
