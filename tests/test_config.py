@@ -139,3 +139,16 @@ def test_cli_reports_a_missing_config_file(tmp_path: Path) -> None:
     result = run_apprank("status", "--config", tmp_path / "nope.toml")
     assert result.code == 2
     assert result.stderr == f"Error: {tmp_path / 'nope.toml'}: no such configuration file\n"
+
+
+@pytest.mark.parametrize("command", ["top", "status", "run", "export"])
+def test_a_database_url_with_a_non_numeric_port_is_a_config_error(
+    tmp_path: Path, command: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[database]\nurl = "postgresql+psycopg://me:hunter2@127.0.0.1:abc/db"\n')
+    result = run_apprank(command, "--config", path)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr.startswith(f"Error: {path}: database.url = ")
+    assert result.stderr.endswith(": not a database URL (is the port a number?)\n")
+    assert "hunter2" not in result.stderr and result.stderr.count("\n") == 1
