@@ -32,6 +32,19 @@ class _Strict(BaseModel):
 class DatabaseConfig(_Strict):
     url: str = "sqlite:///apprank.db"
 
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        # Checked here so that another database is a configuration error (exit 2), not a
+        # missing driver found when the first command opens it.
+        scheme, sep, _ = value.partition("://")
+        if not sep or scheme.split("+")[0] not in ("sqlite", "postgresql"):
+            raise ValueError(
+                "apprank stores its history in SQLite (sqlite:///PATH) or PostgreSQL "
+                "(postgresql+psycopg://...)"
+            )
+        return value
+
 
 class HttpConfig(_Strict):
     timeout: float = Field(10.0, gt=0, le=600)

@@ -64,6 +64,11 @@ def opt_rank(value: int | None) -> str:
     return "-" if value is None else str(value)
 
 
+def signed(change: int | None) -> str:
+    """A move in places as CSV and tables print it: "+3" up, "-2" down, "0", "" unknown."""
+    return "" if change is None else f"{change:+d}" if change else "0"
+
+
 def iso(value: datetime | None) -> str | None:
     return None if value is None else isoformat_z(value)
 
@@ -184,7 +189,7 @@ def movers_rows(result: Movers) -> list[dict[str, Any]]:
             "move": kind,
             "rank": opt_rank(m.rank),
             "previous": opt_rank(m.previous),
-            "change": "" if m.change is None else f"{m.change:+d}",
+            "change": signed(m.change),
             "app_id": m.app_id,
             "name": m.name,
             "developer": m.developer or "",

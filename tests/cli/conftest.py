@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 
@@ -15,8 +15,7 @@ from tracker.cli import main
 from tracker.store import open_engine
 
 
-@dataclass
-class Result:
+class Result(NamedTuple):
     code: int
     stdout: str
     stderr: str

@@ -207,7 +207,7 @@ def test_import_reports_bad_rows_and_skips_them_on_request(
         "snapshots_skipped": 1,
         "errors": ["line 3: rank 'two' is not a whole number"],
     }
-    assert run(empty, "import", str(tmp_path / "nope.csv"))[0:2] == (1, "")
+    assert run(empty, "import", str(tmp_path / "nope.csv"))[0:2] == (2, "")
 
 
 def test_progress_goes_to_stderr_on_a_terminal(
@@ -226,7 +226,7 @@ def test_end_to_end_as_a_user_runs_it(config: Path, tmp_path: Path) -> None:
     done = run_apprank("export", "--config", config, "--format", "jsonl", "-o", target)
     assert (done.code, done.stdout, done.stderr) == (0, f"30 rows written to {target}\n", "")
     failed = run_apprank("import", "--config", config, tmp_path / "missing.csv")
-    assert (failed.code, failed.stdout) == (1, "")
+    assert (failed.code, failed.stdout) == (2, "")  # a usage error, like any unusable path
     assert (
         failed.stderr
         == f"Error: cannot read {tmp_path / 'missing.csv'}: No such file or directory\n"

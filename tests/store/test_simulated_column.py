@@ -90,3 +90,17 @@ def test_the_flag_is_one_value_per_snapshot_on_both_write_paths(db_url: str) -> 
     ]
     top = latest_chart(writer.engine, KEY)
     assert top is not None and top.simulated is False
+
+
+def test_db_copy_keeps_the_flag(tmp_path, db_url: str) -> None:
+    from tracker.store.copy import copy_history
+
+    source = open_engine(f"sqlite:///{tmp_path / 'source.db'}")
+    writer = SnapshotWriter(source)
+    for hour, simulated in ((0, False), (1, True)):
+        at = datetime.fromtimestamp(int(T0.timestamp()) + 3600 * hour, UTC)
+        writer.save(_snapshot(simulated), at, Attempt(at, 3, "ok", 200))
+    copy_history(source, open_engine(db_url))
+    with open_engine(db_url).connect() as conn:
+        rows = conn.execute(text("SELECT captured_at, simulated FROM snapshot ORDER BY 1")).all()
+    assert [tuple(r) for r in rows] == [(1737936000, False), (1737939600, True)]

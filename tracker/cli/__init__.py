@@ -56,13 +56,17 @@ def main(argv: list[str] | None = None) -> None:
     else:
         load_all()
     import typer
+    from typer.main import get_command
 
     from tracker.cli.base import app
+    from tracker.cli.helptext import tidy_help
     from tracker.runtime import freeze_long_lived
 
+    command = get_command(app)
+    tidy_help(command)
     freeze_long_lived()
     try:
-        code = app(args=args, prog_name="apprank", standalone_mode=False)
+        code = command(args=args, prog_name="apprank", standalone_mode=False)
     except typer.TyperException as exc:
         # typer >= 0.26 vendors click: its parser raises typer.TyperException (the public base
         # of its click exceptions), not click's own classes.

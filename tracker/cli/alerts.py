@@ -30,8 +30,9 @@ alerts_app = typer.Typer(
 )
 app.add_typer(alerts_app, name="alerts")
 
-# The table reads as sentences (the message names app, chart and ranks); CSV has every field.
-TABLE_COLUMNS = ["captured_at", "rule", "message", "delivery"]
+# The table reads as sentences (the message names app, chart and ranks); CSV has every field,
+# under its --json name (deliveries: each target's state, "; " between them).
+TABLE_COLUMNS = ["captured_at", "rule", "message", "deliveries"]
 CSV_COLUMNS = [
     "event_id",
     "captured_at",
@@ -39,14 +40,16 @@ CSV_COLUMNS = [
     "source",
     "country",
     "chart",
+    "category",
+    "device",
     "app_id",
-    "app",
+    "app_name",
     "rank",
-    "was",
+    "previous_rank",
     "message",
-    "delivery",
+    "deliveries",
 ]
-HEADERS = {"captured_at": "at"}
+HEADERS = {"captured_at": "at", "deliveries": "delivery"}
 
 
 def _rank(value: int | None) -> str:
@@ -117,18 +120,24 @@ def list_alerts(
             "country": event.key.country,
             "source": event.key.source,
             "chart": event.key.chart,
+            "category": event.key.category,
+            "device": event.key.device,
             "app_id": event.app_id,
-            "app": event.app_name,
+            "app_name": event.app_name,
             "rank": _rank(event.rank),
-            "was": _rank(event.previous_rank),
-            "delivery": "; ".join(d.describe(short=fmt is OutputFormat.table) for d in deliveries),
+            "previous_rank": _rank(event.previous_rank),
+            "deliveries": "; ".join(
+                d.describe(short=fmt is OutputFormat.table) for d in deliveries
+            ),
             "message": event.message,
             "event_id": event.event_id,
         }
         for event, deliveries in found
     ]
     columns = TABLE_COLUMNS if fmt is OutputFormat.table else CSV_COLUMNS
-    emit(rows, columns, fmt, title="alert events", headers=HEADERS)
+    # The message starts with the app's name: third-party text, neutralised in CSV like it.
+    external = ("app_name", "message")
+    emit(rows, columns, fmt, title="alert events", headers=HEADERS, external=external)
 
 
 @alerts_app.command("test")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+HELP_OPTIONS = ["-h", "--help"]
+
 app = typer.Typer(
     name="apprank",
     help="Track App Store top charts over time: fetch, store, query, chart and export.",
@@ -11,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_OPTIONS},
 )
 
 

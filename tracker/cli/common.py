@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 import orjson
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from tracker.cellsafe import neutralise
 from tracker.errors import ApprankError, UsageError
@@ -121,10 +120,13 @@ def emit(
     title: str | None = None,
     headers: dict[str, str] | None = None,
     external: Sequence[str] = ("name", "developer", "app_name"),
+    optional: Sequence[str] = (),
 ) -> None:
     """Print rows as a table, JSON list or CSV, the same columns in every format.
 
-    `external` names the columns holding third-party text, neutralised in CSV.
+    `external` names the columns holding third-party text, neutralised in CSV. A table prints
+    whole cells (`tracker.cli.tables`); on a narrow terminal it leaves out the `optional`
+    columns, in that order, rather than cut a cell.
     """
     if fmt is OutputFormat.json:
         print_json([{c: row.get(c) for c in columns} for row in rows])
@@ -137,12 +139,11 @@ def emit(
             writer.writerow([_csv_cell(row.get(c), neutralised=c in external) for c in columns])
         sys.stdout.write(buffer.getvalue())
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column((headers or {}).get(column, column))
-    for row in rows:
-        table.add_row(*["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
-    Console(soft_wrap=True).print(table)
+    from tracker.cli.tables import print_table
+
+    cells = [["" if row.get(c) is None else _cell(row.get(c)) for c in columns] for row in rows]
+    names = [(headers or {}).get(c, c) for c in columns]
+    print_table(title, columns, names, cells, optional=optional)
 
 
 def _csv_cell(value: Any, *, neutralised: bool) -> str:

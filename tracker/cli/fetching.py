@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tracker.cli.base import app
 from tracker.cli.common import (
@@ -23,13 +25,14 @@ from tracker.cli.common import (
     split_values,
     stderr,
 )
-from tracker.config import Config
 from tracker.errors import UsageError
-from tracker.sources import SOURCES, ChartKey, ChartRequest
-from tracker.store import SnapshotWriter, open_engine
-from tracker.store.reads import chart_status, latest_chart
-from tracker.storefronts import normalize_category
 from tracker.timeutil import isoformat_z
+
+# The store, the sources and the config models load inside the commands that use them:
+# `apprank top --help` (and `apprank --help`, which loads every command) must not pay for them.
+if TYPE_CHECKING:
+    from tracker.config import Config
+    from tracker.sources import ChartKey, ChartRequest
 
 CountryOpt = Annotated[
     list[str] | None,
@@ -74,13 +77,29 @@ def fetch(
 
         apprank fetch --country us,gb --chart top-free
     """
-    from tracker.fetch import run_fetch  # the HTTP stack loads only for this command
+    import tracker.fetch  # noqa: F401  (the HTTP stack loads only for this command)
     from tracker.runtime import freeze_long_lived
 
     freeze_long_lived()  # the HTTP stack's import-time objects too
 
     config = config_from(config_path)
     requests = select_requests(config, track, split_values(country), split_values(chart))
+    with _warnings_on_stderr():
+        _fetch(config, requests, as_json)
+
+
+def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from tracker.fetch import run_fetch
+    from tracker.store import SnapshotWriter, open_engine
+
     writer = SnapshotWriter(open_engine(config.database.url))
     if sys.stderr.isatty() and not as_json:
         with Progress(
@@ -114,13 +133,41 @@ def fetch(
     else:
         typer.echo(f"{len(result.ok)} charts stored, {len(failed)} failed")
         for outcome in failed:
-            http = f" (HTTP {outcome.http_status})" if outcome.http_status else ""
-            label = outcome.request.key.label()
-            typer.echo(f"  failed {label}: {outcome.outcome}{http}: {outcome.error}")
+            typer.echo(f"  failed {outcome.request.key.label()}: {_failure(outcome)}")
         for event in alerts:
             typer.echo(f"  alert {event.rule}: {event.message}")
     if failed:
         raise typer.Exit(1)
+
+
+def _failure(outcome: Any) -> str:
+    """`http_error: HTTP 503 from URL`, `format (HTTP 200): no feed ...`, `network: ...`."""
+    status = outcome.http_status
+    error = outcome.error or ""
+    http = f" (HTTP {status})" if status is not None and f"HTTP {status}" not in error else ""
+    return f"{outcome.outcome}{http}: {error}"
+
+
+class _NotAChartFailure(logging.Filter):
+    """The fetch logger's line per failed chart repeats what the summary prints: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "apprank.fetch" and hasattr(record, "reason"))
+
+
+@contextmanager
+def _warnings_on_stderr() -> Iterator[None]:
+    """Other warnings (a paused host, an undelivered alert) are one line each on stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handler.addFilter(_NotAChartFailure())
+    logger = logging.getLogger("apprank")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _outcome_json(outcome: Any) -> dict[str, object]:
@@ -139,8 +186,21 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
     }
 
 
-def default_source(chart: str) -> str:
-    return "apple" if chart in SOURCES["apple"].charts else "itunes"
+def _top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
+    """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
+    misspelt chart must not fall through to another source and "no stored snapshot")."""
+    from tracker.query_charts import check_selection, default_source
+    from tracker.sources import SOURCES, ChartKey
+    from tracker.storefronts import STOREFRONT_SET
+
+    chart, category, device = check_selection(chart, source, category, device)
+    if country.lower() not in STOREFRONT_SET:
+        raise UsageError(f"{country!r} is not an App Store storefront code (e.g. us, gb, jp)")
+    chosen = SOURCES[source or default_source(chart)]
+    if chart not in chosen.charts or device not in chosen.devices:
+        what = f"{chart} chart" if chart not in chosen.charts else f"{device} charts"
+        raise UsageError(f"source {chosen.name} has no {what} (--source itunes has them)")
+    return ChartKey(chosen.name, country.lower(), chart, category, device)
 
 
 @app.command()
@@ -162,17 +222,14 @@ def top(
 
         apprank top --country us --chart top-free --limit 10
     """
+    from tracker.query_output import opt_rank, signed
+    from tracker.store.engine import open_engine
+    from tracker.store.reads import latest_chart
+
     fmt = output_format(as_json, as_csv)
+    key = _top_key(country, chart, source, category, device)
     config = config_from(config_path)
-    chosen = source or default_source(chart)
-    if chosen not in SOURCES:
-        raise UsageError(f"unknown source {chosen!r} (expected one of: {', '.join(SOURCES)})")
-    try:
-        category_key = normalize_category(category)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    key = ChartKey(chosen, country.lower(), chart, category_key, device)
-    result = latest_chart(open_engine(config.database.url), key, limit)
+    result = latest_chart(open_engine(config.database.url, create=False), key, limit)
     if result is None:
         raise fail(f"no stored snapshot of {key.label()}; run `apprank fetch` first")
     if fmt is OutputFormat.json:
@@ -195,17 +252,21 @@ def top(
                         "name": e.name,
                         "developer": e.developer,
                         "previous_rank": e.previous_rank,
-                        "change": e.change,
+                        "change": _change(e.previous_rank, e.rank),
                     }
                     for e in result.entries
                 ],
             }
         )
         return
+    # previous_rank as every table prints a state: "-" not in that chart, blank no data (this
+    # is the first snapshot); change as `movers` prints it.
+    first = result.previous_captured_at is None
     rows = [
         {
             "rank": e.rank,
-            "change": e.change,
+            "previous_rank": "" if first else opt_rank(e.previous_rank),
+            "change": signed(_change(e.previous_rank, e.rank)),
             "app_id": e.app_id,
             "name": e.name,
             "developer": e.developer,
@@ -215,9 +276,16 @@ def top(
     title = f"{key.label()} at {isoformat_z(result.captured_at)}"
     if result.simulated:
         title += " (SIMULATED data)"
-    emit(rows, ["rank", "change", "app_id", "name", "developer"], fmt, title=title)
+    headers = {"previous_rank": "previous"}
+    emit(rows, TOP_COLUMNS, fmt, title=title, headers=headers, optional=["previous_rank"])
 
 
+def _change(previous: int | None, rank: int) -> int | None:
+    """Places gained since the snapshot before (as in `movers`): None when not in it."""
+    return None if previous is None else previous - rank
+
+
+TOP_COLUMNS = ["rank", "previous_rank", "change", "app_id", "name", "developer"]
 STATUS_COLUMNS = [
     "source",
     "country",
@@ -252,12 +320,16 @@ def status(
         latest_heartbeat,
         recent_cycles,
     )
+    from tracker.store.engine import open_engine, read_only_reason
+    from tracker.store.reads import chart_status
     from tracker.timeutil import utcnow
 
     fmt = output_format(as_json, as_csv)
     config = config_from(config_path)
     keys = [r.key for r in config.requests()]
-    engine = open_engine(config.database.url)
+    engine = open_engine(config.database.url, create=False)
+    if (read_only := read_only_reason(engine)) is not None:
+        stderr.print(f"Note: {read_only}", markup=False)
     now = utcnow()
     rows = []
     for item in chart_status(engine, keys):
@@ -289,4 +361,4 @@ def status(
         typer.echo(describe_heartbeat(latest_heartbeat(engine), now))
         cycles = recent_cycles(engine, limit=1)
         typer.echo(cycles[0].describe(now) if cycles else "last cycle: none recorded")
-    emit(rows, columns, fmt, title="tracked charts")
+    emit(rows, columns, fmt, title="tracked charts", optional=["last_attempt_at", "failing_since"])

@@ -338,6 +338,8 @@ def stats(
     )
     if not results:
         raise fail(f"{ref.name} was never in a stored {chart} chart")
+    if all(s.state == "no_data" for s in results):  # nothing to show, as for the other readers
+        raise fail(f"no stored snapshot of {chart} in the selected countries")
     rows = out.stats_rows(results)
     if fmt is OutputFormat.json:
         print_json({**out.ref_json(ref), "chart": chart, "countries": rows})
