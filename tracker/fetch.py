@@ -1,6 +1,7 @@
 """One fetch cycle: every requested chart fetched concurrently, each stored in its own transaction.
 
 A chart that fails is recorded as a failed attempt and never as a rank; the others still land.
+A chart apprank's simulator served is stored flagged as simulated, at the simulator's time.
 """
 
 from __future__ import annotations
