@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 
 from tracker.config import Config, TrackConfig
+from tracker.crontab import crontab_trigger
 from tracker.errors import ConfigError
 from tracker.sources import ChartRequest
 
@@ -63,13 +63,13 @@ class IntervalGrid(Grid):
 
 @dataclass(frozen=True)
 class CronGrid(Grid):
-    """The fire times of a crontab expression, in UTC."""
+    """The fire times of a crontab expression, in UTC, as crontab means it (tracker.crontab)."""
 
     expression: str
 
     @cached_property
-    def _trigger(self) -> CronTrigger:
-        return CronTrigger.from_crontab(self.expression, timezone=UTC)
+    def _trigger(self) -> BaseTrigger:
+        return crontab_trigger(self.expression, UTC)
 
     def next_after(self, t: datetime) -> datetime:
         fire = self._trigger.get_next_fire_time(None, t + timedelta(microseconds=1))

@@ -138,10 +138,10 @@ class TrackConfig(_Strict):
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
         if value is not None:
-            from apscheduler.triggers.cron import CronTrigger
+            from tracker.crontab import crontab_trigger
 
             try:
-                CronTrigger.from_crontab(value, timezone="UTC")
+                crontab_trigger(value, "UTC")
             except ValueError as exc:
                 raise ValueError(f"invalid cron expression: {exc}") from None
         return value

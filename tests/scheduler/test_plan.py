@@ -102,3 +102,80 @@ def test_sub_second_intervals_are_refused() -> None:
     assert str(caught.value) == (
         "config.toml: track[0].every = '500ms': the daemon needs an interval of at least 1s"
     )
+
+
+# Crontab's day of week: 0 and 7 are Sunday, 1 is Monday (APScheduler 3 alone counts 0 as Monday).
+TUESDAY = datetime(2026, 1, 27, 12, 0, tzinfo=UTC)
+
+
+def next_days(expression: str, count: int) -> list[str]:
+    """The next `count` fire times after TUESDAY, as 'Mon 02/02 08:00'."""
+    grid = CronGrid(expression)
+    fires, t = [], TUESDAY
+    for _ in range(count):
+        t = grid.next_after(t)
+        fires.append(t.strftime("%a %d/%m %H:%M"))
+    return fires
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("0 8 * * 1", ["Mon 02/02 08:00", "Mon 09/02 08:00"]),
+        ("0 8 * * 0", ["Sun 01/02 08:00", "Sun 08/02 08:00"]),
+        ("0 8 * * 7", ["Sun 01/02 08:00", "Sun 08/02 08:00"]),
+        ("0 8 * * 6", ["Sat 31/01 08:00", "Sat 07/02 08:00"]),
+        ("0 8 * * mon", ["Mon 02/02 08:00", "Mon 09/02 08:00"]),
+        ("0 8 * * sun", ["Sun 01/02 08:00", "Sun 08/02 08:00"]),
+    ],
+)
+def test_cron_weekday_numbers_are_crontab_s(expression: str, expected: list[str]) -> None:
+    assert next_days(expression, 2) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("0 8 * * 1-5", ["Wed 28/01", "Thu 29/01", "Fri 30/01", "Mon 02/02", "Tue 03/02"]),
+        ("0 8 * * 5-7", ["Fri 30/01", "Sat 31/01", "Sun 01/02", "Fri 06/02", "Sat 07/02"]),
+        ("0 8 * * 0-2", ["Sun 01/02", "Mon 02/02", "Tue 03/02", "Sun 08/02", "Mon 09/02"]),
+        ("0 8 * * 1,3", ["Wed 28/01", "Mon 02/02", "Wed 04/02", "Mon 09/02", "Wed 11/02"]),
+        ("0 8 * * */2", ["Thu 29/01", "Sat 31/01", "Sun 01/02", "Tue 03/02", "Thu 05/02"]),
+        ("0 8 * * 1-5/2", ["Wed 28/01", "Fri 30/01", "Mon 02/02", "Wed 04/02", "Fri 06/02"]),
+        ("0 8 * * 6,mon", ["Sat 31/01", "Mon 02/02", "Sat 07/02", "Mon 09/02", "Sat 14/02"]),
+        ("0 8 * * mon-fri", ["Wed 28/01", "Thu 29/01", "Fri 30/01", "Mon 02/02", "Tue 03/02"]),
+    ],
+)
+def test_cron_weekday_ranges_lists_and_steps(expression: str, expected: list[str]) -> None:
+    assert [fire[:9] for fire in next_days(expression, 5)] == expected
+
+
+def test_cron_day_of_month_or_weekday_fires_on_either_as_in_crontab() -> None:
+    # The 1st of the month or any Monday; February 1st 2026 is a Sunday.
+    assert next_days("0 8 1 * 1", 3) == ["Sun 01/02 08:00", "Mon 02/02 08:00", "Mon 09/02 08:00"]
+    # A field starting with `*` does not count as restricted: then both must match (the 1st,
+    # when it is a Sunday), as in Vixie cron.
+    assert next_days("0 8 1 * */7", 3) == ["Sun 01/02 08:00", "Sun 01/03 08:00", "Sun 01/11 08:00"]
+    assert next_days("0 8 1,15 * *", 2) == ["Sun 01/02 08:00", "Sun 15/02 08:00"]
+
+
+def test_the_daemon_schedules_a_monday_cron_on_mondays() -> None:
+    p = plan(cron="0 8 * * 1")
+    assert p.trigger().get_next_fire_time(None, TUESDAY).strftime("%a") == "Mon"
+    assert p.gap == 7 * 86400
+
+
+@pytest.mark.parametrize(
+    ("cron", "problem"),
+    [
+        ("0 8 * * 8", "day of week '8' is outside 0-7 (0 and 7 are Sunday)"),
+        ("0 8 * * 5-1", "day of week range '5-1' runs backwards"),
+        ("0 8 * * 1-3-5", "invalid day of week '1-3-5'"),
+    ],
+)
+def test_a_bad_cron_weekday_is_a_config_error(cron: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict({"track": [{"cron": cron}]}, "config.toml")
+    assert str(caught.value) == (
+        f"config.toml: track[0].cron = {cron!r}: invalid cron expression: {problem}"
+    )
