@@ -15,7 +15,7 @@ from tracker.cli import app, exporting
 from tracker.store import open_engine
 
 runner = CliRunner()
-HEADER = "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer"
+HEADER = "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer,simulated"
 
 
 def make_config(folder: Path, name: str = "config.toml", db: str = "apprank.db") -> Path:
@@ -72,9 +72,9 @@ def test_standard_output_has_no_bom_and_jsonl_one_object_per_row(config: Path) -
     assert code == 0
     assert out.splitlines() == [
         HEADER,
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,1,544007664,YouTube,Google",
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.",
-        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,3,6448311069,ChatGPT,OpenAI",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,1,544007664,YouTube,Google,false",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,2,835599320,TikTok,TikTok Ltd.,false",
+        "2025-01-26T04:07:00Z,apple,jp,top-free,all,iphone,3,6448311069,ChatGPT,OpenAI,false",
     ]
     code, out, _ = run(config, "export", "--format", "jsonl", "--app", "deepseek")
     rows = [json.loads(line) for line in out.splitlines()]

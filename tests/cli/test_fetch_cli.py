@@ -254,7 +254,7 @@ def test_top_csv_neutralises_hostile_names_once(config: Path, feed_server: FeedS
     assert shown == (
         "rank,previous_rank,change,app_id,name,developer\n"
         '1,,,11,"\'=HYPERLINK(""x"")",\'@evil\n'
-        '2,,,22,\'\'=already,"Plain, ""Quoted""\nDev"\n'
+        '2,,,22,\'\'=already,"Plain, ""Quoted"" Dev"\n'  # stored without the line break
         "3,,,33,'-3 Lives,'+Dev\n"
     )
     as_json = json.loads(run_apprank("top", "-c", config, "--json").stdout)["entries"]
