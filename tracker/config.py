@@ -21,6 +21,7 @@ from tracker.redact import is_secret_key, mask_text, quoted
 from tracker.sources import SOURCES, ChartKey, ChartRequest
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category
 from tracker.timeutil import parse_duration
+from tracker.values import is_store_id
 
 DEFAULT_PATH = Path("config.toml")
 
@@ -43,6 +44,12 @@ class DatabaseConfig(_Strict):
                 "apprank stores its history in SQLite (sqlite:///PATH) or PostgreSQL "
                 "(postgresql+psycopg://...)"
             )
+        from sqlalchemy.engine import make_url
+
+        try:
+            make_url(value)
+        except ValueError:  # SQLAlchemy's own words name no part ("invalid literal for int()")
+            raise ValueError("not a database URL (is the port a number?)") from None
         return value
 
 
@@ -232,8 +239,8 @@ class Config(_Strict):
     @classmethod
     def _app_ids(cls, values: dict[str, str]) -> dict[str, str]:
         for alias, app_id in values.items():
-            if not str(app_id).isdigit():
-                raise _KeyError(alias, app_id, "not a numeric store id")
+            if not is_store_id(str(app_id)):
+                raise _KeyError(alias, app_id, "not a numeric store id (ASCII digits)")
         return {alias.lower(): str(app_id) for alias, app_id in values.items()}
 
     @model_validator(mode="after")
