@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import orjson
 
+from tracker.redact import mask_text
 from tracker.textsafe import printable
 
 # The attributes every LogRecord has; anything else on a record came from `extra=`.
@@ -42,13 +43,13 @@ class JsonFormatter(logging.Formatter):
             "ts": _timestamp(record),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": mask_text(record.getMessage()),
         }
         for name, value in record.__dict__.items():
             if name not in _STANDARD and not name.startswith("_"):
                 data[name] = value
         if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+            data["exc"] = mask_text(self.formatException(record.exc_info))
         return orjson.dumps(data, default=str).decode()
 
 
@@ -61,10 +62,11 @@ class TextFormatter(logging.Formatter):
     """
 
     def format(self, record: logging.LogRecord) -> str:
-        message = printable(record.getMessage())
+        # Every URL masked here too, whoever logged it and whatever it was given.
+        message = printable(mask_text(record.getMessage()))
         line = f"{_timestamp(record)} {record.levelname} {record.name}: {message}"
         if record.exc_info:
-            trace = self.formatException(record.exc_info)
+            trace = mask_text(self.formatException(record.exc_info))
             line += "".join(f"\n  {printable(part)}" for part in trace.splitlines())
         return line
 

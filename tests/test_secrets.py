@@ -7,6 +7,7 @@ text column of every table.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import sqlite3
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.logs import LogFormat, setup_logging
 from tests.alerts.conftest import CHATGPT, DEEPSEEK, US, History, alert_engine, free_port, hour
 from tests.alerts.conftest import ranked as ranked_ids
 from tests.conftest import FeedServer, real_fixture, run_apprank
@@ -185,3 +187,21 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
 def test_mask_url(url: str, masked: str) -> None:
     assert mask_url(url) == masked
     assert mask_text(f"posting to {url}: refused") == f"posting to {masked}: refused"
+
+
+@pytest.mark.parametrize("fmt", list(LogFormat))
+def test_daemon_log_lines_mask_urls_whoever_logs_them(fmt: LogFormat) -> None:
+    stream = io.StringIO()
+    handler = setup_logging(fmt, logging.DEBUG, stream)
+    try:
+        url = f"https://apprank:{PASSWORD}@rss.example.test/hooks/{TOKEN}"
+        logging.getLogger("apprank.scheduler").info("webhook %s answered 200", url)
+        try:
+            raise RuntimeError(f"failed posting to {url}")
+        except RuntimeError:
+            logging.getLogger("apprank.alerts").exception("send failed: %s", url)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    text = stream.getvalue()
+    assert PASSWORD not in text and TOKEN not in text
+    assert text.count("https://apprank:***@rss.example.test/hooks/***") == 3
