@@ -95,3 +95,39 @@ def test_a_terminal_too_narrow_for_whole_cells_gets_the_plain_layout(
     out = ANSI.sub("", apprank("status", "--config", tracked).stdout)
     assert "…" not in out
     assert "apple   us       top-free  all       iphone  2025-01-26T04:05:00Z" in out
+
+
+HOSTILE = "Evil\x1b]0;pwned\x07 [red]App[/] \x1b[2J\x9b"
+
+
+@pytest.fixture
+def hostile_config(tmp_path: Path) -> Path:
+    """A database written before names were cleaned at parse time: a name with ESC/OSC
+    sequences and rich markup, stored as it came."""
+    from datetime import UTC, datetime
+
+    from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+    from tracker.store import Attempt, SnapshotWriter, open_engine
+
+    engine = open_engine(f"sqlite:///{tmp_path / 'apprank.db'}")
+    at = datetime(2025, 1, 27, 6, tzinfo=UTC)
+    entries = (ChartEntry(1, "1", HOSTILE, "Dev"), ChartEntry(2, "2", "Plain", "Dev"))
+    snapshot = ChartSnapshot(ChartRequest(ChartKey("apple", "us", "top-free"), 2), entries, at)
+    SnapshotWriter(engine).save(snapshot, at, Attempt(at, 5, "ok", 200))
+    engine.dispose()
+    path = tmp_path / "config.toml"
+    path.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "apprank.db"}"\n')
+    return path
+
+
+@pytest.mark.parametrize("where", ["piped", "terminal"])
+def test_names_cannot_drive_the_terminal_or_carry_markup(
+    hostile_config: Path, apprank: Apprank, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    if where == "terminal":
+        terminal(monkeypatch, 200)
+    result = apprank("top", "--config", hostile_config)
+    assert result.code == 0
+    shown = ANSI.sub("", result.stdout)  # rich's own styling of the header, on a terminal
+    assert "Evil\\x1b]0;pwned\\x07 [red]App[/] \\x1b[2J\\x9b" in shown
+    assert not any(c in shown for c in "\x1b\x07\x9b")

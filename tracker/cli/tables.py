@@ -22,6 +22,8 @@ from typing import TextIO
 from rich.console import Console
 from rich.table import Table
 
+from tracker.textsafe import printable
+
 # Third-party or long free text: the only cells that may wrap on a terminal.
 FREE_TEXT = frozenset(
     {"name", "developer", "app_name", "app", "message", "last_error", "error", "deliveries"}
@@ -43,7 +45,8 @@ def print_table(
 ) -> None:
     """Print `rows` (cells already text) under `headers`; see the module docstring."""
     cells = [[_flat(c) for c in row] for row in rows]
-    console = Console(file=out or sys.stdout, highlight=False)
+    # Cells hold third-party text: no rich markup ("[red]" in a name stays as it is).
+    console = Console(file=out or sys.stdout, highlight=False, markup=False)
     if not console.is_terminal:
         console.file.write(plain(title, headers, cells))
         return
@@ -99,7 +102,10 @@ def plain(title: str | None, headers: Sequence[str], cells: Sequence[Sequence[st
 
 
 def _flat(cell: str) -> str:
-    return " ".join(cell.splitlines()) if "\n" in cell or "\r" in cell else cell
+    """One line: line breaks as spaces, any other control character (ESC, BEL) escaped."""
+    if "\n" in cell or "\r" in cell:
+        cell = " ".join(cell.splitlines())
+    return printable(cell)
 
 
 def _width(headers: Sequence[str], cells: Sequence[Sequence[str]], i: int) -> int:
