@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 from tests.conftest import run_apprank
+from tracker.export import COLUMNS
 from tracker.query import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.store import open_engine
@@ -54,8 +55,7 @@ def test_the_csv_export_holds_every_stored_rank(demo_run) -> None:
     out, result = demo_run
     with (out / "history.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0] == ["captured_at", "source", "country", "chart", "category", "device",
-                       "rank", "app_id", "app_name", "developer"]  # fmt: skip
+    assert rows[0] == list(COLUMNS)  # the columns of `apprank export` (tests/demo: its bytes)
     stored = open_engine(f"sqlite:///{out / 'apprank.db'}")
     with stored.connect() as conn:
         expected = conn.exec_driver_sql("SELECT sum(s.depth_returned) FROM snapshot s").scalar()

@@ -12,6 +12,7 @@ the parent, which then stops the child itself.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -126,6 +127,10 @@ def serve(scenario: str, start: str) -> None:
                 print(f"ok {isoformat_z(moved)}", flush=True)
             else:
                 print(f"error unknown command {command!r}", flush=True)
+    # Served and stopped: skip the interpreter's teardown (NumPy and all), which the parent
+    # would otherwise wait for at the end of every demo.
+    sys.stdout.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
