@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from tracker.alerts import process_cycle
 from tracker.alerts.events import AlertEvent
-from tracker.config import Config, config_from_dict
+from tracker.config import Config
 from tracker.demo_folder import DemoFolder, cannot_write
 from tracker.demo_sim import ChildSimulator
 from tracker.errors import ApprankError
@@ -57,6 +57,7 @@ class DemoHistory:
     alerts: list[AlertEvent]
     seconds: float
     folder: DemoFolder
+    config: Config  # what config.toml holds
 
 
 def demo_countries(scenario: Scenario) -> list[str]:
@@ -91,6 +92,12 @@ def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict
         "charts": {"output_dir": str(database.parent)},
         "alert": DEMO_ALERTS,
     }
+
+
+def demo_settings(database: Path, base_url: str, countries: Sequence[str], path: Path) -> Config:
+    """The demo's configuration. Unlike config_from_dict, $APPRANK_DATABASE_URL does not
+    override it: the demo writes to its own database, never to the one a user's tracker uses."""
+    return Config.model_validate({**demo_config(database, base_url, countries), "path": path})
 
 
 DEMO_ALERTS = [
@@ -182,7 +189,7 @@ def build_history(
     hours = max(1, int(days * 24))
     started = time.perf_counter()
     with ChildSimulator(scenario_name, begin) as sim, _short_gil_turns():
-        config = config_from_dict(demo_config(database, sim.base_url, chosen), out / "config.toml")
+        config = demo_settings(database, sim.base_url, chosen, out / "config.toml")
         writer = SnapshotWriter(open_engine(config.database.url))
         stored, failed, alerts = asyncio.run(
             _fetch_hours(config, writer, sim, begin, hours, progress)
@@ -193,6 +200,7 @@ def build_history(
     return DemoHistory(
         scenario, database, config_path, chosen, begin, hours, stored, failed, alerts,
         time.perf_counter() - started, folder,
+        demo_settings(database, f"http://127.0.0.1:{DEMO_PORT}", chosen, config_path),
     )  # fmt: skip
 
 

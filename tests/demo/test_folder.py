@@ -6,7 +6,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tests.demo.helpers import read_only, real_history, short_demo, snapshot_files
+from tests.conftest import run_apprank
+from tests.demo.helpers import SHORT, read_only, real_history, short_demo, snapshot_files
 
 DEMO_FILES = {"apprank.db", "config.toml", "history.csv", "rank.png", "grid.png",
               "leaders.png", "heatmap.png"}  # fmt: skip
@@ -131,3 +132,16 @@ def test_an_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
     result = short_demo(out)
     assert (result.code, result.stderr) == (2, f"Error: --out {out}: not a folder\n")
     assert out.read_text() == "x"
+
+
+def test_the_demo_ignores_apprank_database_url(tmp_path: Path) -> None:
+    # $APPRANK_DATABASE_URL points a user's commands at their tracker's database; the demo must
+    # never write simulated charts into it.
+    _, database = real_history(tmp_path / "tracker")
+    before = snapshot_files(database.parent)
+    out = tmp_path / "demo"
+    result = run_apprank("demo", "--out", out, *SHORT,
+                         env={"APPRANK_DATABASE_URL": f"sqlite:///{database}"})  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert snapshot_files(database.parent) == before
+    assert "csv       " in result.stdout and f"{out / 'history.csv'} (100 rows)" in result.stdout

@@ -84,10 +84,9 @@ def demo(
             force=force,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    from tracker.config import load_config
     from tracker.store import open_engine
 
-    config = load_config(built.config_path)
+    config = built.config
     engine = open_engine(config.database.url)
     end = built.start + timedelta(hours=built.hours)
     app_id = built.scenario.expect.app_id or "6737597349"
