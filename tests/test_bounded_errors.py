@@ -47,7 +47,10 @@ charts = ["top-free"]
     )
     fetch = run_apprank("fetch", "--config", config, "--json")
     status = run_apprank("status", "--config", config, "--json")
-    expected = f"non-numeric app id {CUT} at rank 1 from {feed_server.base_url}{PATH}"
+    expected = (
+        f"app id {CUT} at rank 1 is not a store id (1 to 64 ASCII digits) "
+        f"from {feed_server.base_url}{PATH}"
+    )
     assert fetch.code == 1
     assert [c["error"] for c in json.loads(fetch.stdout)["charts"]] == [expected]
     assert [s["last_error"] for s in json.loads(status.stdout)] == [expected]
@@ -73,14 +76,18 @@ def test_the_fetch_log_line_of_a_4_mb_bad_id_is_short(
     caplog.set_level(logging.WARNING, logger="apprank")
     run_fetch(config, [request], SnapshotWriter(open_engine(config.database.url)))
     [line] = [r.getMessage() for r in caplog.records if r.name == "apprank.fetch"]
-    assert line.endswith(f": non-numeric app id {CUT} at rank 1 from {feed_server.base_url}{PATH}")
+    why = "is not a store id (1 to 64 ASCII digits)"
+    assert line.endswith(f": app id {CUT} at rank 1 {why} from {feed_server.base_url}{PATH}")
     assert len(line) < 600
 
 
 @pytest.mark.parametrize(
     ("feed", "message"),
     [
-        (v2_feed([{"id": HUGE, "name": "x"}]), f"non-numeric app id {CUT} at rank 1 from u"),
+        (
+            v2_feed([{"id": HUGE, "name": "x"}]),
+            f"app id {CUT} at rank 1 is not a store id (1 to 64 ASCII digits) from u",
+        ),
         (v2_feed([{"id": "1", "name": "x"}], country=HUGE), f"the feed is for {CUT} (u)"),
         (
             v2_feed([{"id": "1", "name": "x"}], updated=HUGE),
