@@ -145,3 +145,16 @@ def test_real_and_simulated_together_are_labelled_simulated(
         "-c", config, "-o", tmp_path / "forced.png",
     )  # fmt: skip
     assert forced.code == 0, forced.stderr
+
+
+def test_status_reports_the_wall_clock_time_of_a_simulated_fetch(
+    at_six: SimulatorServer, tmp_path: Path
+) -> None:
+    """The snapshot carries the simulator's 2025 clock; liveness (status, health) must not."""
+    config = write_config(tmp_path / "config.toml", at_six.base_url)
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert run_apprank("fetch", "-c", config).code == 0
+    (status,) = json.loads(run_apprank("status", "-c", config, "--json").stdout)
+    last = datetime.fromisoformat(status["last_success_at"].replace("Z", "+00:00"))
+    assert before <= last <= datetime.now(UTC)
+    assert status["snapshots"] == 1

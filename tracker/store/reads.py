@@ -234,7 +234,9 @@ def chart_status(engine: Engine, keys: Sequence[ChartKey]) -> list[ChartStatus]:
         out.append(
             ChartStatus(
                 key=key,
-                last_success_at=_dt(last),
+                # The wall-clock time of the last successful fetch: a simulator's snapshots
+                # carry its clock, which says nothing about whether the daemon is alive.
+                last_success_at=_dt(last_ok.get(chart_id, last)),
                 last_attempt_at=_dt(last_attempt.get(chart_id)),
                 last_error=error,
                 last_error_at=_dt(error_at),
