@@ -153,3 +153,9 @@ def test_alerts_csv_columns_are_the_json_keys(
     [event] = json.loads(apprank("alerts", "list", "--json", "--config", path).stdout)
     assert set(header.split(",")) <= set(event)
     assert {"app_name", "previous_rank", "deliveries"} <= set(header.split(","))
+
+
+def test_a_parser_error_points_at_the_commands_own_help(apprank: Apprank) -> None:
+    result = apprank("top", "--bogus")
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == "Error: No such option: --bogus (see apprank top --help)\n"

@@ -62,11 +62,11 @@ def main(argv: list[str] | None = None) -> None:
     from tracker.cli.helptext import tidy_help
     from tracker.runtime import freeze_long_lived
 
-    command = get_command(app)
-    tidy_help(command)
+    cli = get_command(app)
+    tidy_help(cli)
     freeze_long_lived()
     try:
-        code = command(args=args, prog_name="apprank", standalone_mode=False)
+        code = cli(args=args, prog_name="apprank", standalone_mode=False)
     except typer.TyperException as exc:
         # typer >= 0.26 vendors click: its parser raises typer.TyperException (the public base
         # of its click exceptions), not click's own classes.
