@@ -217,7 +217,7 @@ def iter_snapshots(
                 for s in chunk:
                     selected = found[s.ranking_id]
                     if selected:
-                        yield (*s[:6], bool(s.simulated)), selected  # type: ignore[misc]
+                        yield (*s[:6], bool(s.simulated)), selected
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
                 nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
@@ -248,7 +248,7 @@ def iter_rows(engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS) -> Iterato
     """Every selected row in export order (see `iter_snapshots`)."""
     for head, entries in iter_snapshots(engine, p, page_rows=page_rows):
         for entry in entries:
-            yield (*head[:6], *entry, head[6])  # type: ignore[misc]
+            yield (*head[:6], *entry, head[6])
 
 
 class _CsvLine:
