@@ -370,7 +370,10 @@ def write_wide(lines: Iterator[list[Any]], out: IO[bytes], *, fmt: str, bom: boo
             text.write(BOM)
         writer = csv.writer(text, lineterminator="\r\n")
         writer.writerow(header)
+        flagged = header[-1] == "simulated"  # spelt as the long export spells it
         for cells in lines:
+            if flagged:
+                cells = [*cells[:-1], "true" if cells[-1] else "false"]
             writer.writerow(cells)
             count += 1
         text.flush()

@@ -271,21 +271,26 @@ def stats_rows(results: Sequence[CountryStats]) -> list[dict[str, Any]]:
 def wide_cells(series: Sequence[RankSeries], by: str) -> Iterator[list[Any]]:
     """One app's series pivoted: the header, then rows. Cells: the rank, "-" (not in chart) or
     None (no data). by="country": a row per bucket, a column per country; by="time": a row
-    per country, a column per bucket (series share one grid, as `history` returns them)."""
+    per country, a column per bucket (series share one grid, as `history` returns them).
+    When any series drew on simulated snapshots, a last `simulated` column says so (true on
+    every row by country; per country by time); real data keeps its shape."""
     if by not in ("country", "time"):
         raise ValueError(f"pivot by country or time, not {by!r}")
     if not series:
         return
     starts = [isoformat_z(from_epoch(int(s))) for s in series[0].starts]
     columns = [s.ranks.tolist() for s in series]
+    flagged = any(s.simulated for s in series)
+    extra = ["simulated"] if flagged else []
     if by == "country":
-        yield ["at", *[s.key.country for s in series]]
+        yield ["at", *[s.key.country for s in series], *extra]
         for i, at in enumerate(starts):
-            yield [at, *[_wide_cell(values[i]) for values in columns]]
+            yield [at, *[_wide_cell(values[i]) for values in columns], *([True] if flagged else [])]
     else:
-        yield ["country", *starts]
+        yield ["country", *starts, *extra]
         for s, values in zip(series, columns, strict=True):
-            yield [s.key.country, *[_wide_cell(v) for v in values]]
+            flag = [s.simulated] if flagged else []
+            yield [s.key.country, *[_wide_cell(v) for v in values], *flag]
 
 
 def _wide_cell(value: int) -> int | str | None:

@@ -158,3 +158,18 @@ def test_status_reports_the_wall_clock_time_of_a_simulated_fetch(
     last = datetime.fromisoformat(status["last_success_at"].replace("Z", "+00:00"))
     assert before <= last <= datetime.now(UTC)
     assert status["snapshots"] == 1
+
+
+def test_wide_exports_of_simulated_data_say_so(at_six: SimulatorServer, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", at_six.base_url)
+    assert run_apprank("fetch", "-c", config).code == 0
+    by_country = run_apprank("export", "-c", config, "--app", "deepseek", "--wide", "country")
+    assert by_country.stdout.splitlines() == ["at,us,simulated", "2025-01-27T06:00:00Z,1,true"]
+    by_time = run_apprank(
+        "export", "-c", config, "--app", "deepseek", "--wide", "time", "--format", "jsonl"
+    )
+    assert json.loads(by_time.stdout) == {
+        "country": "us",
+        "2025-01-27T06:00:00Z": 1,
+        "simulated": True,
+    }
