@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -297,13 +299,49 @@ def draw_charts(engine: Engine, config: Config, out: Path, now: datetime) -> lis
     return paths
 
 
-def export_csv(engine: Engine, path: Path) -> int:
-    """The whole history as `apprank export -o PATH` writes it: the same plan, the same writer
-    with the same defaults (a byte order mark for Excel, formula-safe text cells)."""
-    from tracker import export
+class CsvExport:
+    """`apprank export -o PATH` of the demo's database in a child process, started as soon as
+    the history is stored, so that it runs on the second core while the demo draws its charts.
+    It is the command itself: history.csv is byte for byte what `apprank export` writes."""
 
-    plan = export.plan(engine, export.Selection())
-    if plan is None:
-        return 0
-    with export.open_output(path) as out:
-        return export.write_csv(export.iter_snapshots(engine, plan), out, raw=False, bom=True)
+    def __init__(self, engine: Engine, config_path: Path, path: Path) -> None:
+        from tracker import export
+
+        self.path = path
+        plan = export.plan(engine, export.Selection())
+        self.rows = (export.estimate_rows(engine, plan) or 0) if plan is not None else 0
+        self._proc: subprocess.Popen[str] | None = None
+        if plan is None:
+            return  # nothing stored (every fetch failed): no file, as `apprank export` would
+        # The demo's own config, not the one the user's environment names.
+        env = {k: v for k, v in os.environ.items() if k not in _USER_CONFIG}
+        argv = [sys.executable, "-m", "tracker", "export", "-o", str(path),
+                "--config", str(config_path)]  # fmt: skip
+        self._proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True, env=env,
+        )  # fmt: skip
+
+    def __enter__(self) -> CsvExport:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """On any failure before wait(): stop the export; it never outlives the demo."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.communicate()
+
+    def wait(self) -> int:
+        """The row count, once the file is complete; the export's own error otherwise."""
+        if self._proc is None:
+            return 0
+        _, err = self._proc.communicate()
+        if self._proc.returncode != 0:
+            lines = err.strip().splitlines() or [f"apprank export -o {self.path} failed"]
+            failed = ApprankError(lines[-1].removeprefix("Error: "))
+            failed.exit_code = self._proc.returncode
+            raise failed
+        return self.rows
+
+
+_USER_CONFIG = ("APPRANK_CONFIG", "APPRANK_DATABASE_URL")

@@ -90,12 +90,12 @@ def demo(
     engine = open_engine(config.database.url)
     end = built.start + timedelta(hours=built.hours)
     app_id = built.scenario.expect.app_id or "6737597349"
-    summary = story.summarize(engine, app_id)
-    charts = story.draw_charts(engine, config, out, end)
-    built.folder.record(*charts)
     csv_path = out / story.CSV_NAME
-    rows = story.export_csv(engine, csv_path)
-    built.folder.record(csv_path)
+    with story.CsvExport(engine, built.config_path, csv_path) as export:
+        summary = story.summarize(engine, app_id)
+        charts = story.draw_charts(engine, config, out, end)
+        rows = export.wait()
+    built.folder.record(*charts, csv_path)
 
     typer.echo(f"apprank demo: {built.scenario.name} (SIMULATED market, not real data)")
     typer.echo(
