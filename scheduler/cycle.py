@@ -27,14 +27,14 @@ from tracker.sources import ChartKey, ChartRequest
 from tracker.store.claims import claim
 from tracker.store.daemon_state import CycleSummary
 from tracker.store.engine import read_connection
-from tracker.store.schema import Chart, Snapshot
+from tracker.store.schema import Chart, Snapshot, table_of
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.timeutil import from_epoch, to_epoch, utcnow
 
 log = logging.getLogger("apprank.daemon")
 
-CHART = Chart.__table__
-SNAPSHOT = Snapshot.__table__
+CHART = table_of(Chart)
+SNAPSHOT = table_of(Snapshot)
 
 
 @dataclass

@@ -15,9 +15,9 @@ from sqlalchemy import Connection, Engine, Row, func, select
 from tracker.config import Config
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
-from tracker.store.schema import App
+from tracker.store.schema import App, table_of
 
-APP = App.__table__
+APP = table_of(App)
 # How many candidates an ambiguous fragment lists before summarising the rest.
 MAX_CANDIDATES = 10
 

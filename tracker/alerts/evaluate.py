@@ -25,13 +25,13 @@ from tracker.config import Config
 from tracker.errors import UsageError
 from tracker.sources import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.schema import App, RankingEntry, Snapshot
+from tracker.store.schema import App, RankingEntry, Snapshot, table_of
 
 log = logging.getLogger("apprank.alerts")
 
-APP = App.__table__
-ENTRY = RankingEntry.__table__
-SNAPSHOT = Snapshot.__table__
+APP = table_of(App)
+ENTRY = table_of(RankingEntry)
+SNAPSHOT = table_of(Snapshot)
 # Unresolvable app names already logged, so a daemon says so once, not every cycle.
 _REPORTED: set[tuple[str, str]] = set()
 

@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 from tracker.alerts.events import AlertEvent
 from tracker.sources import ChartKey
 from tracker.store.engine import write_transaction
-from tracker.store.schema import UTCEpoch
+from tracker.store.schema import UTCEpoch, table_of
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -80,8 +80,8 @@ class AlertDeliveryRow(SQLModel, table=True):
     last_error: str | None = None
 
 
-EVENT = AlertEventRow.__table__
-DELIVERY = AlertDeliveryRow.__table__
+EVENT = table_of(AlertEventRow)
+DELIVERY = table_of(AlertDeliveryRow)
 TABLES = (EVENT, DELIVERY)
 
 

@@ -16,11 +16,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.sources.base import ChartRequest
 from tracker.store.engine import write_transaction
-from tracker.store.schema import ChartClaim
+from tracker.store.schema import ChartClaim, table_of
 from tracker.store.writer import SnapshotWriter
 from tracker.timeutil import to_epoch
 
-CLAIM = ChartClaim.__table__
+CLAIM = table_of(ChartClaim)
 
 
 def slot_start(at: datetime, every: timedelta) -> int:

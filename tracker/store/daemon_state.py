@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlmodel import Field, SQLModel
 
 from tracker.store.engine import read_connection, write_transaction
-from tracker.store.schema import UTCEpoch
+from tracker.store.schema import UTCEpoch, table_of
 from tracker.timeutil import from_epoch, isoformat_z
 
 # The busy timeout a heartbeat write may spend waiting on a locked database, plus slack: a
@@ -70,8 +70,8 @@ class DaemonCycle(SQLModel, table=True):
     note: str | None = None  # e.g. "deadline reached", "stopped"
 
 
-HEARTBEAT = DaemonHeartbeat.__table__
-CYCLE = DaemonCycle.__table__
+HEARTBEAT = table_of(DaemonHeartbeat)
+CYCLE = table_of(DaemonCycle)
 
 
 @dataclass(frozen=True, slots=True)

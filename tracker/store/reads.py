@@ -10,13 +10,21 @@ from sqlalchemy import Connection, Engine, and_, func, select, text
 
 from tracker.sources.base import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.schema import App, Chart, FetchAttempt, RankingEntry, Snapshot, UTCEpoch
+from tracker.store.schema import (
+    App,
+    Chart,
+    FetchAttempt,
+    RankingEntry,
+    Snapshot,
+    UTCEpoch,
+    table_of,
+)
 
-APP = App.__table__
-CHART = Chart.__table__
-ENTRY = RankingEntry.__table__
-SNAPSHOT = Snapshot.__table__
-ATTEMPT = FetchAttempt.__table__
+APP = table_of(App)
+CHART = table_of(Chart)
+ENTRY = table_of(RankingEntry)
+SNAPSHOT = table_of(Snapshot)
+ATTEMPT = table_of(FetchAttempt)
 _EPOCH = UTCEpoch()
 
 

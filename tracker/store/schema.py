@@ -18,8 +18,10 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     SmallInteger,
+    Table,
     UniqueConstraint,
     false,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -44,6 +46,18 @@ class UTCEpoch(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         return None if value is None else datetime.fromtimestamp(int(value), UTC)
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The `Table` of a `table=True` model, typed.
+
+    SQLAlchemy's declarative sets `model.__table__` at class creation, but SQLModel's type does
+    not declare it; the mapper's local table is the same object.
+    """
+    table = inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
 
 
 class App(SQLModel, table=True):

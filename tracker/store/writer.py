@@ -24,14 +24,14 @@ from tracker.store.bulk import (
     raw_select_in,
 )
 from tracker.store.engine import write_transaction
-from tracker.store.schema import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
+from tracker.store.schema import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot, table_of
 
-APP = App.__table__
-CHART = Chart.__table__
-RANKING = Ranking.__table__
-ENTRY = RankingEntry.__table__
-SNAPSHOT = Snapshot.__table__
-ATTEMPT = FetchAttempt.__table__
+APP = table_of(App)
+CHART = table_of(Chart)
+RANKING = table_of(Ranking)
+ENTRY = table_of(RankingEntry)
+SNAPSHOT = table_of(Snapshot)
+ATTEMPT = table_of(FetchAttempt)
 
 _AppMeta = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel  # noqa: F401  (autogenerate may reference sqlmodel types)
+import sqlmodel.sql.sqltypes  # noqa: F401  (autogenerate may reference sqlmodel.sql.sqltypes)
 from alembic import op
 ${imports if imports else ""}
 
