@@ -147,7 +147,7 @@ def read_only(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReadOn
 @pytest.fixture
 def backup(read_only: ReadOnly) -> Path:
     """A folder holding a cleanly closed database (no -wal, no -shm) and its config."""
-    folder = read_only.base / "backup"
+    folder = read_only.base / "back up #1"  # characters a SQLite URI must escape
     folder.mkdir()
     store(folder / "apprank.db", ["1", "2", "3"], ["2", "1", "3"])
     dispose_all()  # the last connection to close checkpoints and removes the -wal and -shm

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.request import pathname2url
+from urllib.parse import quote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -131,7 +131,7 @@ def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None, writ
         timeout = BUSY_TIMEOUT_MS / 1000
         kwargs["connect_args"] = {"timeout": timeout}
         if path is not None and mode is not None:
-            uri = f"file:{pathname2url(str(path))}?{mode}"
+            uri = f"file:{quote(str(path))}?{mode}"
             kwargs["creator"] = lambda: sqlite3.connect(
                 uri, uri=True, timeout=timeout, check_same_thread=False
             )
