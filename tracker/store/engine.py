@@ -218,14 +218,15 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
 
 
 @contextlib.contextmanager
-def translate_errors(engine: Engine | None = None) -> Iterator[None]:
+def translate_errors(engine: Engine) -> Iterator[None]:
     """Database errors, from SQLAlchemy or a raw driver call, become one-line StoreErrors
     naming the database (its path, or its URL with the password masked)."""
     try:
         yield
     except (SQLAlchemyError, *_driver_errors()) as exc:
-        where = f" (database {describe(engine.url)})" if engine is not None else ""
-        raise StoreError(f"database error: {_first_line(exc)}{where}") from exc
+        raise StoreError(
+            f"database error: {_first_line(exc)} (database {describe(engine.url)})"
+        ) from exc
 
 
 def _first_line(exc: BaseException) -> str:
