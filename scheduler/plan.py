@@ -71,22 +71,26 @@ class CronGrid(Grid):
     def _trigger(self) -> BaseTrigger:
         return crontab_trigger(self.expression, UTC)
 
+    def _first_fire_from(self, t: datetime) -> datetime | None:
+        # APScheduler is untyped: this is where its answer gets its type.
+        fire: datetime | None = self._trigger.get_next_fire_time(None, t)
+        return fire
+
     def next_after(self, t: datetime) -> datetime:
-        fire = self._trigger.get_next_fire_time(None, t + timedelta(microseconds=1))
+        fire = self._first_fire_from(t + timedelta(microseconds=1))
         if fire is None:  # pragma: no cover (a crontab without end date always has a next time)
             raise ConfigError(f"cron {self.expression!r} never fires again")
         return fire.astimezone(UTC)
 
     def latest_at_or_before(self, t: datetime) -> datetime:
-        trigger = self._trigger
         window = timedelta(seconds=max(60.0, self.shortest_gap()))
         while True:
-            fire = trigger.get_next_fire_time(None, t - window)
+            fire = self._first_fire_from(t - window)
             if fire is not None and fire <= t:
                 break
             window *= 2
         while True:
-            following = trigger.get_next_fire_time(None, fire + timedelta(microseconds=1))
+            following = self._first_fire_from(fire + timedelta(microseconds=1))
             if following is None or following > t:
                 return fire.astimezone(UTC)
             fire = following
@@ -96,11 +100,12 @@ class CronGrid(Grid):
 
     @cached_property
     def _shortest_gap(self) -> float:
-        trigger = self._trigger
-        fire = trigger.get_next_fire_time(None, datetime(2025, 1, 1, tzinfo=UTC))
+        fire = self._first_fire_from(datetime(2025, 1, 1, tzinfo=UTC))
+        if fire is None:  # pragma: no cover (a crontab without end date always has a next time)
+            return 86400.0
         gaps = []
         for _ in range(CRON_SAMPLES):
-            following = trigger.get_next_fire_time(None, fire + timedelta(microseconds=1))
+            following = self._first_fire_from(fire + timedelta(microseconds=1))
             if following is None:  # pragma: no cover
                 break
             gaps.append((following - fire).total_seconds())
@@ -108,7 +113,8 @@ class CronGrid(Grid):
         return min(gaps) if gaps else 86400.0
 
 
-class SlotTrigger(BaseTrigger):
+# BaseTrigger is Any (APScheduler is untyped); subclassing it is how APScheduler takes a trigger.
+class SlotTrigger(BaseTrigger):  # type: ignore[misc]
     """Fires at each grid point plus a random delay of at most `jitter` seconds.
 
     APScheduler's own IntervalTrigger adds jitter to the *previous jittered* time, so the schedule

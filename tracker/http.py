@@ -207,10 +207,10 @@ class HttpClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
+        retry_after: float | None = getattr(exc, "retry_after", None)  # FetchRefused, _Answered
         if retry_after is not None:
             return min(retry_after, self.settings.backoff_max)
-        exponential = self.settings.backoff_initial * 2 ** (state.attempt_number - 1)
+        exponential = self.settings.backoff_initial * 2.0 ** (state.attempt_number - 1)
         return min(self.settings.backoff_max, exponential) * random.uniform(0.5, 1.0)
 
     async def _get_once(self, url: str) -> HttpResponse:
@@ -352,10 +352,10 @@ def post_json(
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        retry_after = getattr(exc, "retry_after", None)
+        retry_after: float | None = getattr(exc, "retry_after", None)  # FetchRefused, _Answered
         if retry_after is not None:
             return min(backoff_max, retry_after)
-        return min(backoff_max, backoff * 2 ** (state.attempt_number - 1))
+        return min(backoff_max, backoff * 2.0 ** (state.attempt_number - 1))
 
     sent = {"User-Agent": user_agent, **headers}
 

@@ -28,6 +28,7 @@ from tests.alerts.conftest import (
 )
 from tests.conftest import ROOT
 from tracker.alerts import deliver, deliver_pending, process_cycle
+from tracker.alerts.deliver import retry_delay
 from tracker.alerts.listing import recent_events
 from tracker.config import Config
 from tracker.store.engine import dispose_all
@@ -256,3 +257,17 @@ def test_recording_without_delivering_leaves_it_to_deliver_pending(
     assert deliver_pending(engine, config, now=hour(1)) == 2
     [post] = receiver.received
     assert post.json["event_ids"] == [e.event_id for e in events]
+
+
+def test_the_retry_delay_doubles_from_30_s_to_an_hour_however_many_sends_failed() -> None:
+    assert [retry_delay(n).total_seconds() for n in (0, 1, 2, 3, 7, 8)] == [
+        30.0,
+        30.0,
+        60.0,
+        120.0,
+        1920.0,
+        3600.0,
+    ]
+    # A receiver down for days: the count of failed sends keeps growing, the delay stays 1 h
+    # (it used to raise OverflowError from the 45th).
+    assert {retry_delay(n) for n in (44, 45, 46, 100, 10_000)} == {timedelta(hours=1)}

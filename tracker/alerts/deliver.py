@@ -58,7 +58,10 @@ class SendResult:
 
 def retry_delay(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` failed sends (30 s doubling, at most 1 h)."""
-    return min(RETRY_MAX, RETRY_FIRST * 2 ** max(attempts - 1, 0))
+    # The doublings are capped well past RETRY_MAX: 30 s * 2**44 is beyond what a timedelta holds,
+    # so an uncapped delay raised OverflowError once a receiver had been down for about two days.
+    doublings = min(max(attempts - 1, 0), 16)
+    return min(RETRY_MAX, RETRY_FIRST * (1 << doublings))
 
 
 def sign(body: bytes, secret: bytes) -> str:

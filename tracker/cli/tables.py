@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Literal, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -112,7 +112,7 @@ def _width(headers: Sequence[str], cells: Sequence[Sequence[str]], i: int) -> in
     return max([len(headers[i]), *(len(row[i]) for row in cells)])
 
 
-def _justify(cells: Sequence[Sequence[str]], i: int) -> str:
+def _justify(cells: Sequence[Sequence[str]], i: int) -> Literal["right", "left"]:
     numeric = any(row[i] not in ("", "-") for row in cells) and all(
         _NUMBER.fullmatch(row[i]) for row in cells
     )

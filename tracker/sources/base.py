@@ -158,7 +158,10 @@ def check_entries(
         )
     if len(set(ids)) != len(ids):
         seen: set[str] = set()
-        again = next(e for e in entries if e.app_id in seen or seen.add(e.app_id))
+        for again in entries:  # stops at the first id seen before: there is one
+            if again.app_id in seen:
+                break
+            seen.add(again.app_id)
         raise FeedFormatError(
             f"app {quoted(again.app_id, bare=True)} appears twice (again at rank "
             f"{again.rank}) from {url}",

@@ -78,17 +78,17 @@ def _label(node: Any) -> str | None:
 
 
 def _attrs(node: Any) -> dict[str, Any]:
-    if isinstance(node, dict) and isinstance(node.get("attributes"), dict):
-        return node["attributes"]
-    return {}
+    attrs = node.get("attributes") if isinstance(node, dict) else None
+    return attrs if isinstance(attrs, dict) else {}
 
 
 def _alternate_link(node: Any) -> str | None:
     links = node if isinstance(node, list) else [node]
     for link in links:
         attrs = _attrs(link)
-        if attrs.get("rel", "alternate") == "alternate" and isinstance(attrs.get("href"), str):
-            return attrs["href"]
+        href = attrs.get("href")
+        if attrs.get("rel", "alternate") == "alternate" and isinstance(href, str):
+            return href
     return None
 
 
