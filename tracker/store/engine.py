@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event
@@ -46,9 +46,11 @@ def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
     """
     parsed = _parse(url)
     path = _sqlite_path(parsed)
-    mode = None
-    if path is not None:
-        mode = _prepare_folder(path) if create else _reader_mode(path)
+    mode: str | None = None
+    if path is not None and create:
+        _prepare_folder(path)
+    elif path is not None:
+        mode = _reader_mode(path)
     engine = _ENGINES.get((url, create, mode))
     if engine is None:
         engine = _ENGINES[(url, create, mode)] = _new_engine(url, parsed, path, mode, create)
@@ -191,14 +193,19 @@ def write_transaction(engine: Engine, *, check_foreign_keys: bool = True) -> Ite
     with translate_errors(engine), engine.connect() as conn:
         relaxed = not check_foreign_keys and conn.dialect.name == "sqlite"
         if relaxed:  # a no-op inside a transaction, so it goes before BEGIN
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            _sqlite_driver(conn).execute("PRAGMA foreign_keys = OFF")
         try:
             conn = conn.execution_options(immediate=True)
             with conn.begin():
                 yield conn
         finally:
             if relaxed:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                _sqlite_driver(conn).execute("PRAGMA foreign_keys = ON")
+
+
+def _sqlite_driver(conn: Connection) -> sqlite3.Connection:
+    # Pragmas that must run outside a transaction go to the driver: SQLAlchemy would BEGIN first.
+    return cast("sqlite3.Connection", conn.connection.driver_connection)
 
 
 @contextlib.contextmanager
@@ -207,10 +214,10 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def _driver_errors() -> tuple[type[BaseException], ...]:
+def _database_errors() -> tuple[type[BaseException], ...]:
     # psycopg is looked up, not imported: a process that never loaded it (every SQLite
     # command) cannot have a psycopg error, and importing it costs each command ~0.1 s.
-    errors: list[type[BaseException]] = [sqlite3.Error]
+    errors: list[type[BaseException]] = [SQLAlchemyError, sqlite3.Error]
     psycopg = sys.modules.get("psycopg")
     if psycopg is not None:
         errors.append(psycopg.Error)
@@ -223,7 +230,7 @@ def translate_errors(engine: Engine) -> Iterator[None]:
     naming the database (its path, or its URL with the password masked)."""
     try:
         yield
-    except (SQLAlchemyError, *_driver_errors()) as exc:
+    except _database_errors() as exc:
         raise StoreError(
             f"database error: {_first_line(exc)} (database {describe(engine.url)})"
         ) from exc
