@@ -31,6 +31,7 @@ from tracker.errors import ApprankError, StoreError
 from tracker.http import HostGate
 from tracker.store import SnapshotWriter
 from tracker.store.daemon_state import record_cycle
+from tracker.store.engine import checkpoint
 from tracker.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("apprank.daemon")
@@ -305,6 +306,11 @@ class Daemon:
         if report.store_failures:
             # Fresh connections next time: a file made writable again, or replaced, is seen anew.
             self.engine.dispose()
+        else:
+            try:
+                checkpoint(self.engine)
+            except StoreError as exc:
+                log.warning("WAL checkpoint skipped: %s", exc)
         try:
             self._after_cycle(config, report)
         except Exception:
