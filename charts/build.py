@@ -121,6 +121,9 @@ def render_configured_charts(
             save_figure(built.result.figure, path)
         except ApprankError as exc:
             out.append(Rendered(spec, None, str(exc)))
+        except Exception as exc:  # a drawing library's own error (mathtext was one) must not
+            # cost the charts after it, nor the cycle that asked for them
+            out.append(Rendered(spec, None, f"{type(exc).__name__}: {exc}"))
         else:
             out.append(Rendered(spec, path))
     return out

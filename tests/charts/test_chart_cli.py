@@ -215,6 +215,36 @@ def test_configured_charts_render_each_and_report_failures(config: Path, tmp_pat
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ds.svg"]
 
 
+def test_a_drawing_library_error_costs_only_its_own_chart(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """matplotlib raising (as its mathtext parser did on a `$` in a name) fails that chart
+    alone: the configured charts after it are still drawn."""
+    from matplotlib.figure import Figure
+
+    real_savefig = Figure.savefig
+    calls = []
+
+    def savefig_failing_once(self: Figure, *args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("Expected end of text, found '$'")
+        real_savefig(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", savefig_failing_once)
+    cfg = load_config(config)
+    specs = [
+        ChartSpec(kind="rank", apps=["ds"], countries=["us"], output="first.svg"),
+        ChartSpec(kind="rank", apps=["ds"], countries=["gb"], output="second.svg"),
+    ]
+    outcomes = render_configured_charts(open_engine(cfg.database.url), cfg, specs)
+    assert [(o.path, o.error) for o in outcomes] == [
+        (None, "ValueError: Expected end of text, found '$'"),
+        (tmp_path / "out" / "second.svg", None),
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["second.svg"]
+
+
 def test_the_installed_command_writes_a_chart(config: Path, tmp_path: Path) -> None:
     out = tmp_path / "real.png"
     result = run_apprank(
