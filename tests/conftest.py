@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
 import subprocess
@@ -210,3 +212,29 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
             result.write_text(json.dumps([run.code, run.stdout, run.stderr]), encoding="utf-8")
         code, stdout, stderr = json.loads(result.read_text(encoding="utf-8"))
     return cwd / "apprank-demo", Run(code, stdout, stderr)
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system with no free block left: a small tmpfs, filled up (needs root, as
+    CI has; skips elsewhere)."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.decode().strip()}")
+    try:
+        with contextlib.suppress(OSError), open(mount / "filler", "wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        with pytest.raises(OSError) as caught, open(mount / "probe", "wb") as probe:
+            probe.write(b"x" * 4096)
+            probe.flush()
+        assert caught.value.errno == errno.ENOSPC
+        (mount / "probe").unlink()
+        yield mount
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], check=True)

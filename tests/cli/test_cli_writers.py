@@ -104,3 +104,13 @@ def test_simulate_on_an_impossible_port_is_a_usage_error(port: str, apprank: App
     result = apprank("simulate", "--port", port)
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == f"Error: --port {port}: expected 0-65535 (0 picks a free one)\n"
+
+
+def test_export_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(
+    story_config: Path, apprank: Apprank, full_disk: Path
+) -> None:
+    out = full_disk / "history.csv"
+    result = apprank("export", "-o", out, "--config", story_config)
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == f"Error: cannot write {out}: No space left on device\n"
+    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]

@@ -2,41 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from scheduler.lock import LockFileError, acquire_instance_lock
 from tests.conftest import run_apprank
-
-
-@pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real file system with no free block left: a small tmpfs, filled up."""
-    mount = tmp_path / "full"
-    mount.mkdir()
-    made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.decode().strip()}")
-    try:
-        with contextlib.suppress(OSError), open(mount / "filler", "wb") as filler:
-            while True:
-                filler.write(b"\0" * 4096)
-                filler.flush()
-        with pytest.raises(OSError) as caught, open(mount / "probe", "wb") as probe:
-            probe.write(b"x" * 4096)
-            probe.flush()
-        assert caught.value.errno == errno.ENOSPC
-        (mount / "probe").unlink()
-        yield mount
-    finally:
-        subprocess.run(["umount", "--lazy", str(mount)], check=True)
 
 
 def test_the_lock_on_a_full_disk_is_one_error_naming_the_file(full_disk: Path) -> None:
