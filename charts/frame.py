@@ -65,7 +65,8 @@ class Frame:
 
     def with_data(self) -> np.ndarray:
         """Per bucket: did any row's chart have a snapshot?"""
-        return (self.ranks != NO_DATA).any(axis=0)
+        any_data: np.ndarray = (self.ranks != NO_DATA).any(axis=0)  # NumPy types `!=` as Any
+        return any_data
 
     @property
     def simulated(self) -> bool:

@@ -100,7 +100,7 @@ def place_panels(
     and the legend and footnote strip. `labelled` panels each carry their own rank labels.
     Returns the height of a panel in inches.
     """
-    width, height = figure.get_size_inches()
+    width, height = map(float, figure.get_size_inches())
     left, right = 0.82, 0.2
     top = 0.16 + title_lines(figure) * SIZE_TITLE * 1.3 / 72 + SIZE_PANEL * 2.0 / 72
     bottom = strip * height + SIZE_TICK * 3.6 / 72

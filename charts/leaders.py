@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from charts.frame import Frame, align, downsample
-from charts.lines import depth_of
+from charts.lines import depth_of, handles
 from charts.names import chart_name
 from charts.rank import label_anchor
 from charts.result import ChartResult, Note, NothingToChart, PlottedSeries, Span
@@ -115,8 +115,9 @@ def render_leaders(
         hue, style = color(i), linestyle(i)
         peak = int(held[i].max())
         at = int(np.argmax(held[i]))
-        when = local(int(shown.starts[at]), zone_info)
-        label = f"{names[app]} (peak {peak}, {when.day} {when:%b})" if peak else names[app]
+        peak_at = local(int(shown.starts[at]), zone_info)
+        day = f"{peak_at.day} {peak_at:%b}"
+        label = f"{names[app]} (peak {peak}, {day})" if peak else names[app]
         ax.plot(
             x,
             np.append(y, y[-1]),
@@ -130,7 +131,7 @@ def render_leaders(
         )
         plotted.append(PlottedSeries(names[app], app, names[app], key, shown.starts, values, hue))
         if peak:
-            text = f"{names[app]}: {place_text(top)} in {peak} countries, {when.day} {when:%b}"
+            text = f"{names[app]}: {place_text(top)} in {peak} countries, {day}"
             notes.append(Note("peak", int(shown.starts[at]), app, peak, text))
             ax.plot(x[at], peak, marker="o", ms=6, mfc="white", mec=hue, mew=1.6, zorder=5)
     # Only the highest peak gets a call-out: it stands above every line, so its label is clear.
@@ -161,7 +162,7 @@ def render_leaders(
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
     ax.set_ylabel(f"countries where {place_text(top)}", fontsize=SIZE_LABEL, color=TEXT)
     date_axis(ax, zone_info, date_ticks(x[0], x[-1], zone_info, width * 0.74))
-    legend = [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+    legend = handles(ax)
     if spans:
         legend.append(no_data_handle())
     ax.legend(

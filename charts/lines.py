@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
 from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator, NullLocator
 
@@ -218,7 +218,8 @@ def rank_ticks(top: float, bottom: float, max_labels: int = 12) -> list[int]:
     every = list(range(max(1, math.ceil(top)), math.floor(bottom) + 1))
     if len(every) <= max_labels:
         return every
-    values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(top, bottom)
+    locator = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True)
+    values = np.asarray(locator.tick_values(top, bottom))  # an array already; typed a Sequence
     step = float(values[1] - values[0]) if len(values) > 1 else 1.0
     if top <= 1 and step == 2:
         values = np.arange(1, bottom + 1, 2)  # #1, #3, #5: not #1 squeezed against #2
@@ -229,5 +230,6 @@ def rank_ticks(top: float, bottom: float, max_labels: int = 12) -> list[int]:
     return sorted({1} | {t for t in ticks if t - 1 >= 0.6 * step})
 
 
-def handles(ax: Axes) -> list[Line2D]:
-    return [h for h in ax.get_lines() if not h.get_label().startswith("_")]
+def handles(ax: Axes) -> list[Artist]:
+    """The legend's lines (labels starting with "_" stay out); patches may be appended."""
+    return [h for h in ax.get_lines() if not str(h.get_label()).startswith("_")]

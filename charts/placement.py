@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -21,7 +22,9 @@ from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Bbox
 
 # (x, y, horizontal alignment, vertical alignment) in the text's own coordinates.
-Spot = tuple[float, float, str, str]
+HAlign = Literal["left", "center", "right"]
+VAlign = Literal["bottom", "center", "top"]
+Spot = tuple[float, float, HAlign, VAlign]
 # Extra room around a label's text, in points: the box padding plus half a rank line.
 LABEL_PAD = 2.5
 
@@ -71,7 +74,9 @@ class Placer:
 
     @classmethod
     def for_axes(cls, ax: Axes, lines: Iterable[Line2D] | None = None) -> Placer:
-        renderer = ax.figure.canvas.get_renderer()
+        # Every chart figure has an Agg canvas (charts.style.new_figure); the base canvas type
+        # that Axes.figure declares has no get_renderer.
+        renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
         return cls(ax, renderer, line_pieces(ax.get_lines() if lines is None else lines))
 
     def reserve(self, box: Bbox) -> None:
@@ -81,7 +86,7 @@ class Placer:
     def reserve_point(self, x: float, y: float, size: float) -> None:
         """Keep labels off a marker of `size` points drawn at data (x, y)."""
         px, py = self.ax.transData.transform((x, y))
-        half = self.renderer.points_to_pixels(size) / 2
+        half = float(np.asarray(self.renderer.points_to_pixels(size))) / 2  # typed ArrayLike
         self.reserve(Bbox.from_extents(px - half, py - half, px + half, py + half))
 
     def place(self, text: Text, spots: Sequence[Spot]) -> Bbox:
@@ -121,7 +126,7 @@ def offset_spots(fx: float, fy: float, *, near: float = 10.0) -> list[Spot]:
     the label is tried beside, centred on and before the point.
     """
     inward = -1 if fy > 0.5 else 1
-    sides = ["left", "center", "right"]
+    sides: list[HAlign] = ["left", "center", "right"]
     if fx > 0.7:
         sides.reverse()
     elif 0.3 <= fx <= 0.7:
@@ -139,7 +144,9 @@ def offset_spots(fx: float, fy: float, *, near: float = 10.0) -> list[Spot]:
 def corner_spots() -> list[Spot]:
     """Axes-fraction spots for a panel remark: the corners first, then the edges' middles."""
     spots: list[Spot] = []
-    for y, va in ((0.04, "bottom"), (0.96, "top"), (0.5, "center")):
-        for x, ha in ((0.98, "right"), (0.02, "left"), (0.5, "center")):
+    rows: tuple[tuple[float, VAlign], ...] = ((0.04, "bottom"), (0.96, "top"), (0.5, "center"))
+    columns: tuple[tuple[float, HAlign], ...] = ((0.98, "right"), (0.02, "left"), (0.5, "center"))
+    for y, va in rows:
+        for x, ha in columns:
             spots.append((x, y, ha, va))
     return spots

@@ -10,7 +10,7 @@ from datetime import tzinfo
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 from charts.frame import Frame, align, downsample
 from charts.lines import (
@@ -24,7 +24,7 @@ from charts.lines import (
     require_ranks,
     set_rank_scale,
 )
-from charts.placement import Placer, corner_spots, offset_spots
+from charts.placement import HAlign, Placer, corner_spots, offset_spots
 from charts.result import ChartResult, Note
 from charts.style import (
     DPI,
@@ -125,7 +125,7 @@ def render_rank(
     )
 
 
-def label_anchor(fx: float) -> tuple[str, int]:
+def label_anchor(fx: float) -> tuple[HAlign, int]:
     """Alignment and x offset (points) that keep a label at `fx` (axes fraction) in view."""
     if fx < 0.3:
         return "left", 6
@@ -202,7 +202,9 @@ def choose_notes(frame: Frame, tz: tzinfo) -> list[tuple[Note, int]]:
     return kept
 
 
-def draw_notes(ax: Axes, kept: Sequence[tuple[Note, int]], colors: Sequence[str]) -> list[Text]:
+def draw_notes(
+    ax: Axes, kept: Sequence[tuple[Note, int]], colors: Sequence[str]
+) -> list[Annotation]:
     """A marker per note and its label; `place_labels` moves the labels once layout is done."""
     labels = []
     for note, row in kept:
@@ -240,7 +242,7 @@ def draw_notes(ax: Axes, kept: Sequence[tuple[Note, int]], colors: Sequence[str]
 def place_labels(
     ax: Axes,
     kept: Sequence[tuple[Note, int]],
-    labels: Sequence[Text],
+    labels: Sequence[Annotation],
     remarks: Sequence[tuple[Note, Text]],
 ) -> None:
     """Put each label where no rank line passes through it, once the layout is final.
@@ -248,6 +250,7 @@ def place_labels(
     The labels are left out of the layout, so placing them does not move the axes again.
     """
     figure = ax.get_figure(root=True)
+    assert figure is not None, "the axes come from new_figure"
     literal_text(figure)
     if not labels and not remarks:
         return

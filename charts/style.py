@@ -15,6 +15,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Patch
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
@@ -72,7 +73,7 @@ def new_figure(width: float, height: float, dpi: float = DPI, *, layout: bool = 
     )
     FigureCanvasAgg(figure)
     engine = figure.get_layout_engine()
-    if engine is not None:
+    if isinstance(engine, ConstrainedLayoutEngine):  # the only engine new_figure sets
         engine.set(h_pad=0.06, w_pad=0.06)
     return figure
 
@@ -145,7 +146,7 @@ def set_footnote(
     rows = math.ceil(len(legend) / columns) if legend else 0
     key = rows * SIZE_LEGEND * 1.9 / 72 * inch + (0.08 * inch if rows else 0)
     engine = figure.get_layout_engine()
-    if engine is not None:
+    if isinstance(engine, ConstrainedLayoutEngine):  # the only engine new_figure sets
         engine.set(rect=(0, note + key, 1, 1 - note - key))
     figure.text(
         0.01,

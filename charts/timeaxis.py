@@ -22,7 +22,8 @@ def zone_label(tz: tzinfo) -> str:
 
 def to_num(starts: np.ndarray) -> np.ndarray:
     """Epoch seconds -> Matplotlib date numbers (float days), vectorised."""
-    return mdates.date2num(np.asarray(starts, dtype="int64").astype("datetime64[s]"))
+    nums: np.ndarray = mdates.date2num(np.asarray(starts, dtype="int64").astype("datetime64[s]"))
+    return nums
 
 
 def date_ticks(first: float, last: float, tz: tzinfo, width_inches: float) -> np.ndarray:
@@ -32,14 +33,14 @@ def date_ticks(first: float, last: float, tz: tzinfo, width_inches: float) -> np
     walks dateutil rules each time it is asked, which dominated the rendering of a grid.
     """
     locator = mdates.AutoDateLocator(tz=tz, minticks=3, maxticks=max(5, int(width_inches / 0.5)))
-    ticks = locator.tick_values(mdates.num2date(first, tz), mdates.num2date(last, tz))
+    ticks: np.ndarray = locator.tick_values(mdates.num2date(first, tz), mdates.num2date(last, tz))
     # A label on the right edge would run into the next panel's first one: drop it.
     return ticks[(ticks >= first - 1e-9) & (ticks < last - 0.02 * (last - first))]
 
 
 def date_axis(ax: Axes, tz: tzinfo, ticks: np.ndarray) -> None:
     """Concise date labels in `tz` (e.g. "Jan-27", "06:00", "Feb") at the given ticks."""
-    locator = FixedLocator(ticks)
+    locator = FixedLocator(ticks.tolist())  # it keeps np.asarray(locs): the same array
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
 

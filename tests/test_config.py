@@ -92,6 +92,10 @@ INVALID = [
         "track[0].categories = ['nonsense']: unknown genre 'nonsense'",
     ),
     (
+        '[[track]]\nsource = "itunes"\ncategories = ["all", true]\n',
+        "track[0].categories[1] = True: Input should be a valid string",
+    ),
+    (
         '[[track]]\nsource = "itunes"\ndevices = ["watch"]\n',
         "track[0].devices = 'watch': not offered by itunes",
     ),

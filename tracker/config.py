@@ -96,7 +96,7 @@ class TrackConfig(_Strict):
     source: str = "apple"
     countries: list[str] = ["us"]
     charts: list[str] = ["top-free"]
-    categories: list[str | int] = ["all"]
+    categories: list[str] = ["all"]  # genre keys: "all" or an id; TOML may give ids as integers
     devices: list[str] = ["iphone"]
     depth: int = 100
     every: str | None = None
@@ -126,11 +126,18 @@ class TrackConfig(_Strict):
                 out.append(code)
         return out
 
-    @field_validator("categories")
+    @field_validator("categories", mode="before")
     @classmethod
-    def _categories(cls, values: list[str | int]) -> list[str]:
+    def _categories(cls, values: object) -> object:
+        # Before the list[str] check, so integer ids are normalised rather than refused; anything
+        # else (not a list, an item neither text nor a whole number) gets pydantic's message.
+        if not isinstance(values, list):
+            return values
         try:
-            return [normalize_category(v) for v in values] or ["all"]
+            return [
+                normalize_category(v) if isinstance(v, str | int) and not isinstance(v, bool) else v
+                for v in values
+            ] or ["all"]
         except ValueError as exc:
             raise ValueError(str(exc)) from None
 

@@ -90,12 +90,14 @@ def movers(
             device=device,
             countries=[country],
         )
-        if not charts:
+        stored = charts[0] if charts else None
+        # select_charts keeps only charts with a snapshot, and none is ever deleted: `latest`
+        # is None only if that changed in between, which is the same answer.
+        latest = None if stored is None else _snapshot(conn, stored.id, "", "DESC", {})
+        if stored is None or latest is None:
             raise NothingToCompare(
                 f"no stored snapshot of {chart} in {country.lower()}; run `apprank fetch` first"
             )
-        stored = charts[0]
-        latest = _snapshot(conn, stored.id, "", "DESC", {})
         target = (
             to_epoch(since)
             if isinstance(since, datetime)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import orjson
 import typer
@@ -72,7 +72,8 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def fail_usage(message: str) -> None:
+def fail_usage(message: str) -> NoReturn:
+    """Print one error line on stderr and exit 2 (a usage error)."""
     raise fail(message, 2)
 
 
