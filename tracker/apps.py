@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from tracker.config import Config
 from tracker.errors import UsageError
@@ -111,23 +110,23 @@ def _by_fragment(engine: Engine, fragment: str) -> list[AppRef]:
         if not rows and not fragment.isascii():
             # SQLite folds case for ASCII only; scan names in Python for other scripts
             # (streamed, never the whole table in memory).
-            rows = _casefold_scan(conn, fragment)
+            return _casefold_scan(conn, fragment)
     return [AppRef(r.store_id, r.name, r.developer) for r in rows]
 
 
-def _casefold_scan(conn: Connection, fragment: str) -> list[Row[Any]]:
+def _casefold_scan(conn: Connection, fragment: str) -> list[AppRef]:
     folded = fragment.casefold()
-    found: list[Row[Any]] = []
+    found: list[AppRef] = []
     result = conn.execution_options(yield_per=2000).execute(
         select(APP.c.store_id, APP.c.name, APP.c.developer)
     )
     for row in result:
         if folded in row.name.casefold():
-            found.append(row)
+            found.append(AppRef(row.store_id, row.name, row.developer))
             if len(found) > MAX_CANDIDATES:
                 break
     result.close()
-    found.sort(key=lambda r: (len(r.name), r.name, r.store_id))
+    found.sort(key=lambda r: (len(r.name), r.name, r.app_id))
     return found
 
 

@@ -29,6 +29,7 @@ from tracker.query_compare import Comparison, Overtake, compare
 from tracker.query_movers import Move, Movers, movers
 from tracker.query_stats import CountryStats, stats
 from tracker.series import NO_DATA, NOT_IN_CHART, RankSeries
+from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.reads import simulated_charts
 from tracker.timeutil import from_epoch, to_epoch
@@ -207,7 +208,7 @@ def _int_rows(conn: Connection, statement: str, width: int) -> np.ndarray:
 
     Streamed from the cursor into NumPy: no list of row tuples is built.
     """
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cursor = driver(conn).cursor()
     try:
         cursor.execute(statement)
         values = np.fromiter(chain.from_iterable(cursor), dtype=np.int64)

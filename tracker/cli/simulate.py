@@ -5,7 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -24,7 +24,9 @@ def parse_faults(specs: list[str], latency: float, seed: int) -> FaultConfig:
     """`["rate_limit=0.1", "server_error=0.05"]` -> FaultConfig; UsageError on a bad spec."""
     from tracker.simulate.faults import FAULT_KINDS, FaultConfig
 
-    values: dict[str, float] = {}
+    # Probabilities by fault kind: the keys are checked against FAULT_KINDS below, which a type
+    # cannot say, so FaultConfig(**values) sees Any (its other fields take ints and mappings).
+    values: dict[str, Any] = {}
     for spec in specs:
         kind, sep, prob = spec.partition("=")
         kind = kind.strip().replace("-", "_")

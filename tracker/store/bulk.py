@@ -13,21 +13,33 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Insert, Table, insert
 
+from tracker.errors import StoreError
 from tracker.timeutil import as_utc
 
 # SQLite's default limit on bound parameters per statement was 999 before 3.32.
 SQLITE_PARAMETERS = 999
 
 
-def insert_ignoring_duplicates(conn: Connection, table: Table, keys: list[str]) -> Any:
+def insert_ignoring_duplicates(conn: Connection, table: Table, keys: list[str]) -> Insert:
     """INSERT ... ON CONFLICT (keys) DO NOTHING, in the connection's dialect."""
     if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table).on_conflict_do_nothing(index_elements=keys)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+
+
+def driver(conn: Connection) -> Any:
+    """The driver's own connection under `conn`: sqlite3's or psycopg's, whose cursor APIs
+    differ (Any: naming psycopg's type here would import it for every SQLite command)."""
+    raw = conn.connection.driver_connection
+    if raw is None:  # only a closed or invalidated connection has none
+        raise StoreError("the database connection is closed")
+    return raw
 
 
 def insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
@@ -49,7 +61,9 @@ def insert_ids(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> li
 
 def next_ids(conn: Connection, table: Table, count: int) -> list[int]:
     """The next `count` ids of `table` (SQLite, under the write lock only)."""
-    first = conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}").scalar()
+    first = int(
+        conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) + 1 FROM {table.name}").scalar_one()
+    )
     return list(range(first, first + count))
 
 
@@ -65,7 +79,7 @@ def raw_executemany(
 ) -> None:
     """INSERT through the raw driver; the values must be plain already (see `_plain`)."""
     marks = ", ".join("?" * len(columns))
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver(conn).cursor()
     try:
         cursor.executemany(
             f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows
@@ -78,7 +92,7 @@ def raw_select_in(
     conn: Connection, sql: str, fixed: Sequence[Any], values: Sequence[Any]
 ) -> list[tuple[Any, ...]]:
     """Run `sql`, whose last condition is `IN ({})`, over `values` in chunks (SQLite)."""
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver(conn).cursor()
     size = SQLITE_PARAMETERS - len(fixed)
     rows: list[tuple[Any, ...]] = []
     try:
@@ -93,7 +107,7 @@ def raw_select_in(
 
 def bulk_entries(conn: Connection, table: Table, rows: list[tuple[int, int, int]]) -> None:
     """Rank rows through the driver's fastest bulk path, inside the current transaction."""
-    raw = conn.connection.driver_connection
+    raw = driver(conn)
     if conn.dialect.name == "postgresql":
         with (
             raw.cursor() as cursor,

@@ -262,7 +262,9 @@ def _flush(run: _Run) -> None:
             run.progress("snapshot", run.done, run.total)
 
 
-def _write_snapshots(run: _Run, conn: Connection, snaps: list[dict[str, Any]]) -> list[dict]:
+def _write_snapshots(
+    run: _Run, conn: Connection, snaps: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Insert the snapshots (and rankings they need); returns their attempts, ids set."""
     if not snaps:
         return []
@@ -397,4 +399,4 @@ def _snapshot_of_event(conn: Connection, event: dict[str, Any]) -> int:
             f"alert event {event['event_id']}: no snapshot of {'/'.join(key)} at "
             f"{event['captured_at'].isoformat()} in the destination"
         )
-    return found
+    return int(found)

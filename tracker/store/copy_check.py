@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, select
 
 from tracker.errors import StoreError
+from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.migrate import target_metadata
 from tracker.timeutil import isoformat_z
@@ -178,10 +179,11 @@ def verify_charts(source: Engine, destination: Engine, charts: dict[int, int]) -
 def raw_rows(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
     """Rows through the raw driver, as its plain tuples: the rank rows are most of a copy, and
     SQLAlchemy's per-row processing would cost more than reading them."""
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver(conn).cursor()
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
     finally:
         cursor.close()
 

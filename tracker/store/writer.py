@@ -262,7 +262,7 @@ class SnapshotWriter:
                         )
                     )
                 )
-        return {r[1]: r[0] for r in rows}, {r[1]: tuple(r[2:]) for r in rows}  # type: ignore[misc]
+        return {r[1]: r[0] for r in rows}, {r[1]: tuple(r[2:]) for r in rows}
 
     def _insert_apps(self, conn: Connection, new: dict[str, _AppMeta]) -> dict[str, int]:
         """Insert apps not in the database; returns their ids."""
@@ -316,14 +316,14 @@ class SnapshotWriter:
                 .all()
             )
             known.update(zip(order, ids, strict=True))
-            ids = self._app_ids | new_apps.ids if new_apps.ids else self._app_ids
+            app_ids = self._app_ids | new_apps.ids if new_apps.ids else self._app_ids
             # Built by C iterators: one tuple per rank row, no Python frame per row.
             rows = list(
                 chain.from_iterable(
                     zip(
                         repeat(known[d]),
                         map(_rank, missing[d]),
-                        map(ids.__getitem__, map(_store_id, missing[d])),
+                        map(app_ids.__getitem__, map(_store_id, missing[d])),
                     )
                     for d in order
                 )
