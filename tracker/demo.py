@@ -75,7 +75,7 @@ def demo_countries(scenario: Scenario) -> list[str]:
     return sorted(countries, key=lambda c: (c != "us", c))
 
 
-def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict:
+def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict[str, Any]:
     return {
         "database": {"url": f"sqlite:///{database}"},
         "http": {"concurrency": 4, "per_host": 4, "retries": 2, "backoff_initial": 0.05},

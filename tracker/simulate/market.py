@@ -149,7 +149,7 @@ class Market:
         k0 = self._knot(country, chart, device, genre, knot, n)
         k1 = self._knot(country, chart, device, genre, knot + 1, n)
         noise = self._normal(country, chart, device, genre, 2, hour, n)
-        return (
+        scores: np.ndarray = (  # NumPy types np.sin of a float as Any
             base
             + pool.device[DEVICES.index(device)]
             + amp1 * np.sin(2 * np.pi * h / per1 + ph1)
@@ -158,6 +158,7 @@ class Market:
             + _DRIFT * ((1 - ease) * k0 + ease * k1)
             + _NOISE * noise
         )
+        return scores
 
     def _knot_uncached(
         self, country: str, chart: str, device: str, genre: int | None, knot: int, n: int
@@ -206,9 +207,9 @@ def _pin(candidates: Sequence[App], pins: list[tuple[int, App]], rows: int) -> l
     organic = iter(candidates)
     out: list[App] = []
     for rank in range(1, rows + 1):
-        app = slots.get(rank) or next(organic, None)
-        if app is None:  # a short chart: keep the remaining pins, in order
+        placed = slots.get(rank) or next(organic, None)
+        if placed is None:  # a short chart: keep the remaining pins, in order
             out.extend(slots[r] for r in sorted(slots) if r > rank)
             break
-        out.append(app)
+        out.append(placed)
     return out

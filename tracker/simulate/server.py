@@ -212,6 +212,7 @@ class SimulatorServer:
     def _serve_feed(
         self, handler: _Handler, reply: Reply, path: str, query: str, origin: str, now: datetime
     ) -> None:
+        kind: str | None
         if LOOP_MARK in query:
             kind, extra = "redirect_loop", 0.0
         else:
