@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
         _load(COMMANDS[command])
     else:
         load_all()
+    import click
     import typer
     from typer.main import get_command
 
@@ -67,17 +68,15 @@ def main(argv: list[str] | None = None) -> None:
     freeze_long_lived()
     try:
         code = cli(args=args, prog_name="apprank", standalone_mode=False)
-    except typer.TyperException as exc:
-        # typer >= 0.26 vendors click: its parser raises typer.TyperException (the public base
-        # of its click exceptions), not click's own classes.
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            sys.exit(2)  # the help was shown; typer itself tells this one apart by name
+    except click.exceptions.NoArgsIsHelpError:
+        sys.exit(2)  # the help was shown
+    except click.ClickException as exc:
         # A usage mistake is one line, like every other error, not a boxed panel.
         message = " ".join(exc.format_message().split()).replace("Value error, ", "")
         where = f"apprank {command} --help" if command in COMMANDS else "apprank --help"
         sys.stderr.write(f"Error: {message} (see {where})\n")
-        sys.exit(getattr(exc, "exit_code", 2))
-    except typer.Abort:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, click.Abort):
         sys.stderr.write("Error: interrupted\n")
         sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

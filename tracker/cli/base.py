@@ -11,7 +11,9 @@ app = typer.Typer(
     help="Track App Store top charts over time: fetch, store, query, chart and export.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    # Plain click help (as sqlite-utils prints it): brackets such as `[[track]]` show as
+    # written, and no rich help renderer is imported, which would triple `--help`'s time.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": HELP_OPTIONS},
 )

@@ -1,51 +1,63 @@
-"""`--help` as written in the docstrings: whole sentences, literal brackets, no `<bool>`.
+"""`--help` as the docstrings are written, in click's plain layout (as sqlite-utils prints it).
 
-typer's rich help keeps every line break of a docstring (a paragraph wrapped at 80 columns in
-the source prints as ragged lines, and the first one breaks the command list), reads `[...]`
-as rich markup (`[[track]]` prints as `[]`), and shows `<bool>` after every flag. Rather than
-bend each docstring to that, the command tree typer builds is tidied once, before it runs:
-prose paragraphs become one line each (rich wraps them to the terminal), indented example
-lines and paragraphs starting with \\b stay as they are, brackets are escaped, and flags get
-an empty placeholder.
+Click rewraps every paragraph, so an indented example (`    apprank fetch --country us`) would
+run into its neighbours, and it cuts each command's summary in the listing at 45 characters.
+Rather than bend each docstring to that, the command tree typer builds is tidied once, before
+it runs: indented paragraphs get click's `\\b` marker (kept as written), the listing shows
+each command's whole first paragraph, and text wraps only at spaces (click's wrapper would also
+break inside `--no-bom`).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
 
-import typer
-from rich.markup import escape
+import click
 
-from tracker.cli.base import HELP_OPTIONS
+# Stands in for "-" while click wraps: a non-breaking hyphen, which the wrapper never splits at.
+_HYPHEN = "\u2011"
 
 
-def tidy_help(command: Any, name: str = "apprank") -> None:
-    """Tidy the help of `command` (a click command typer built), its parameters and
-    subcommands, in place."""
+class HelpFormatter(click.HelpFormatter):
+    """Click's formatter, wrapping at spaces only."""
+
+    def write_text(self, text: str) -> None:
+        start = len(self.buffer)
+        super().write_text(text.replace("-", _HYPHEN))
+        self._restore(start)
+
+    def write_dl(
+        self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        start = len(self.buffer)
+        super().write_dl([(a, b.replace("-", _HYPHEN)) for a, b in rows], col_max, col_spacing)
+        self._restore(start)
+
+    def _restore(self, start: int) -> None:
+        self.buffer[start:] = [part.replace(_HYPHEN, "-") for part in self.buffer[start:]]
+
+
+class HelpContext(click.Context):
+    formatter_class = HelpFormatter
+
+
+def tidy_help(command: Any) -> None:
+    """Tidy the help of `command` (a click command typer built) and its subcommands, in place."""
+    command.context_class = HelpContext
     if command.help:
         command.help = help_text(command.help)
-    context = typer.Context(command, info_name=name, help_option_names=HELP_OPTIONS)
-    params = list(command.params)
-    help_option = command.get_help_option(context)
-    if help_option is not None:
-        params.append(help_option)
-    for param in params:
-        if getattr(param, "is_flag", False) and param.metavar is None:
-            param.metavar = ""  # a flag takes no value: nothing to show after it
-        if getattr(param, "help", None):
-            param.help = escape(param.help)
-    for sub_name, sub in getattr(command, "commands", {}).items():
-        tidy_help(sub, sub_name)
+    for sub in getattr(command, "commands", {}).values():
+        tidy_help(sub)
+        if sub.help and not sub.short_help:
+            sub.short_help = sub.help.split("\n\n")[0]
 
 
 def help_text(text: str) -> str:
-    """Join each prose paragraph into one line; keep indented and \\b paragraphs; escape
-    brackets."""
+    """Mark each indented paragraph (examples) with `\\b`, so click keeps its lines."""
     paragraphs = inspect.cleandoc(text).split("\n\n")
-    out = []
-    for paragraph in paragraphs:
-        lines = paragraph.splitlines()
-        verbatim = paragraph.startswith("\b") or all(line.startswith(" ") for line in lines)
-        out.append(paragraph if verbatim else " ".join(line.strip() for line in lines))
-    return escape("\n\n".join(out))
+    return "\n\n".join(
+        f"\b\n{p}" if all(line.startswith(" ") for line in p.splitlines()) else p
+        for p in paragraphs
+    )
