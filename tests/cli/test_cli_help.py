@@ -13,7 +13,8 @@ import pytest
 from typer.main import get_command
 
 from tests.cli.conftest import Apprank
-from tracker.cli import app, load_all
+from tracker.cli import COMMANDS, SUMMARIES, app, load_all, print_listing
+from tracker.cli.helptext import tidy_help
 
 
 def commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -112,3 +113,15 @@ def test_flags_have_no_placeholder(apprank: Apprank, wide: None) -> None:
     ]  # fmt: skip
     [output] = [line for line in lines if line.startswith("  -o, --output ")]
     assert output.split()[2] == "TEXT"  # an option that takes a value keeps its placeholder
+
+
+def test_the_listing_is_the_one_the_commands_give(capsys: pytest.CaptureFixture[str]) -> None:
+    """`apprank --help` prints from SUMMARIES, without importing every command module: it must
+    be, byte for byte, the listing click makes from the commands themselves."""
+    assert set(SUMMARIES) == set(COMMANDS)
+    cli = get_command(app)
+    tidy_help(cli)
+    with cli.make_context("apprank", [], resilient_parsing=True) as ctx:
+        from_commands = cli.get_help(ctx) + "\n"
+    print_listing()
+    assert capsys.readouterr().out == from_commands

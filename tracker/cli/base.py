@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 HELP_OPTIONS = ["-h", "--help"]
+ROOT_TEXT = "Track App Store top charts over time: fetch, store, query, chart and export."
 
 app = typer.Typer(
     name="apprank",
-    help="Track App Store top charts over time: fetch, store, query, chart and export.",
+    help=ROOT_TEXT,
     no_args_is_help=True,
     add_completion=False,
     # Plain click help (as sqlite-utils prints it): brackets such as `[[track]]` show as

@@ -43,6 +43,13 @@ class HelpContext(click.Context):
     formatter_class = HelpFormatter
 
 
+class Listing(click.Group):
+    """A group listing its commands in the order they were added, as typer's does."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
 def tidy_help(command: Any) -> None:
     """Tidy the help of `command` (a click command typer built) and its subcommands, in place."""
     command.context_class = HelpContext
