@@ -17,8 +17,9 @@ from tracker.config import config_from_dict
 from tracker.fetch import run_fetch
 from tracker.simulate import FaultConfig, Market, SimulatorServer, load_scenario
 from tracker.sources import ChartKey, ChartRequest
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
 from tracker.store.reads import latest_chart
+from tracker.store.writer import SnapshotWriter
 from tracker.values import clean_text
 
 AT = datetime(2025, 1, 27, 6, 0, tzinfo=UTC)
@@ -127,6 +128,21 @@ FAULTS = [
     ("slow", "timeout", None),
     ("redirect_loop", "network", None),
 ]
+
+
+@pytest.mark.parametrize(("fault", "shown"), [("rate_limit", " status=429"), ("reset", "")])
+def test_a_failed_fetch_logs_its_status_only_when_there_was_one(
+    sim, tmp_path, caplog: pytest.LogCaptureFixture, fault: str, shown: str
+) -> None:
+    sim.set_faults(FaultConfig(force={"/gb/apps/top-free": fault}))
+    with caplog.at_level("WARNING", logger="apprank.fetch"):
+        cycle(sim, tmp_path / "a.db", VICTIM)
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("fetch failed")]
+    assert line.startswith(
+        "fetch failed: source=apple country=gb chart=top-free category=all device=iphone "
+        f"reason={'http_error' if shown else 'network'}{shown}: "
+    )
+    assert "None" not in line
 
 
 @pytest.mark.parametrize(("fault", "outcome", "status"), FAULTS)

@@ -288,15 +288,14 @@ async def _fetch_one(
         status = exc_status or status
         message = str(exc)
         log.warning(
-            "fetch failed: source=%s country=%s chart=%s category=%s device=%s "
-            "reason=%s status=%s: %s",
+            "fetch failed: source=%s country=%s chart=%s category=%s device=%s reason=%s%s: %s",
             request.key.source,
             request.key.country,
             request.key.chart,
             request.key.category,
             request.key.device,
             outcome,
-            status,
+            "" if status is None else f" status={status}",  # none when nothing answered
             message,
             extra={
                 "source": request.key.source,
