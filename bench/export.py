@@ -36,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tracker.store import open_engine  # noqa: E402
+from tracker.store.engine import open_engine  # noqa: E402
 from tracker.timeutil import isoformat_z  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"

@@ -32,7 +32,7 @@ WATCHED = (1, 2)  # internal ids of the two apps asked about
 
 
 def build(path: Path, hours: int) -> None:
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
     from tracker.store.engine import dispose_all
 
     open_engine(f"sqlite:///{path}")
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     floor_by_order = {name: statistics.median(times) for name, times in floors.items()}
 
     from tracker.query import history
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     engine = open_engine(f"sqlite:///{db}")
     ours = []

@@ -15,7 +15,8 @@ from contextlib import closing
 from pathlib import Path
 
 from bench.world import World
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.engine import dispose_all
 
 

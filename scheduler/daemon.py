@@ -29,7 +29,7 @@ from scheduler.settings import DaemonSettings
 from tracker.config import Config, load_config
 from tracker.errors import ApprankError, StoreError
 from tracker.http import HostGate
-from tracker.store import SnapshotWriter
+from tracker.store.writer import SnapshotWriter
 from tracker.store.daemon_state import record_cycle
 from tracker.store.engine import checkpoint
 from tracker.timeutil import isoformat_z, utcnow

@@ -25,7 +25,8 @@ from charts.spec import ChartSpec
 from tracker.config import config_from_dict
 from tracker.simulate import Market, load_scenario
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 
 START = datetime(2025, 1, 20, tzinfo=UTC)
 END = datetime(2025, 2, 7, tzinfo=UTC)

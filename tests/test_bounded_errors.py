@@ -17,7 +17,8 @@ from tracker.errors import FeedFormatError
 from tracker.fetch import run_fetch
 from tracker.redact import quoted
 from tracker.sources import SOURCES, ChartKey, ChartRequest
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import SnapshotWriter
 from tracker.timeutil import parse_feed_time
 
 HUGE = "a" * 4 * 1024 * 1024

@@ -13,7 +13,7 @@ from tests.conftest import run_apprank
 from tracker.export import COLUMNS
 from tracker.query import first_time_at_rank, history
 from tracker.simulate import load_scenario
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 SCENARIO = load_scenario("deepseek-2025")
 

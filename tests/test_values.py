@@ -15,7 +15,8 @@ from tracker import export as exp
 from tracker.errors import FeedFormatError
 from tracker.importer import import_file
 from tracker.sources import AppleSource, ChartKey, ChartRequest
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.values import TEXT_MAX, clean_text, is_store_id
 
 SOURCE = AppleSource()

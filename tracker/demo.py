@@ -35,7 +35,8 @@ from tracker.query import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.simulate.scenario import Scenario
 from tracker.sources import ChartKey, ChartRequest
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import SnapshotWriter
 from tracker.storefronts import STOREFRONTS
 
 DEMO_PORT = 8123  # what the written config points at, for `apprank simulate --port 8123`

@@ -33,7 +33,7 @@ from tracker.export import BOM, COLUMNS
 from tracker.query_charts import sql
 from tracker.redact import quoted
 from tracker.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter
+from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.engine import read_connection
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 from tracker.timeutil import from_epoch, to_epoch

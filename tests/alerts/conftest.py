@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 from tracker.alerts.store import ensure_tables
 from tracker.config import Config, config_from_dict
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 
 DEEPSEEK = "6737597349"
 CHATGPT = "6448311069"

@@ -188,7 +188,7 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
     try:
         script = (
             "from tracker.config import load_config\n"
-            "from tracker.store import open_engine\n"
+            "from tracker.store.engine import open_engine\n"
             "from tracker.alerts import deliver_pending\n"
             f"config = load_config({str(path)!r})\n"
             "print(deliver_pending(open_engine(config.database.url), config))\n"

@@ -15,7 +15,8 @@ from tests.conftest import run_apprank
 from tracker.cli import app
 from tracker.config import load_config
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 
 DEEPSEEK, CHATGPT, TIKTOK, WHATSAPP = "6737597349", "6448311069", "835599320", "310633997"
 APPS = {

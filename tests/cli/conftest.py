@@ -12,7 +12,7 @@ import pytest
 
 from tests.query.story import build_story
 from tracker.cli import main
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 
 class Result(NamedTuple):

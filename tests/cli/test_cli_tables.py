@@ -107,7 +107,8 @@ def hostile_config(tmp_path: Path) -> Path:
     from datetime import UTC, datetime
 
     from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-    from tracker.store import Attempt, SnapshotWriter, open_engine
+    from tracker.store.engine import open_engine
+    from tracker.store.writer import Attempt, SnapshotWriter
 
     engine = open_engine(f"sqlite:///{tmp_path / 'apprank.db'}")
     at = datetime(2025, 1, 27, 6, tzinfo=UTC)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from tests.conftest import run_apprank
 from tests.query.story import build_story
 from tracker.cli import app, exporting
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 runner = CliRunner()
 HEADER = "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer,simulated"

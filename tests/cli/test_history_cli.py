@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from tests.query.story import build_story
 from tracker.cli import app
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 runner = CliRunner()
 COMMANDS = ["history", "movers", "compare", "leaders", "stats"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import build_story
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 START = int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())
 

@@ -15,7 +15,8 @@ from tests.export.generate import generate
 from tests.query.story import CHATGPT, DEEPSEEK, at, save
 from tracker import export as exp
 from tracker.errors import UsageError
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import SnapshotWriter
 
 HEADER = (
     "captured_at,source,country,chart,category,device,rank,app_id,app_name,developer,simulated\r\n"

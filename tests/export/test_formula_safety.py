@@ -12,7 +12,8 @@ from tests.query.story import at, save
 from tracker import cellsafe
 from tracker import export as exp
 from tracker.importer import import_file
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import SnapshotWriter
 
 
 @pytest.mark.parametrize(

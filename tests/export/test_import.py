@@ -13,7 +13,7 @@ from tests.query.story import at, save
 from tracker import export as exp
 from tracker.errors import ImportFileError
 from tracker.importer import import_file
-from tracker.store import SnapshotWriter
+from tracker.store.writer import SnapshotWriter
 
 TABLES = ("app", "chart", "ranking", "ranking_entry", "snapshot", "fetch_attempt")
 

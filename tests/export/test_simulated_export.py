@@ -13,7 +13,8 @@ from tracker import export as exp
 from tracker.errors import ImportFileError
 from tracker.importer import import_file
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 
 T0 = datetime(2025, 1, 27, 6, tzinfo=UTC)
 US = ChartKey("apple", "us", "top-free")

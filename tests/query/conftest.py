@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from tests.query.engines import pg_engine
 from tests.query.story import build_story
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import Engine, create_engine
 
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 
 def pg_url() -> str | None:

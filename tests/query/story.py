@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter
+from tracker.store.writer import Attempt, SnapshotWriter
 
 DEEPSEEK = "6737597349"
 CHATGPT = "6448311069"

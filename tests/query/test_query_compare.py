@@ -6,7 +6,7 @@ from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at, save
 from tracker.query import Comparison, Overtake, compare
-from tracker.store import SnapshotWriter
+from tracker.store.writer import SnapshotWriter
 
 
 def summary(results: list[Comparison]) -> list[tuple]:

@@ -11,7 +11,7 @@ from tests.query.story import CHATGPT, DEEPSEEK, TIKTOK, WHATSAPP, at, save
 from tracker.errors import UsageError
 from tracker.query import Move, movers
 from tracker.query_movers import NothingToCompare
-from tracker.store import SnapshotWriter
+from tracker.store.writer import SnapshotWriter
 
 
 def moves(items: list[Move]) -> list[tuple[str, int | None, int | None, int | None]]:

@@ -19,7 +19,7 @@ from scheduler.settings import DaemonSettings
 from tests.scheduler.conftest import check_database, config_text, query
 from tracker.config import load_config
 from tracker.simulate import FaultConfig, SimulatorServer
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 COUNTRIES = ["us", "gb", "de"]
 

@@ -25,7 +25,7 @@ from charts.spec import ChartSpec
 from tests.conftest import FeedServer, real_fixture, run_apprank
 from tracker.config import load_config
 from tracker.simulate import FaultConfig, Market, SimulatorServer
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 AT = datetime(2025, 1, 27, 6, 0, tzinfo=UTC)  # DeepSeek #1 in the US on the simulated market
 US_FREE = "/api/v2/us/apps/top-free/100/apps.json"

@@ -6,7 +6,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from tracker.sources import ChartKey, ChartRequest
-from tracker.store import SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import SnapshotWriter
 from tracker.store.claims import claim, prune, slot_start
 
 NOW = datetime(2025, 1, 27, 10, 17, 42, tzinfo=UTC)

@@ -14,7 +14,8 @@ from tests.conftest import run_apprank
 from tracker.errors import StoreError
 from tracker.query import history
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, open_engine
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.copy import TABLES, copy_history
 from tracker.store.migrate import target_metadata
 from tracker.store.reads import latest_chart

@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import run_apprank
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import Attempt, SnapshotWriter, migrate, open_engine
+from tracker.store import migrate
+from tracker.store.engine import open_engine
+from tracker.store.writer import Attempt, SnapshotWriter
 
 T0 = datetime(2025, 1, 27, tzinfo=UTC)
 

@@ -89,7 +89,7 @@ def list_alerts(
         apprank alerts list --rule deepseek-number-one --since 7d --pending
     """
     from tracker.alerts.listing import recent_events
-    from tracker.store import open_engine  # here, not on import: --help needs no store
+    from tracker.store.engine import open_engine  # here, not on import: --help needs no store
 
     fmt = output_format(as_json, as_csv)
     config = config_from(config_path)

@@ -107,7 +107,7 @@ def chart(
     from charts.build import build_chart
     from charts.save import save_figure
     from charts.spec import chart_format, spec_from_options
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     if output is not None:
         chart_format(output)

@@ -84,7 +84,7 @@ def demo(
             force=force,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     config = built.config
     engine = open_engine(config.database.url)

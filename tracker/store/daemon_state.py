@@ -2,7 +2,9 @@
 
 `apprank status` and `apprank health` read these to tell whether a daemon is alive and what its
 last cycles did. Writes are tiny single-row transactions; a failure raises StoreError like every
-other write, and the daemon logs it and carries on.
+other write, and the daemon logs it and carries on. The tables are defined in
+`daemon_schema.py` (SQLModel, for migrations); this module reads and writes them through
+`tables.py`'s Core views, so `status` loads no ORM.
 """
 
 from __future__ import annotations
@@ -10,68 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    BigInteger,
-    Column,
-    Engine,
-    Float,
-    Index,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Engine, delete, func, insert, select, update
 
 from tracker.store.engine import read_connection, write_transaction
-from tracker.store.schema import UTCEpoch, table_of
+from tracker.store.tables import CYCLE, HEARTBEAT
 from tracker.timeutil import from_epoch, isoformat_z
 
 # The busy timeout a heartbeat write may spend waiting on a locked database, plus slack: a
 # heartbeat this much older than three periods means the daemon is gone, not merely slow.
 STALE_SLACK = timedelta(seconds=15)
-
-
-class DaemonHeartbeat(SQLModel, table=True):
-    """The latest sign of life of one daemon instance (one row per instance, overwritten)."""
-
-    __tablename__ = "daemon_heartbeat"
-
-    instance: str = Field(primary_key=True, max_length=128)
-    host: str = Field(max_length=128)
-    pid: int
-    version: str = Field(max_length=32)
-    started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    beat_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    # The promised period between beats, so readers can judge staleness without the config.
-    beat_every: float = Field(sa_column=Column(Float, nullable=False))
-    state: str = Field(max_length=16)  # "running" or "stopped"
-    cycles: int = 0
-
-
-class DaemonCycle(SQLModel, table=True):
-    """What one scheduled fetch cycle of one track did."""
-
-    __tablename__ = "daemon_cycle"
-    __table_args__ = (Index("ix_daemon_cycle_finished", "finished_at"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    instance: str = Field(max_length=128)
-    track: str = Field(max_length=128)
-    slot: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
-    started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    finished_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    charts: int = 0
-    ok: int = 0
-    failed: int = 0
-    skipped: int = 0  # already stored for the slot (restart, catch-up) or another daemon's
-    catch_up: bool = False
-    note: str | None = None  # e.g. "deadline reached", "stopped"
-
-
-HEARTBEAT = table_of(DaemonHeartbeat)
-CYCLE = table_of(DaemonCycle)
 
 
 @dataclass(frozen=True, slots=True)

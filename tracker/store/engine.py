@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -27,6 +27,9 @@ BUSY_TIMEOUT_MS = 10_000
 # What the WAL is cut back to after a completed checkpoint (see _configure_sqlite).
 WAL_SIZE_LIMIT = 16 * 1024 * 1024
 MAKE_ONE = "make one with `apprank fetch` or `apprank demo`"
+# The schema revision this code's tables match (migrate.HEAD; tests/store/test_migrations.py
+# keeps it equal to the newest migration). Here so that checking it loads no migration code.
+SCHEMA_HEAD = "0005"
 # One engine per URL per process, for writers and for readers (who open it another way): pools
 # are shared and the schema is checked once.
 _ENGINES: dict[tuple[str, bool, str | None], Engine] = {}
@@ -262,7 +265,21 @@ def _first_line(exc: BaseException) -> str:
 def ensure_schema(engine: Engine, *, create: bool = True) -> None:
     """Create the schema in a new database (unless `create` is False: readers never do);
     refuse an outdated one ("run apprank db upgrade")."""
+    if _at_head(engine):
+        return
+    # Anything else (new, outdated, unknown) is migrate's, which loads the schema models.
     from tracker.store.migrate import check_schema
 
     with translate_errors(engine):
         check_schema(engine, create=create)
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the database is stamped at SCHEMA_HEAD, by one plain query: the usual case
+    loads neither migrate.py nor the models behind it."""
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:  # no such table, or no database yet: migrate says which
+        return False
+    return [row[0] for row in found] == [SCHEMA_HEAD]

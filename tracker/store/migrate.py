@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from tracker.errors import SchemaOutdated, StoreError
-from tracker.store.engine import MAKE_ONE, describe
+from tracker.store.engine import MAKE_ONE, SCHEMA_HEAD, describe
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -20,14 +20,15 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision this code's tables match; tests/store/test_migrations.py keeps it equal to the
 # newest migration, so start-up never has to parse the migration scripts.
-HEAD = "0005"
+HEAD = SCHEMA_HEAD
 
 
 def target_metadata() -> MetaData:
     import tracker.alerts.store
-    import tracker.store.daemon_state  # noqa: F401
+    import tracker.store.daemon_schema  # noqa: F401
     from tracker.store import schema
 
+    schema.with_simulated_index()
     return schema.metadata
 
 

@@ -10,21 +10,10 @@ from sqlalchemy import Connection, Engine, and_, func, select, text
 
 from tracker.sources.base import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.schema import (
-    App,
-    Chart,
-    FetchAttempt,
-    RankingEntry,
-    Snapshot,
-    UTCEpoch,
-    table_of,
-)
 
-APP = table_of(App)
-CHART = table_of(Chart)
-ENTRY = table_of(RankingEntry)
-SNAPSHOT = table_of(Snapshot)
-ATTEMPT = table_of(FetchAttempt)
+# Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
+from tracker.store.tables import APP, ATTEMPT, CHART, ENTRY, SNAPSHOT, UTCEpoch
+
 _EPOCH = UTCEpoch()
 
 

@@ -8,8 +8,7 @@ on SQLite and PostgreSQL, compact, and immune to SQLite dropping offsets).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -24,28 +23,9 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-from tracker.timeutil import as_utc
-
-
-class UTCEpoch(TypeDecorator[datetime]):
-    """An aware datetime stored as integer seconds since the epoch (UTC)."""
-
-    impl = BigInteger
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, int):
-            return value
-        return int(as_utc(value).timestamp())
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return None if value is None else datetime.fromtimestamp(int(value), UTC)
+from tracker.store.tables import UTCEpoch as UTCEpoch  # re-exported for the models elsewhere
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -126,15 +106,8 @@ class Snapshot(SQLModel, table=True):
         # Covering: history and presence read (chart, time) ranges without table rows.
         Index("ix_snapshot_chart_time", "chart_id", "captured_at", "ranking_id", "depth_returned"),
         Index("ix_snapshot_ranking", "ranking_id"),
-        # Partial: holds only simulated snapshots (none in a real deployment), so asking whether
-        # the data in a range was simulated is one probe and costs real histories nothing.
-        Index(
-            "ix_snapshot_simulated",
-            "chart_id",
-            "captured_at",
-            sqlite_where=text("simulated"),
-            postgresql_where=text("simulated"),
-        ),
+        # ix_snapshot_simulated, partial, is added by simulated_index() for migrations and new
+        # databases only: its postgresql_where would load the PostgreSQL dialect in every process.
         UniqueConstraint("chart_id", "slot", name="uq_snapshot_slot"),
     )
 
@@ -197,3 +170,22 @@ class ChartClaim(SQLModel, table=True):
 
 
 metadata = SQLModel.metadata
+_SIMULATED_INDEX = "ix_snapshot_simulated"
+
+
+def with_simulated_index() -> None:
+    """Add the partial index holding only simulated snapshots (none in a real deployment), so
+    asking whether the data in a range was simulated is one probe and costs real histories
+    nothing. Declared here, at first need, not on the model: a dialect keyword argument
+    (`postgresql_where`) imports that dialect, and with it asyncpg's, in every process that
+    loads the schema. Idempotent; migrate.target_metadata() calls it."""
+    snapshot = table_of(Snapshot)
+    if any(index.name == _SIMULATED_INDEX for index in snapshot.indexes):
+        return
+    Index(
+        _SIMULATED_INDEX,
+        snapshot.c.chart_id,
+        snapshot.c.captured_at,
+        sqlite_where=text("simulated"),
+        postgresql_where=text("simulated"),
+    )

@@ -1,0 +1,50 @@
+"""The daemon's bookkeeping tables (SQLModel, for migrations and new databases).
+
+`daemon_state.py` reads and writes them through the Core views in `tables.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Column, Float, Index
+from sqlmodel import Field, SQLModel
+
+from tracker.store.tables import UTCEpoch
+
+
+class DaemonHeartbeat(SQLModel, table=True):
+    """The latest sign of life of one daemon instance (one row per instance, overwritten)."""
+
+    __tablename__ = "daemon_heartbeat"
+
+    instance: str = Field(primary_key=True, max_length=128)
+    host: str = Field(max_length=128)
+    pid: int
+    version: str = Field(max_length=32)
+    started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    beat_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    # The promised period between beats, so readers can judge staleness without the config.
+    beat_every: float = Field(sa_column=Column(Float, nullable=False))
+    state: str = Field(max_length=16)  # "running" or "stopped"
+    cycles: int = 0
+
+
+class DaemonCycle(SQLModel, table=True):
+    """What one scheduled fetch cycle of one track did."""
+
+    __tablename__ = "daemon_cycle"
+    __table_args__ = (Index("ix_daemon_cycle_finished", "finished_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance: str = Field(max_length=128)
+    track: str = Field(max_length=128)
+    slot: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    started_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    finished_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    charts: int = 0
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0  # already stored for the slot (restart, catch-up) or another daemon's
+    catch_up: bool = False
+    note: str | None = None  # e.g. "deadline reached", "stopped"

@@ -1,0 +1,143 @@
+"""The tables as read paths see them: SQLAlchemy Core `table()`s, no SQLModel, no ORM.
+
+`schema.py` defines the tables once (SQLModel) for migrations and writes; importing it loads
+SQLModel, pydantic and SQLAlchemy's ORM, about 0.16 s of every command's start-up. The reads
+behind `top`, `status` and app names select from these lightweight views instead;
+tests/store/test_tables.py keeps every column here equal, in name and type, to schema.py's.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    column,
+)
+from sqlalchemy import table as core_table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.expression import TableClause
+from sqlalchemy.types import TypeDecorator
+
+from tracker.timeutil import as_utc
+
+
+class UTCEpoch(TypeDecorator[datetime]):
+    """An aware datetime stored as integer seconds since the epoch (UTC)."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            return value
+        return int(as_utc(value).timestamp())
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromtimestamp(int(value), UTC)
+
+
+APP: TableClause = core_table(
+    "app",
+    column("id", Integer),
+    column("store", String),
+    column("store_id", String),
+    column("name", String),
+    column("developer", String),
+    column("bundle_id", String),
+    column("icon_url", String),
+    column("url", String),
+    column("genre", String),
+    column("release_date", String),
+)
+CHART: TableClause = core_table(
+    "chart",
+    column("id", Integer),
+    column("source", String),
+    column("country", String),
+    column("kind", String),
+    column("category", String),
+    column("device", String),
+)
+RANKING: TableClause = core_table(
+    "ranking",
+    column("id", Integer),
+    column("digest", LargeBinary),
+    column("size", SmallInteger),
+)
+ENTRY: TableClause = core_table(
+    "ranking_entry",
+    column("ranking_id", Integer),
+    column("rank", SmallInteger),
+    column("app_id", Integer),
+)
+SNAPSHOT: TableClause = core_table(
+    "snapshot",
+    column("id", Integer),
+    column("chart_id", Integer),
+    column("captured_at", UTCEpoch),
+    column("feed_updated_at", UTCEpoch),
+    column("depth_requested", SmallInteger),
+    column("depth_returned", SmallInteger),
+    column("ranking_id", Integer),
+    column("slot", BigInteger),
+    column("simulated", Boolean),
+)
+ATTEMPT: TableClause = core_table(
+    "fetch_attempt",
+    column("id", Integer),
+    column("chart_id", Integer),
+    column("started_at", UTCEpoch),
+    column("duration_ms", Integer),
+    column("outcome", String),
+    column("http_status", Integer),
+    column("error", String),
+    column("url", String),
+    column("snapshot_id", Integer),
+)
+CLAIM: TableClause = core_table(
+    "chart_claim",
+    column("chart_id", Integer),
+    column("slot", BigInteger),
+    column("owner", String),
+    column("claimed_at", UTCEpoch),
+)
+
+HEARTBEAT: TableClause = core_table(
+    "daemon_heartbeat",
+    column("instance", String),
+    column("host", String),
+    column("pid", Integer),
+    column("version", String),
+    column("started_at", UTCEpoch),
+    column("beat_at", UTCEpoch),
+    column("beat_every", Float),
+    column("state", String),
+    column("cycles", Integer),
+)
+CYCLE: TableClause = core_table(
+    "daemon_cycle",
+    column("id", Integer),
+    column("instance", String),
+    column("track", String),
+    column("slot", BigInteger),
+    column("started_at", UTCEpoch),
+    column("finished_at", UTCEpoch),
+    column("charts", Integer),
+    column("ok", Integer),
+    column("failed", Integer),
+    column("skipped", Integer),
+    column("catch_up", Boolean),
+    column("note", String),
+)
+
+TABLES = (APP, CHART, RANKING, ENTRY, SNAPSHOT, ATTEMPT, CLAIM, HEARTBEAT, CYCLE)
