@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from scheduler.plan import TrackPlan, build_plans
-from tracker.config import Config
+from tracker.config_core import ReaderConfig
 from tracker.errors import StoreError
 from tracker.store.daemon_state import (
     Heartbeat,
@@ -39,7 +39,7 @@ class Health:
 
 
 def check_health(
-    config: Config, engine: Engine, now: datetime, max_age: timedelta | None = None
+    config: ReaderConfig, engine: Engine, now: datetime, max_age: timedelta | None = None
 ) -> Health:
     """Every problem, one line each: a dead or stopped daemon, and each chart that went stale.
 

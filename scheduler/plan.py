@@ -18,7 +18,7 @@ from functools import cached_property
 
 from apscheduler.triggers.base import BaseTrigger
 
-from tracker.config import Config, TrackConfig
+from tracker.config_core import ReaderConfig, TrackConfig
 from tracker.crontab import crontab_trigger
 from tracker.errors import ConfigError
 from tracker.sources import ChartRequest
@@ -180,7 +180,7 @@ class TrackPlan:
         return max(until_slot_end, 0.5 * self.gap)
 
 
-def build_plans(config: Config) -> list[TrackPlan]:
+def build_plans(config: ReaderConfig) -> list[TrackPlan]:
     """One plan per `[[track]]`. A chart listed by several tracks goes to the most frequent one
     (at the deepest depth any of them asks), so each chart has one slot grid."""
     if not config.track:
@@ -207,7 +207,7 @@ def build_plans(config: Config) -> list[TrackPlan]:
     return plans
 
 
-def _grid(config: Config, index: int, track: TrackConfig) -> Grid:
+def _grid(config: ReaderConfig, index: int, track: TrackConfig) -> Grid:
     if track.cron:
         return CronGrid(track.cron)
     interval = track.interval

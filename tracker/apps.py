@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.config import Config
+from tracker.config_core import ReaderConfig
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
 from tracker.store.schema import App, table_of
@@ -30,7 +30,7 @@ class AppRef:
     developer: str | None
 
 
-def resolve_app(engine: Engine, config: Config, text: str) -> AppRef:
+def resolve_app(engine: Engine, config: ReaderConfig, text: str) -> AppRef:
     """Resolve a store id, an alias or a case-insensitive name fragment to one stored app.
 
     Raises UsageError (exit 2) when nothing matches or a fragment matches several apps; the
@@ -69,7 +69,7 @@ def resolve_app(engine: Engine, config: Config, text: str) -> AppRef:
     raise UsageError(_ambiguous(wanted, candidates))
 
 
-def resolve_apps(engine: Engine, config: Config, texts: Sequence[str]) -> list[AppRef]:
+def resolve_apps(engine: Engine, config: ReaderConfig, texts: Sequence[str]) -> list[AppRef]:
     """Resolve several names; the same app named twice is kept once, in first-named order."""
     out: list[AppRef] = []
     for text in texts:

@@ -1,59 +1,50 @@
 """`config.toml`: pydantic models over TOML, with environment overrides.
 
-Errors name the file, the key path and the value, on one line.
+Errors name the file, the key path and the value, on one line. `load_config` validates every
+section (what fetch, run and every command that acts use); the sections read commands need, and
+the rules for them, live in `tracker.config_core`, so that those commands load no alert or
+chart models.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from charts.spec import ChartSpec
 from tracker import __version__
 from tracker.alerts.config import AlertingProblem, AlertRule, NotifyConfig, check_alerting
-from tracker.errors import ConfigError
-from tracker.redact import is_secret_key, mask_text, quoted
-from tracker.sources import SOURCES, ChartKey, ChartRequest
-from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category
+from tracker.config_core import (
+    DEFAULT_PATH,
+    DatabaseConfig,
+    KeyValueError,
+    ReaderConfig,
+    SourceConfig,
+    Strict,
+    TrackConfig,
+    read_config_file,
+    validated,
+    with_overrides,
+)
 from tracker.timeutil import parse_duration
-from tracker.values import is_store_id
 
-DEFAULT_PATH = Path("config.toml")
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DatabaseConfig(_Strict):
-    url: str = "sqlite:///apprank.db"
-
-    @field_validator("url")
-    @classmethod
-    def _supported(cls, value: str) -> str:
-        # Checked here so that another database is a configuration error (exit 2), not a
-        # missing driver found when the first command opens it.
-        scheme, sep, _ = value.partition("://")
-        if not sep or scheme.split("+")[0] not in ("sqlite", "postgresql"):
-            raise ValueError(
-                "apprank stores its history in SQLite (sqlite:///PATH) or PostgreSQL "
-                "(postgresql+psycopg://...)"
-            )
-        from sqlalchemy.engine import make_url
-
-        try:
-            make_url(value)
-        except ValueError:  # SQLAlchemy's own words name no part ("invalid literal for int()")
-            raise ValueError("not a database URL (is the port a number?)") from None
-        return value
+__all__ = [
+    "DEFAULT_PATH",
+    "ChartsConfig",
+    "Config",
+    "DaemonConfig",
+    "DatabaseConfig",
+    "HttpConfig",
+    "SourceConfig",
+    "TrackConfig",
+    "config_from_dict",
+    "load_config",
+]
 
 
-class HttpConfig(_Strict):
+class HttpConfig(Strict):
     timeout: float = Field(10.0, gt=0, le=600)
     concurrency: int = Field(8, ge=1, le=256)
     per_host: int = Field(4, ge=1, le=256)
@@ -76,131 +67,7 @@ class HttpConfig(_Strict):
         return text
 
 
-class SourceConfig(_Strict):
-    base_url: str
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
-
-
-def _default_sources() -> dict[str, SourceConfig]:
-    return {name: SourceConfig(base_url=src.default_base_url) for name, src in SOURCES.items()}
-
-
-class TrackConfig(_Strict):
-    name: str | None = None
-    source: str = "apple"
-    countries: list[str] = ["us"]
-    charts: list[str] = ["top-free"]
-    categories: list[str] = ["all"]  # genre keys: "all" or an id; TOML may give ids as integers
-    devices: list[str] = ["iphone"]
-    depth: int = 100
-    every: str | None = None
-    cron: str | None = None
-
-    @field_validator("source")
-    @classmethod
-    def _known_source(cls, value: str) -> str:
-        if value not in SOURCES:
-            raise ValueError(f"unknown source (expected one of: {', '.join(SOURCES)})")
-        return value
-
-    @field_validator("countries")
-    @classmethod
-    def _storefronts(cls, values: list[str]) -> list[str]:
-        if not values:
-            raise ValueError("needs at least one country")
-        out: list[str] = []
-        for value in values:
-            code = value.strip().lower()
-            if code == "all":
-                out.extend(c for c in STOREFRONTS if c not in out)
-                continue
-            if code not in STOREFRONT_SET:
-                raise ValueError(f"{value!r} is not an App Store storefront code")
-            if code not in out:
-                out.append(code)
-        return out
-
-    @field_validator("categories", mode="before")
-    @classmethod
-    def _categories(cls, values: object) -> object:
-        # Before the list[str] check, so integer ids are normalised rather than refused; anything
-        # else (not a list, an item neither text nor a whole number) gets pydantic's message.
-        if not isinstance(values, list):
-            return values
-        try:
-            return [
-                normalize_category(v) if isinstance(v, str | int) and not isinstance(v, bool) else v
-                for v in values
-            ] or ["all"]
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-
-    @field_validator("every")
-    @classmethod
-    def _duration(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_duration(value)
-        return value
-
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str | None) -> str | None:
-        if value is not None:
-            from tracker.crontab import crontab_trigger
-
-            try:
-                crontab_trigger(value, "UTC")
-            except ValueError as exc:
-                raise ValueError(f"invalid cron expression: {exc}") from None
-        return value
-
-    @model_validator(mode="after")
-    def _fits_source(self) -> TrackConfig:
-        source = SOURCES[self.source]
-        for chart in self.charts:
-            if chart not in source.charts:
-                raise _KeyError(
-                    "charts", chart, f"not offered by {self.source} ({', '.join(source.charts)})"
-                )
-        for device in self.devices:
-            if device not in source.devices:
-                raise _KeyError(
-                    "devices", device, f"not offered by {self.source} ({', '.join(source.devices)})"
-                )
-        if self.categories != ["all"] and not source.supports_categories:
-            raise _KeyError("categories", self.categories, f"{self.source} has no genre charts")
-        if not 1 <= self.depth <= source.max_depth:
-            raise _KeyError("depth", self.depth, f"must be 1..{source.max_depth} for {self.source}")
-        if self.every and self.cron:
-            raise _KeyError("cron", self.cron, "give either `every` or `cron`, not both")
-        return self
-
-    @property
-    def interval(self) -> timedelta:
-        """The polling interval (for cron tracks, an hour unless `every` says otherwise)."""
-        return parse_duration(self.every) if self.every else timedelta(hours=1)
-
-    @property
-    def label(self) -> str:
-        return self.name or f"{self.source}:{','.join(self.charts)}"
-
-    def requests(self) -> list[ChartRequest]:
-        return [
-            ChartRequest(ChartKey(self.source, country, chart, category, device), self.depth)
-            for country in self.countries
-            for chart in self.charts
-            for category in self.categories
-            for device in self.devices
-        ]
-
-
-class DaemonConfig(_Strict):
+class DaemonConfig(Strict):
     """`apprank run` knobs (see docs/service.md)."""
 
     heartbeat: str = "15s"  # between heartbeat rows
@@ -216,131 +83,33 @@ class DaemonConfig(_Strict):
         return text
 
 
-class ChartsConfig(_Strict):
+class ChartsConfig(Strict):
     output_dir: str = "charts-out"
 
 
-class Config(_Strict):
-    database: DatabaseConfig = DatabaseConfig()
+class Config(ReaderConfig):
     http: HttpConfig = HttpConfig()
-    sources: dict[str, SourceConfig] = Field(default_factory=_default_sources)
-    track: list[TrackConfig] = []
-    apps: dict[str, str] = {}
     charts: ChartsConfig = ChartsConfig()
     daemon: DaemonConfig = DaemonConfig()
     # Charts the daemon re-renders after each cycle ([[chart]] entries).
-    chart: list[ChartSpec] = []
-    alert: list[AlertRule] = []
+    chart: list[ChartSpec] = Field(default_factory=list)
+    alert: list[AlertRule] = Field(default_factory=list)
     notify: NotifyConfig = NotifyConfig()
-    path: Path | None = None
-
-    @field_validator("sources")
-    @classmethod
-    def _known_sources(cls, values: dict[str, SourceConfig]) -> dict[str, SourceConfig]:
-        for name in values:
-            if name not in SOURCES:
-                raise ValueError(f"unknown source {name!r} (expected one of: {', '.join(SOURCES)})")
-        return {**_default_sources(), **values}
-
-    @field_validator("apps")
-    @classmethod
-    def _app_ids(cls, values: dict[str, str]) -> dict[str, str]:
-        for alias, app_id in values.items():
-            if not is_store_id(str(app_id)):
-                raise _KeyError(alias, app_id, "not a numeric store id (ASCII digits)")
-        return {alias.lower(): str(app_id) for alias, app_id in values.items()}
 
     @model_validator(mode="after")
     def _alerting(self) -> Config:
         try:
             check_alerting(self.alert, self.notify)
         except AlertingProblem as exc:
-            raise _KeyError(exc.key, exc.value, exc.message) from None
+            raise KeyValueError(exc.key, exc.value, exc.message) from None
         return self
-
-    @model_validator(mode="after")
-    def _unique_track_names(self) -> Config:
-        names = [t.name for t in self.track if t.name]
-        for name in names:
-            if names.count(name) > 1:
-                raise ValueError(f"track name {name!r} is used twice")
-        return self
-
-    def base_url(self, source: str) -> str:
-        return self.sources[source].base_url
-
-    def requests(self, track: str | None = None) -> list[ChartRequest]:
-        """Every chart the configuration tracks (of one named track), without duplicates."""
-        seen: dict[ChartKey, ChartRequest] = {}
-        for entry in self.track:
-            if track is not None and entry.name != track:
-                continue
-            for request in entry.requests():
-                previous = seen.get(request.key)
-                if previous is None or request.depth > previous.depth:
-                    seen[request.key] = request
-        return list(seen.values())
-
-
-class _KeyError(ValueError):
-    """A validation error that knows which sub-key failed."""
-
-    def __init__(self, key: str, value: Any, message: str) -> None:
-        super().__init__(message)
-        self.key = key
-        self.value = value
-        self.message = message
-
-
-def _format_error(path: Path | str, data: dict[str, Any], error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
-    ctx_error = (first.get("ctx") or {}).get("error")
-    message = first["msg"].removeprefix("Value error, ")
-    value: Any = first.get("input")
-    if isinstance(ctx_error, _KeyError):
-        loc.append(ctx_error.key)
-        value = ctx_error.value
-        message = ctx_error.message
-    key = ""
-    for part in loc:
-        key += f"[{part}]" if part.isdigit() else (f".{part}" if key else part)
-    # An unknown key's value may be a secret under a misspelt name: only the key is named.
-    if first["type"] == "extra_forbidden":
-        return f"{path}: {key}: unknown key"
-    if loc and is_secret_key(loc[-1]):
-        return f"{path}: {key}: {message}"
-    if isinstance(value, dict):
-        value = "{...}"
-    shown = quoted(mask_text(value) if isinstance(value, str) else value)
-    return f"{path}: {key} = {shown}: {mask_text(message)}"
 
 
 def load_config(path: Path | str | None = None) -> Config:
     """Load `path`, else $APPRANK_CONFIG, else ./config.toml; $APPRANK_DATABASE_URL overrides."""
-    chosen = Path(path or os.environ.get("APPRANK_CONFIG") or DEFAULT_PATH)
-    if path is None and not os.environ.get("APPRANK_CONFIG") and not chosen.exists():
-        data: dict[str, Any] = {}
-    else:
-        try:
-            data = tomllib.loads(chosen.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{chosen}: no such configuration file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{chosen}: cannot read: {exc}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{chosen}: not valid TOML: {exc}") from None
+    data, chosen = read_config_file(path)
     return config_from_dict(data, chosen)
 
 
 def config_from_dict(data: dict[str, Any], path: Path | str = "<config>") -> Config:
-    data = dict(data)
-    env_url = os.environ.get("APPRANK_DATABASE_URL")
-    if env_url:
-        data["database"] = {**data.get("database", {}), "url": env_url}
-    if "path" in data:
-        raise ConfigError(f"{path}: path: unknown key")
-    try:
-        return Config.model_validate({**data, "path": Path(path)})
-    except ValidationError as exc:
-        raise ConfigError(_format_error(path, data, exc)) from None
+    return validated(Config, with_overrides(data, path), path)

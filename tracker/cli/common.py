@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from tracker.config import Config
+    from tracker.config_core import ReaderConfig
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -93,10 +94,19 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def config_from(path: Path | None) -> Config:
+    """The whole file, every section validated: for the commands that act (fetch, run, db ...)."""
     # Imported here: pydantic and the config models cost every --help ~0.2 s.
     from tracker.config import load_config
 
     return load_config(path)
+
+
+def reader_config_from(path: Path | None, *, tracked: bool = False) -> ReaderConfig:
+    """Only `[database]` and `[apps]` validated (`tracked`: also `[sources]` and `[[track]]`),
+    with the same rules and messages: a read command defines no alert or chart models."""
+    from tracker.config_core import READER_SECTIONS, TRACKED_SECTIONS, load_reader_config
+
+    return load_reader_config(path, TRACKED_SECTIONS if tracked else READER_SECTIONS)
 
 
 def json_default(value: Any) -> Any:
@@ -183,9 +193,10 @@ def duration(text: str, option: str) -> timedelta:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def engine_and_config(config_path: Path | None) -> tuple[Engine, Config]:
-    """For read commands: they never create a database (a missing one is an error)."""
+def engine_and_config(config_path: Path | None) -> tuple[Engine, ReaderConfig]:
+    """For read commands: they never create a database (a missing one is an error), and
+    validate only the sections they use."""
     from tracker.store import open_engine
 
-    config = config_from(config_path)
+    config = reader_config_from(config_path)
     return open_engine(config.database.url, create=False), config

@@ -15,7 +15,14 @@ import typer
 
 from scheduler.logs import LogFormat, setup_logging
 from tracker.cli.base import app
-from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json
+from tracker.cli.common import (
+    ConfigOpt,
+    JsonOpt,
+    config_from,
+    handle_errors,
+    print_json,
+    reader_config_from,
+)
 from tracker.errors import UsageError
 from tracker.timeutil import isoformat_z, parse_duration, utcnow
 
@@ -134,7 +141,7 @@ def health(
     from tracker.store.daemon_state import describe_heartbeat
 
     limit = _duration(max_age, "--max-age")
-    config = config_from(config_path)
+    config = reader_config_from(config_path, tracked=True)
     now = utcnow()
     result = check_health(config, open_engine(config.database.url, create=False), now, limit)
     if as_json:

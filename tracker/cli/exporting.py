@@ -22,6 +22,7 @@ from tracker.cli.common import (
     handle_errors,
     instant,
     print_json,
+    reader_config_from,
     split_values,
     stderr,
 )
@@ -100,7 +101,7 @@ def export_command(
     """
     from tracker.store import open_engine
 
-    config = config_from(config_path)
+    config = reader_config_from(config_path)
     engine = open_engine(config.database.url, create=False)
     refs = _apps.resolve_apps(engine, config, split_values(app_names))
     selection = exp.Selection(

@@ -22,6 +22,7 @@ from tracker.cli.common import (
     handle_errors,
     output_format,
     print_json,
+    reader_config_from,
     split_values,
     stderr,
 )
@@ -228,7 +229,7 @@ def top(
 
     fmt = output_format(as_json, as_csv)
     key = _top_key(country, chart, source, category, device)
-    config = config_from(config_path)
+    config = reader_config_from(config_path)
     result = latest_chart(open_engine(config.database.url, create=False), key, limit)
     if result is None:
         raise fail(f"no stored snapshot of {key.label()}; run `apprank fetch` first")
@@ -325,7 +326,7 @@ def status(
     from tracker.timeutil import utcnow
 
     fmt = output_format(as_json, as_csv)
-    config = config_from(config_path)
+    config = reader_config_from(config_path, tracked=True)
     keys = [r.key for r in config.requests()]
     engine = open_engine(config.database.url, create=False)
     if (read_only := read_only_reason(engine)) is not None:
