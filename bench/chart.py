@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> None:
     series = synthetic_history(
         APPS, COUNTRIES, start=datetime(2025, 1, 1, tzinfo=UTC), buckets=HOURS, seed=1
     )
-    points = sum(s.ranks.size for s in series)
+    points = sum(len(s.ranks) for s in series)
     print(f"grid: {len(APPS)} apps x {len(COUNTRIES)} countries x {HOURS} hourly buckets")
     print(f"      {len(series)} series, {points:,} points")
     ours(series)  # warm-up: font cache, imports

@@ -9,11 +9,11 @@ Every query pushes its work into SQL on indexed paths (snapshot by (chart, time)
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from itertools import chain
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlalchemy import Connection, Engine
 
 from tracker.errors import UsageError
@@ -33,6 +33,9 @@ from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.reads import simulated_charts
 from tracker.timeutil import from_epoch, to_epoch
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # A grid longer than this per series is a mistake (e.g. --every 1s over a year), not a request.
 MAX_BUCKETS = 2_000_000
@@ -63,8 +66,12 @@ WHERE app_id = {app} AND ranking_id IN (
 ENTRY_SCAN_LIMIT = 10_000
 ENTRY_SCAN_PER_SNAPSHOT = 2
 
-# Ranks above this can't be real (feeds go to 200): the "no rank yet" mark of a bucket.
-_UNRANKED = np.iinfo(np.int16).max
+# Up to this many rows read (snapshots plus each app's (ranking, rank) pairs), history joins
+# in plain Python; above it, in NumPy (tracker/query_numpy.py). Importing NumPy costs a command
+# ~70 ms, which a join of this size does not make up; `python -m bench history` decides larger.
+SMALL_JOIN = 200_000
+
+Rows = list[tuple[int, ...]]
 
 
 def history(
@@ -118,34 +125,34 @@ def history(
             "lo": start,
             "hi": (hi // step + 1) * step - 1,
         }
-        snaps = _int_rows(conn, _SNAPSHOTS_SQL.format(**bounds), 4)
+        snaps: Rows | np.ndarray = _read(conn, _SNAPSHOTS_SQL.format(**bounds), 4, SMALL_JOIN)
         simulated = simulated_charts(conn, chart_ids, start, (hi // step + 1) * step - 1)
         apps = app_ids_by_store_id(conn, app_ids)
-        entries = {
-            internal: _app_entries(conn, internal, bounds, len(snaps))
-            for internal, _, _ in (apps[a] for a in dict.fromkeys(app_ids) if a in apps)
+        wanted = [apps[a][0] for a in dict.fromkeys(app_ids) if a in apps]
+        statements = {
+            internal: _app_entries(conn, internal, bounds, len(snaps)) for internal in wanted
         }
-    charts_of, buckets = snaps[:, 0], snaps[:, 1] // step - start // step
-    starts = np.arange(start, start + count * step, step, dtype=np.int64)
-    starts.flags.writeable = False  # shared by every series of the call
-    grids: dict[int, tuple[np.ndarray, int]] = {}  # chart id -> (grid without the app, depth)
-    for chart_id in np.unique(charts_of).tolist():
-        mine = charts_of == chart_id
-        grid = np.full(count, NO_DATA, dtype=np.int16)
-        grid[buckets[mine]] = NOT_IN_CHART
-        grids[chart_id] = grid, int(snaps[mine, 3].max())
-    by_chart = sorted((c for c in charts if c.id in grids), key=lambda c: (c.key.country, c.id))
-    by_ranking = _RankingIndex(snaps[:, 2])
+        # Each app is in a ranking at most once: an in-range read is at most one row a snapshot.
+        pairs = sum(n if n is not None else len(snaps) for _, n in statements.values())
+        small = isinstance(snaps, list) and len(snaps) + pairs <= SMALL_JOIN
+        entries: dict[int, Any] = {
+            internal: _read(conn, statement, 2, None if small else 0)
+            for internal, (statement, _) in statements.items()
+        }
+    if small:
+        grids: Any = _PythonGrids(snaps, start, step, count)  # type: ignore[arg-type]
+    else:
+        from tracker import query_numpy
+
+        grids = query_numpy.Grids(query_numpy.as_rows(snaps, 4), start, step, count)
+    by_chart = sorted(
+        (c for c in charts if c.id in grids.charts), key=lambda c: (c.key.country, c.id)
+    )
     out: list[RankSeries] = []
     for app_id in dict.fromkeys(app_ids):
         internal_id, name, developer = apps.get(app_id, (-1, app_id, None))
-        rows, ranks = by_ranking.join(entries.get(internal_id, _NO_ENTRIES))
+        ranks = grids.app(entries.get(internal_id))
         for stored in by_chart:
-            grid, depth = grids[stored.id]
-            here = charts_of[rows] == stored.id
-            best = np.full(count, _UNRANKED, dtype=np.int16)
-            np.minimum.at(best, buckets[rows[here]], ranks[here])  # the best rank per bucket
-            values = np.where(best != _UNRANKED, best, grid)
             out.append(
                 RankSeries(
                     app_id=app_id,
@@ -153,22 +160,20 @@ def history(
                     developer=developer,
                     key=stored.key,
                     bucket=timedelta(seconds=step),
-                    starts=starts,
-                    ranks=values,
-                    depth=depth,
+                    starts=grids.starts,
+                    ranks=ranks[stored.id],
+                    depth=grids.charts[stored.id][1],
                     simulated=stored.id in simulated,
                 )
             )
     return out
 
 
-_NO_ENTRIES = np.empty((0, 2), dtype=np.int64)
-
-
 def _app_entries(
     conn: Connection, app: int, bounds: dict[str, object], snapshots: int
-) -> np.ndarray:
-    """(ranking id, rank) of every ranking that shows `app`, as an (n, 2) array.
+) -> tuple[str, int | None]:
+    """The statement reading (ranking id, rank) of every ranking that shows `app`, and how many
+    rows it returns (None: at most one per selected snapshot).
 
     Read whole by the (app, ranking) index when the app is in fewer rankings than about
     twice the selected snapshots; a global hit (thousands of charts for years) is read only
@@ -176,26 +181,57 @@ def _app_entries(
     so the choice costs at most that many index entries.
     """
     limit = max(ENTRY_SCAN_LIMIT, ENTRY_SCAN_PER_SNAPSHOT * snapshots)
-    probe = _int_rows(conn, _PROBE_SQL.format(app=app, limit=limit), 1)
-    statement = _APP_ENTRIES_SQL if probe[0, 0] < limit else _APP_ENTRIES_IN_RANGE_SQL
-    return _int_rows(conn, statement.format(app=app, **bounds), 2)
+    [(probe,)] = _read(conn, _PROBE_SQL.format(app=app, limit=limit), 1, None)
+    if probe < limit:
+        return _APP_ENTRIES_SQL.format(app=app, **bounds), int(probe)
+    return _APP_ENTRIES_IN_RANGE_SQL.format(app=app, **bounds), None
 
 
-class _RankingIndex:
-    """Which snapshots show each ranking (many may: rankings are content-addressed)."""
+class _PythonGrids:
+    """query_numpy.Grids in plain Python, for small selections: the same buckets and ranks."""
 
-    def __init__(self, ranking_ids: np.ndarray) -> None:
-        self.order = np.argsort(ranking_ids, kind="stable")
-        self.sorted = ranking_ids[self.order]
+    def __init__(self, snaps: Rows, start: int, step: int, count: int) -> None:
+        self.count = count
+        self.starts = array("q", range(start, start + count * step, step))
+        first = start // step
+        self.charts: dict[int, tuple[array[int], int]] = {}
+        self._shown: dict[int, list[tuple[int, int]]] = {}  # ranking id -> (chart, bucket)
+        depths: dict[int, int] = {}
+        grids: dict[int, list[int]] = {}
+        shown = self._shown
+        for chart_id, captured_at, ranking_id, depth in snaps:  # the hot loop: no calls in it
+            bucket = captured_at // step - first
+            grid = grids.get(chart_id)
+            if grid is None:
+                grid = grids[chart_id] = [NO_DATA] * count
+                depths[chart_id] = depth
+            elif depth > depths[chart_id]:
+                depths[chart_id] = depth
+            grid[bucket] = NOT_IN_CHART
+            where = shown.get(ranking_id)
+            if where is None:
+                shown[ranking_id] = [(chart_id, bucket)]
+            else:
+                where.append((chart_id, bucket))
+        for chart_id in sorted(grids):
+            self.charts[chart_id] = array("h", grids[chart_id]), depths[chart_id]
 
-    def join(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For (ranking id, rank) rows: the snapshot row numbers showing them, and the ranks."""
-        left = np.searchsorted(self.sorted, entries[:, 0], side="left")
-        counts = np.searchsorted(self.sorted, entries[:, 0], side="right") - left
-        total = int(counts.sum())
-        offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        rows = self.order[np.repeat(left, counts) + offsets]
-        return rows, np.repeat(entries[:, 1], counts).astype(np.int16)
+    def app(self, entries: Rows | None) -> dict[int, array[int]]:
+        """Chart id -> this app's grid, from its (ranking id, rank) rows."""
+        best: dict[int, dict[int, int]] = {chart_id: {} for chart_id in self.charts}
+        shown = self._shown
+        for ranking_id, rank in entries or ():
+            for chart_id, bucket in shown.get(ranking_id, ()):
+                ranks = best[chart_id]
+                if bucket not in ranks or rank < ranks[bucket]:
+                    ranks[bucket] = rank
+        out = {}
+        for chart_id, (grid, _) in self.charts.items():
+            values = array("h", grid)
+            for bucket, rank in best[chart_id].items():
+                values[bucket] = rank
+            out[chart_id] = values
+        return out
 
 
 def _ints(values: Sequence[int]) -> str:
@@ -203,18 +239,25 @@ def _ints(values: Sequence[int]) -> str:
     return ",".join(str(int(v)) for v in values) or "-1"
 
 
-def _int_rows(conn: Connection, statement: str, width: int) -> np.ndarray:
-    """The rows of an all-integer statement as an (n, width) int64 array, via the driver.
-
-    Streamed from the cursor into NumPy: no list of row tuples is built.
-    """
+def _read(conn: Connection, statement: str, width: int, budget: int | None) -> Any:
+    """The rows of an all-integer statement, via the driver: a list of tuples when there are at
+    most `budget` of them (None: any number), else an (n, width) int64 NumPy array, streamed
+    from the cursor (no list of the rest is built)."""
     cursor = driver(conn).cursor()
     try:
         cursor.execute(statement)
-        values = np.fromiter(chain.from_iterable(cursor), dtype=np.int64)
+        if budget is None:
+            return cursor.fetchall()
+        head = cursor.fetchmany(budget + 1)
+        if len(head) <= budget:
+            return head
+        from itertools import chain
+
+        from tracker import query_numpy
+
+        return query_numpy.int_rows(chain(head, cursor), width)
     finally:
         cursor.close()
-    return values.reshape(-1, width)
 
 
 def _step_seconds(every: timedelta) -> int:

@@ -10,12 +10,15 @@ states, kept distinct everywhere:
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tracker.sources.base import ChartKey
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NOT_IN_CHART = 0
 NO_DATA = -1
@@ -30,10 +33,13 @@ class RankSeries:
     developer: str | None
     key: ChartKey
     bucket: timedelta
+    # A small history is joined without NumPy (tracker.query.SMALL_JOIN): its series hold
+    # `array.array`s ('q' starts, 'h' ranks), a large one's NumPy arrays; both index, iterate
+    # and convert (.tolist(), np.asarray) alike.
     # Bucket starts as epoch seconds (UTC), ascending, evenly spaced by `bucket`.
-    starts: np.ndarray
+    starts: np.ndarray | array[int]
     # int16 per bucket: rank >= 1, NOT_IN_CHART or NO_DATA.
-    ranks: np.ndarray
+    ranks: np.ndarray | array[int]
     # Largest depth returned by the chart within the range (what "not in chart" means).
     depth: int = 100
     # Some snapshot of the chart within the range came from apprank's simulator.
@@ -47,11 +53,12 @@ class RankSeries:
         return [datetime.fromtimestamp(int(s), UTC) for s in self.starts]
 
     def ranked_mask(self) -> np.ndarray:
-        return self.ranks >= 1
+        import numpy as np
+
+        return np.asarray(self.ranks) >= 1
 
     def best(self) -> int | None:
-        ranked = self.ranks[self.ranks >= 1]
-        return int(ranked.min()) if ranked.size else None
+        return min((r for r in self.ranks.tolist() if r >= 1), default=None)
 
     def state_at(self, index: int) -> str:
         value = int(self.ranks[index])

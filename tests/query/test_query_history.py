@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine
 
@@ -49,7 +50,7 @@ def test_hourly_history_of_two_apps_in_every_country(story: Engine) -> None:
     start = int(DAY.timestamp())
     assert first.starts.tolist() == [start + i * HOUR for i in range(5)]
     assert first.depth == 3
-    assert first.ranks.dtype.name == "int16"
+    assert np.asarray(first.ranks).dtype.name == "int16"
 
 
 def test_a_global_hit_is_read_at_the_selected_snapshots_with_the_same_result(
