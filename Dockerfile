@@ -18,10 +18,13 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY constraints/docker.txt ./constraints/docker.txt
 COPY tracker ./tracker
 COPY scheduler ./scheduler
 COPY charts ./charts
-RUN pip install . \
+# The exact versions the suite passed with (constraints/docker.txt; refreshed by
+# constraints/refresh-docker.sh), not whatever is newest on the day of the build.
+RUN pip install -c constraints/docker.txt . \
     && rm -rf /src \
     && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin apprank \
     && mkdir -p /data /etc/apprank \
