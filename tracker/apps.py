@@ -14,9 +14,8 @@ from sqlalchemy import Connection, Engine, func, select
 from tracker.config_core import ReaderConfig
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
-from tracker.store.schema import App, table_of
+from tracker.store.tables import APP
 
-APP = table_of(App)
 # How many candidates an ambiguous fragment lists before summarising the rest.
 MAX_CANDIDATES = 10
 

@@ -104,6 +104,7 @@ def series_json(s: RankSeries) -> dict[str, Any]:
         **key_json(s.key),
         "every_seconds": int(s.bucket.total_seconds()),
         "depth": s.depth,
+        "simulated": s.simulated,
         "points": points,
     }
 
@@ -128,7 +129,8 @@ def write_history_table(
     labels = short_names(refs)
     header = ["at", *[f"{labels.get(s.app_id, s.app_id)} {s.key.country}" for s in series]]
     widths = [20, *[max(len(h), 3) for h in header[1:]]]
-    out.write(f"{chart_title(series[0].key)}, best rank per {every} (UTC)\n")
+    simulated = ", SIMULATED data" if any(s.simulated for s in series) else ""
+    out.write(f"{chart_title(series[0].key)}, best rank per {every} (UTC){simulated}\n")
     out.write(_line(header, widths) + "\n")
     columns = [s.ranks.tolist() for s in series]
     for i, at in enumerate(series[0].times()):

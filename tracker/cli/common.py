@@ -196,7 +196,7 @@ def duration(text: str, option: str) -> timedelta:
 def engine_and_config(config_path: Path | None) -> tuple[Engine, ReaderConfig]:
     """For read commands: they never create a database (a missing one is an error), and
     validate only the sections they use."""
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     config = reader_config_from(config_path)
     return open_engine(config.database.url, create=False), config

@@ -77,7 +77,7 @@ def run(
     from scheduler.lock import acquire_instance_lock
     from scheduler.plan import build_plans
     from scheduler.settings import DaemonSettings
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     setup_logging(log_format, getattr(logging, log_level.value.upper()))
     beat = _duration(heartbeat, "--heartbeat")
@@ -137,7 +137,7 @@ def health(
         apprank health --max-age 2h
     """
     from scheduler.health import check_health
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
     from tracker.store.daemon_state import describe_heartbeat
 
     limit = _duration(max_age, "--max-age")

@@ -99,7 +99,7 @@ def export_command(
         apprank export -o history.csv --country us,gb --since 30d
         apprank export --app deepseek --wide country --every 1d -o ds.csv
     """
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     config = reader_config_from(config_path)
     engine = open_engine(config.database.url, create=False)
@@ -240,7 +240,7 @@ def import_command(
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
     from tracker.importer import import_file
-    from tracker.store import open_engine
+    from tracker.store.engine import open_engine
 
     config = config_from(config_path)
     engine = open_engine(config.database.url)

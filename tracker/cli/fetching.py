@@ -99,7 +99,8 @@ def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
     )
 
     from tracker.fetch import run_fetch
-    from tracker.store import SnapshotWriter, open_engine
+    from tracker.store.engine import open_engine
+    from tracker.store.writer import SnapshotWriter
 
     writer = SnapshotWriter(open_engine(config.database.url))
     if sys.stderr.isatty() and not as_json:
