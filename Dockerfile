@@ -23,8 +23,9 @@ COPY tracker ./tracker
 COPY scheduler ./scheduler
 COPY charts ./charts
 # The exact versions the suite passed with (constraints/docker.txt; refreshed by
-# constraints/refresh-docker.sh), not whatever is newest on the day of the build.
-RUN pip install -c constraints/docker.txt . \
+# constraints/refresh-docker.sh), not whatever is newest on the day of the build. With the
+# PostgreSQL driver: deploy/compose.yml runs this image against PostgreSQL.
+RUN pip install -c constraints/docker.txt '.[postgres]' \
     && rm -rf /src \
     && useradd --system --uid 10001 --user-group --home-dir /data --shell /usr/sbin/nologin apprank \
     && mkdir -p /data /etc/apprank \
