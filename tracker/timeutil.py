@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 
 from tracker.redact import quoted
 
@@ -62,6 +61,8 @@ def parse_feed_time(text: str) -> datetime:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         try:
+            from email.utils import parsedate_to_datetime  # 5 ms of imports every command paid
+
             value = parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             raise ValueError(f"unreadable feed time {quoted(text)}") from None

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Literal, TextIO
 
 from rich.console import Console
-from rich.table import Table
 
 from tracker.textsafe import printable
 
@@ -67,6 +66,8 @@ def print_table(
     if _needed(columns, headers, cells, keep) > console.width:
         console.file.write(plain(title, headers, cells))
         return
+    from rich.table import Table  # only for a terminal: piped output is plain text
+
     table = Table(
         title=shown,
         box=None,

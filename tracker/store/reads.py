@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, and_, func, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from tracker.sources.base import ChartKey
 from tracker.store.engine import read_connection
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
-from tracker.store.tables import APP, ATTEMPT, CHART, ENTRY, SNAPSHOT, UTCEpoch
+from tracker.store.tables import APP, CHART, ENTRY, SNAPSHOT, UTCEpoch
 
 _EPOCH = UTCEpoch()
 
@@ -151,94 +151,57 @@ class ChartStatus:
     snapshots: int
 
 
+# Per chart, each figure by a seek on ix_snapshot_chart_time or ix_fetch_attempt_chart_time:
+# one plain statement (no per-chart queries, nothing for SQLAlchemy to compile at start-up).
+_STATUS_SQL = """
+SELECT t.*,
+  (SELECT min(a.started_at) FROM fetch_attempt a
+   WHERE a.chart_id = t.id AND a.outcome <> 'ok' AND a.started_at > t.last_ok) AS failing_since,
+  (SELECT a.error FROM fetch_attempt a WHERE a.id = t.last_failure) AS last_error,
+  (SELECT a.started_at FROM fetch_attempt a WHERE a.id = t.last_failure) AS last_error_at
+FROM (
+  SELECT c.id, c.source, c.country, c.kind, c.category, c.device,
+    (SELECT max(s.captured_at) FROM snapshot s WHERE s.chart_id = c.id) AS last_snapshot,
+    (SELECT count(*) FROM snapshot s WHERE s.chart_id = c.id) AS snapshots,
+    (SELECT max(a.started_at) FROM fetch_attempt a WHERE a.chart_id = c.id) AS last_attempt,
+    (SELECT min(a.started_at) FROM fetch_attempt a WHERE a.chart_id = c.id) AS first_attempt,
+    (SELECT max(a.started_at) FROM fetch_attempt a
+     WHERE a.chart_id = c.id AND a.outcome = 'ok') AS last_ok,
+    (SELECT max(a.id) FROM fetch_attempt a
+     WHERE a.chart_id = c.id AND a.outcome <> 'ok') AS last_failure
+  FROM chart c
+) t
+"""
+
+
 def chart_status(engine: Engine, keys: Sequence[ChartKey]) -> list[ChartStatus]:
     """Per chart: last success, last attempt, last error, failing since, snapshot count."""
     with read_connection(engine) as conn:
-        charts = {
-            ChartKey(r.source, r.country, r.kind, r.category, r.device): r.id
-            for r in conn.execute(select(CHART))
-        }
-        snap_stats = {
-            r.chart_id: (r.last, r.n)
-            for r in conn.execute(
-                select(
-                    SNAPSHOT.c.chart_id,
-                    func.max(SNAPSHOT.c.captured_at).label("last"),
-                    func.count().label("n"),
-                ).group_by(SNAPSHOT.c.chart_id)
-            )
-        }
-        last_attempt = dict(
-            conn.execute(
-                select(ATTEMPT.c.chart_id, func.max(ATTEMPT.c.started_at)).group_by(
-                    ATTEMPT.c.chart_id
-                )
-            ).all()
-        )
-        last_ok = dict(
-            conn.execute(
-                select(ATTEMPT.c.chart_id, func.max(ATTEMPT.c.started_at))
-                .where(ATTEMPT.c.outcome == "ok")
-                .group_by(ATTEMPT.c.chart_id)
-            ).all()
-        )
-        failed = ATTEMPT.alias("failed")
-        last_fail_time = (
-            select(failed.c.chart_id, func.max(failed.c.id).label("id"))
-            .where(failed.c.outcome != "ok")
-            .group_by(failed.c.chart_id)
-            .subquery()
-        )
-        last_errors = {
-            r.chart_id: (r.error, r.started_at)
-            for r in conn.execute(
-                select(ATTEMPT.c.chart_id, ATTEMPT.c.error, ATTEMPT.c.started_at).join(
-                    last_fail_time,
-                    and_(
-                        last_fail_time.c.chart_id == ATTEMPT.c.chart_id,
-                        last_fail_time.c.id == ATTEMPT.c.id,
-                    ),
-                )
-            )
-        }
-        first_fail_after_ok = {}
-        for chart_id, ok_at in last_ok.items():
-            first_fail_after_ok[chart_id] = conn.execute(
-                select(func.min(ATTEMPT.c.started_at)).where(
-                    (ATTEMPT.c.chart_id == chart_id)
-                    & (ATTEMPT.c.outcome != "ok")
-                    & (ATTEMPT.c.started_at > ok_at)
-                )
-            ).scalar()
-        never_ok = {
-            r[0]: r[1]
-            for r in conn.execute(
-                select(ATTEMPT.c.chart_id, func.min(ATTEMPT.c.started_at)).group_by(
-                    ATTEMPT.c.chart_id
-                )
-            )
-            if r[0] not in last_ok
+        rows = {
+            ChartKey(r.source, r.country, r.kind, r.category, r.device): r
+            for r in conn.execute(text(_STATUS_SQL))
         }
     out = []
     for key in keys:
-        chart_id = charts.get(key)
-        last, count = snap_stats.get(chart_id, (None, 0))
-        error, error_at = last_errors.get(chart_id, (None, None))
-        if chart_id in last_ok:
-            failing = first_fail_after_ok.get(chart_id)
-        else:
-            failing = never_ok.get(chart_id)
+        row = rows.get(key)
+        if row is None:
+            out.append(ChartStatus(key, None, None, None, None, None, 0))
+            continue
         out.append(
             ChartStatus(
                 key=key,
                 # The wall-clock time of the last successful fetch: a simulator's snapshots
                 # carry its clock, which says nothing about whether the daemon is alive.
-                last_success_at=_dt(last_ok.get(chart_id, last)),
-                last_attempt_at=_dt(last_attempt.get(chart_id)),
-                last_error=error,
-                last_error_at=_dt(error_at),
-                failing_since=_dt(failing),
-                snapshots=count,
+                last_success_at=_dt(row.last_ok if row.last_ok is not None else row.last_snapshot),
+                last_attempt_at=_dt(row.last_attempt),
+                last_error=row.last_error,
+                last_error_at=_dt(row.last_error_at),
+                # Failing since the first failure after the last success; never a success:
+                # since the first attempt.
+                failing_since=_dt(
+                    row.failing_since if row.last_ok is not None else row.first_attempt
+                ),
+                snapshots=row.snapshots,
             )
         )
     return out
