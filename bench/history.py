@@ -32,8 +32,7 @@ WATCHED = (1, 2)  # internal ids of the two apps asked about
 
 
 def build(path: Path, hours: int) -> None:
-    from tracker.store.engine import open_engine
-    from tracker.store.engine import dispose_all
+    from tracker.store.engine import dispose_all, open_engine
 
     open_engine(f"sqlite:///{path}")
     dispose_all()

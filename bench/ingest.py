@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 
 from bench.world import World
-from tracker.store.engine import open_engine
+from tracker.store.engine import dispose_all, open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.store.engine import dispose_all
 
 
 def floor(path: Path, tuples: list[tuple[int, int, int]]) -> float:

@@ -15,9 +15,8 @@ from contextlib import closing
 from pathlib import Path
 
 from bench.world import World
-from tracker.store.engine import open_engine
+from tracker.store.engine import dispose_all, open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.store.engine import dispose_all
 
 
 def main(argv: list[str] | None = None) -> None:

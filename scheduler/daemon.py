@@ -29,9 +29,9 @@ from scheduler.settings import DaemonSettings
 from tracker.config import Config, load_config
 from tracker.errors import ApprankError, StoreError
 from tracker.http import HostGate
-from tracker.store.writer import SnapshotWriter
 from tracker.store.daemon_state import record_cycle
 from tracker.store.engine import checkpoint
+from tracker.store.writer import SnapshotWriter
 from tracker.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("apprank.daemon")

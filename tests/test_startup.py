@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.query.story import build_story
+from tests.query.story import story_folder
 from tracker.cli import COMMANDS
-from tracker.store.engine import open_engine
 
 REPORT = """
 import atexit, sys
@@ -100,18 +99,7 @@ def loaded(modules: set[str], roots: tuple[str, ...]) -> list[str]:
 @pytest.fixture(scope="module")
 def story_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite database at the current schema, holding tests/query/story.py, and its config."""
-    folder = tmp_path_factory.mktemp("startup")
-    engine = open_engine(f"sqlite:///{folder / 'apprank.db'}")
-    build_story(engine)
-    engine.dispose()
-    path = folder / "config.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{folder / "apprank.db"}"\n'
-        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n'
-        '[[track]]\ncountries = ["us"]\n',
-        encoding="utf-8",
-    )
-    return path
+    return story_folder(tmp_path_factory.mktemp("startup"), '[[track]]\ncountries = ["us"]\n')
 
 
 def test_the_guard_sees_what_a_command_imports(story_config: Path) -> None:

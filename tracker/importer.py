@@ -33,8 +33,8 @@ from tracker.export import BOM, COLUMNS
 from tracker.query_charts import sql
 from tracker.redact import quoted
 from tracker.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.engine import read_connection
+from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 from tracker.timeutil import from_epoch, to_epoch
 from tracker.values import STORE_ID_MAX, clean_text, is_store_id, needs_cleaning

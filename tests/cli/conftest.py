@@ -10,9 +10,8 @@ from typing import NamedTuple
 
 import pytest
 
-from tests.query.story import build_story
+from tests.query.story import story_folder
 from tracker.cli import main
-from tracker.store.engine import open_engine
 
 
 class Result(NamedTuple):
@@ -45,14 +44,4 @@ def apprank(capsys: pytest.CaptureFixture[str]) -> Apprank:
 @pytest.fixture(scope="module")
 def story_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A config whose database holds the story history (tests/query/story.py); read-only use."""
-    folder = tmp_path_factory.mktemp("cli-story")
-    engine = open_engine(f"sqlite:///{folder / 'apprank.db'}")
-    build_story(engine)
-    engine.dispose()
-    path = folder / "config.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{folder / "apprank.db"}"\n'
-        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n',
-        encoding="utf-8",
-    )
-    return path
+    return story_folder(tmp_path_factory.mktemp("cli-story"))

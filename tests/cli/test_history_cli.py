@@ -12,9 +12,8 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from tests.query.story import build_story
+from tests.query.story import story_folder
 from tracker.cli import app
-from tracker.store.engine import open_engine
 
 runner = CliRunner()
 COMMANDS = ["history", "movers", "compare", "leaders", "stats"]
@@ -23,17 +22,7 @@ MOVER_HEADER = ["move", "rank", "previous", "change", "app_id", "name", "develop
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("history-cli")
-    engine = open_engine(f"sqlite:///{folder / 'apprank.db'}")
-    build_story(engine)
-    engine.dispose()
-    path = folder / "config.toml"
-    path.write_text(
-        f'[database]\nurl = "sqlite:///{folder / "apprank.db"}"\n'
-        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n',
-        encoding="utf-8",
-    )
-    return path
+    return story_folder(tmp_path_factory.mktemp("history-cli"))
 
 
 def run(config: Path, *args: str) -> tuple[int, str, str]:

@@ -12,6 +12,7 @@ each line of STORY is one snapshot: "country HH:MM app app app" (ranks 1, 2, 3).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -82,3 +83,20 @@ def build_story(engine: Engine, story: str = STORY) -> SnapshotWriter:
         country, hhmm, *codes = line.split()
         save(writer, country, at(hhmm), codes)
     return writer
+
+
+def story_folder(folder: Path, extra_config: str = "") -> Path:
+    """The story in `folder`/apprank.db and a config.toml for it (aliases deepseek, chatgpt, and
+    `extra_config`); returns the config's path."""
+    from tracker.store.engine import open_engine
+
+    engine = open_engine(f"sqlite:///{folder / 'apprank.db'}")
+    build_story(engine)
+    engine.dispose()
+    path = folder / "config.toml"
+    path.write_text(
+        f'[database]\nurl = "sqlite:///{folder / "apprank.db"}"\n'
+        '[apps]\ndeepseek = "6737597349"\nchatgpt = "6448311069"\n' + extra_config,
+        encoding="utf-8",
+    )
+    return path

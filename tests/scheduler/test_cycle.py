@@ -18,9 +18,9 @@ from tracker.config import Config, load_config
 from tracker.http import HostGate, HttpSettings
 from tracker.simulate import FaultConfig, SimulatorServer
 from tracker.sources import ChartEntry, ChartSnapshot
+from tracker.store.claims import claim
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.store.claims import claim
 from tracker.timeutil import to_epoch, utcnow
 
 SLOT = datetime(2026, 1, 27, 12, 0, tzinfo=UTC)

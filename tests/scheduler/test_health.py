@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.store.daemon_state import CycleSummary, Heartbeat, beat, record_cycle
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.store.daemon_state import CycleSummary, Heartbeat, beat, record_cycle
 from tracker.timeutil import isoformat_z, utcnow
 
 runner = CliRunner()

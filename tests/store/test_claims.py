@@ -6,9 +6,9 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from tracker.sources import ChartKey, ChartRequest
+from tracker.store.claims import claim, prune, slot_start
 from tracker.store.engine import open_engine
 from tracker.store.writer import SnapshotWriter
-from tracker.store.claims import claim, prune, slot_start
 
 NOW = datetime(2025, 1, 27, 10, 17, 42, tzinfo=UTC)
 REQUESTS = [ChartRequest(ChartKey("apple", cc, "top-free"), 100) for cc in ("us", "gb", "jp", "de")]

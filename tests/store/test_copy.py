@@ -14,11 +14,11 @@ from tests.conftest import run_apprank
 from tracker.errors import StoreError
 from tracker.query import history
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store.engine import open_engine
-from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.copy import TABLES, copy_history
+from tracker.store.engine import open_engine
 from tracker.store.migrate import target_metadata
 from tracker.store.reads import latest_chart
+from tracker.store.writer import Attempt, SnapshotWriter
 
 T0 = datetime(2025, 1, 20, tzinfo=UTC)
 EARLIER = T0 - timedelta(days=10)  # the destination's own history, before the source's

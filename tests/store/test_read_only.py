@@ -24,9 +24,8 @@ import pytest
 from tests.conftest import ROOT, Run, run_apprank
 from tracker.errors import StoreError
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store.engine import open_engine
+from tracker.store.engine import dispose_all, open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.store.engine import dispose_all
 
 T0 = datetime(2025, 1, 27, 12, 0, tzinfo=UTC)
 KEY = ChartKey("apple", "us", "top-free")

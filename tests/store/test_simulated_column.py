@@ -10,8 +10,8 @@ from sqlalchemy import text
 from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import migrate
 from tracker.store.engine import open_engine
-from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.reads import latest_chart, simulated_charts
+from tracker.store.writer import Attempt, SnapshotWriter
 
 T0 = datetime(2025, 1, 27, tzinfo=UTC)
 KEY = ChartKey("apple", "us", "top-free")

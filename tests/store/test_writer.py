@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import REAL, real_fixture
 from tracker.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
-from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.store.reads import chart_status, latest_chart
+from tracker.store.writer import Attempt, SnapshotWriter
 
 T0 = datetime(2025, 1, 27, 12, 0, tzinfo=UTC)
 KEY = ChartKey("apple", "us", "top-free")

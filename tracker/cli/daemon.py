@@ -137,8 +137,8 @@ def health(
         apprank health --max-age 2h
     """
     from scheduler.health import check_health
-    from tracker.store.engine import open_engine
     from tracker.store.daemon_state import describe_heartbeat
+    from tracker.store.engine import open_engine
 
     limit = _duration(max_age, "--max-age")
     config = reader_config_from(config_path, tracked=True)
