@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +16,7 @@ import pytest
 from typer.main import get_command
 
 from tests.cli.conftest import Apprank
-from tracker.cli import COMMANDS, SUMMARIES, app, load_all, print_listing
-from tracker.cli.helptext import tidy_help
+from tracker.cli import COMMANDS, SUMMARIES, app, load_all
 
 
 def commands(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -115,13 +117,30 @@ def test_flags_have_no_placeholder(apprank: Apprank, wide: None) -> None:
     assert output.split()[2] == "TEXT"  # an option that takes a value keeps its placeholder
 
 
-def test_the_listing_is_the_one_the_commands_give(capsys: pytest.CaptureFixture[str]) -> None:
+# The listing the commands themselves give, built in a fresh process: in this one, other tests
+# may have registered the command modules in another order.
+FROM_COMMANDS = """
+from typer.main import get_command
+from tracker.cli import load_all
+from tracker.cli.base import app
+from tracker.cli.helptext import tidy_help
+load_all()
+cli = get_command(app)
+tidy_help(cli)
+with cli.make_context("apprank", [], resilient_parsing=True) as ctx:
+    print(cli.get_help(ctx))
+"""
+
+
+def test_the_listing_is_the_one_the_commands_give() -> None:
     """`apprank --help` prints from SUMMARIES, without importing every command module: it must
     be, byte for byte, the listing click makes from the commands themselves."""
     assert set(SUMMARIES) == set(COMMANDS)
-    cli = get_command(app)
-    tidy_help(cli)
-    with cli.make_context("apprank", [], resilient_parsing=True) as ctx:
-        from_commands = cli.get_help(ctx) + "\n"
-    print_listing()
-    assert capsys.readouterr().out == from_commands
+    env = {**os.environ, "COLUMNS": "80"}
+    from_commands = subprocess.run(
+        [sys.executable, "-c", FROM_COMMANDS], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    listing = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True, env=env
+    )
+    assert (listing.returncode, listing.stdout) == (0, from_commands)
