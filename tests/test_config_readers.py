@@ -16,7 +16,7 @@ from tests.test_config import INVALID
 from tracker.config import load_config
 from tracker.config_core import READER_SECTIONS, TRACKED_SECTIONS, load_reader_config
 from tracker.errors import ConfigError
-from tracker.store import open_engine
+from tracker.store.engine import open_engine
 
 # Sections no read command uses, each invalid: refused by every writer, not looked at by readers.
 NOT_READ = {
