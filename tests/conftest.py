@@ -214,27 +214,41 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
     return cwd / "apprank-demo", Run(code, stdout, stderr)
 
 
-@pytest.fixture
-def full_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real file system with no free block left: a small tmpfs, filled up (needs root, as
-    CI has; skips elsewhere)."""
-    mount = tmp_path / "full"
-    mount.mkdir()
+@contextlib.contextmanager
+def small_tmpfs(folder: Path, size: str) -> Iterator[Path]:
+    """A real file system of `size` mounted at `folder` (needs root, as CI has; skips
+    elsewhere), unmounted afterwards."""
+    folder.mkdir()
     made = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
     )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here (needs root): {made.stderr.decode().strip()}")
     try:
-        with contextlib.suppress(OSError), open(mount / "filler", "wb") as filler:
-            while True:
-                filler.write(b"\0" * 4096)
-                filler.flush()
+        yield folder
+    finally:
+        subprocess.run(["umount", "--lazy", str(folder)], check=False)
+
+
+def fill_disk(folder: Path) -> Path:
+    """Fill the file system of `folder` to its last block; returns the ballast file."""
+    ballast = folder / "ballast"
+    # suppress() outside open(): closing flushes too, and may be what meets the full disk
+    with contextlib.suppress(OSError), open(ballast, "wb") as out:
+        while True:
+            out.write(b"\0" * 65536)
+            out.flush()
+    return ballast
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system with no free block left."""
+    with small_tmpfs(tmp_path / "full", "64k") as mount:
+        fill_disk(mount)
         with pytest.raises(OSError) as caught, open(mount / "probe", "wb") as probe:
             probe.write(b"x" * 4096)
             probe.flush()
         assert caught.value.errno == errno.ENOSPC
         (mount / "probe").unlink()
         yield mount
-    finally:
-        subprocess.run(["umount", "--lazy", str(mount)], check=True)

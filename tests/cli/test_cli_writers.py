@@ -113,4 +113,4 @@ def test_export_onto_a_full_disk_is_one_line_and_leaves_no_partial_file(
     result = apprank("export", "-o", out, "--config", story_config)
     assert (result.code, result.stdout) == (2, "")
     assert result.stderr == f"Error: cannot write {out}: No space left on device\n"
-    assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+    assert sorted(p.name for p in full_disk.iterdir()) == ["ballast"]

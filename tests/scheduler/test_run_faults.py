@@ -3,7 +3,6 @@ them, keeps running, and recovers by itself when the fault clears."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import sqlite3
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import fill_disk, small_tmpfs
 from tests.scheduler.conftest import (
     DaemonProcess,
     check_database,
@@ -107,35 +107,11 @@ def test_database_locked_past_the_busy_timeout(
     check_database(db)
 
 
-def _can_mount() -> bool:
-    return os.geteuid() == 0 and shutil.which("mount") is not None
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 6 MiB tmpfs (needs root): a disk that can really fill up."""
-    if not _can_mount():
-        pytest.skip("needs root to mount a small tmpfs")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mount)], capture_output=True
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    """A 6 MiB disk that can really fill up."""
+    with small_tmpfs(tmp_path / "disk", "6m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    ballast = disk / "ballast"
-    with ballast.open("wb") as out, contextlib.suppress(OSError):
-        while True:
-            out.write(b"\0" * 65536)
-            out.flush()
-    return ballast
 
 
 def test_disk_full_then_space_freed(small_disk: Path, daemons) -> None:
@@ -151,7 +127,7 @@ def _disk_full_then_space_freed(small_disk: Path, sim: SimulatorServer, daemons)
     db = small_disk / "apprank.db"
     daemon = start(daemons, small_disk.parent, db, sim)
     daemon.wait_cycles(2)
-    ballast = fill(small_disk)
+    ballast = fill_disk(small_disk)
     daemon.wait_for(lambda r: "database or disk is full" in r.get("msg", ""), timeout=20)
     daemon.wait_cycles(2)  # still scheduling while the disk is full
     full = snapshot_count(db)
