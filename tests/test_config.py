@@ -156,3 +156,20 @@ def test_a_database_url_with_a_non_numeric_port_is_a_config_error(
     assert result.stderr.startswith(f"Error: {path}: database.url = ")
     assert result.stderr.endswith(": not a database URL (is the port a number?)\n")
     assert "hunter2" not in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_database_url_override_on_a_database_that_is_not_a_table_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('database = "x"\n')
+    for command in ("top", "fetch"):
+        result = run_apprank(
+            command,
+            "--config",
+            path,
+            env={"APPRANK_DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"},
+        )
+        assert (result.code, result.stdout) == (2, "")
+        assert result.stderr.startswith(f"Error: {path}: database = 'x': ")
+        assert result.stderr.count("\n") == 1

@@ -183,6 +183,11 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
         ("postgresql+psycopg://postgres:pw@127.0.0.1:5432/test",
          "postgresql+psycopg://postgres:***@127.0.0.1:5432/test"),
         ("http://u:p@h.example:notaport/x", "***"),
+        # no host part: a socket or the host in the query still has its secrets masked
+        ("postgresql+psycopg:///db?host=/run/postgresql&user=me&password=hunter2",
+         "postgresql+psycopg:///db?host=/run/postgresql&user=me&password=***"),
+        ("sqlite:///relative.db", "sqlite:///relative.db"),
+        ("sqlite:////abs/apprank.db?mode=ro", "sqlite:////abs/apprank.db?mode=ro"),
     ],
 )  # fmt: skip
 def test_mask_url(url: str, masked: str) -> None:
@@ -206,3 +211,15 @@ def test_daemon_log_lines_mask_urls_whoever_logs_them(fmt: LogFormat) -> None:
     text = stream.getvalue()
     assert PASSWORD not in text and TOKEN not in text
     assert text.count("https://apprank:***@rss.example.test/hooks/***") == 3
+
+
+def test_a_password_in_a_host_less_database_url_is_never_printed(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql+psycopg:///apprank_no_such_db'
+        '?host=127.0.0.1&user=postgres&password=hunter2"\n'
+    )
+    result = run_apprank("top", "--config", config)
+    assert result.code != 0 and result.stderr.count("\n") == 1
+    assert "hunter2" not in result.stderr + result.stdout
+    assert "password=***" in result.stderr

@@ -287,7 +287,8 @@ def with_overrides(data: dict[str, Any], path: Path | str) -> dict[str, Any]:
     """`data` with $APPRANK_DATABASE_URL applied and the path it came from."""
     data = dict(data)
     env_url = os.environ.get("APPRANK_DATABASE_URL")
-    if env_url:
+    # A `database` that is not a table is left for validation to refuse in one line.
+    if env_url and isinstance(data.get("database", {}), dict):
         data["database"] = {**data.get("database", {}), "url": env_url}
     if "path" in data:
         raise ConfigError(f"{path}: path: unknown key")

@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 # Indexed by crontab's number (7 wraps to Sunday again).
 WEEKDAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 _NUMERIC = re.compile(r"(\*|\d+)(?:-(\d+))?(?:/(\d+))?")
+_DAY_NAME = re.compile(r"(?i)\b(?:sun|mon|tue|wed|thu|fri|sat)\b")
 
 
 def crontab_trigger(expression: str, timezone: tzinfo | str) -> BaseTrigger:
@@ -53,8 +54,12 @@ def crontab_weekdays(field: str) -> str:
 
 
 def _weekday_part(part: str) -> str:
-    if part == "*" or any(c.isalpha() for c in part):
+    if part == "*":
         return part
+    # Names become crontab's numbers first (sun=0 ... sat=6): APScheduler numbers Sunday 6, so
+    # `sun-wed` or `mon-5` passed through as written would be refused or mean another week.
+    part = re.sub(r"(?i)-sun\b", "-7", part)  # a range ending on Sunday: `fri-sun` is 5-7
+    part = _DAY_NAME.sub(lambda m: str(WEEKDAYS.index(m.group(0).lower())), part)
     match = _NUMERIC.fullmatch(part)
     if match is None:
         raise ValueError(f"invalid day of week {part!r}")

@@ -56,8 +56,10 @@ def mask_url(url: str) -> str:
         parts.port  # noqa: B018 (a bad port raises here, not in the middle of a message)
     except ValueError:
         return MASK
-    if not parts.scheme or not parts.netloc:
+    if not parts.scheme:
         return url
+    # No host part (`postgresql:///db?host=/run/postgresql&password=...`, a socket or the host
+    # in the query) still has a query and a path to mask.
     netloc = parts.netloc
     if "@" in netloc:
         userinfo, _, host = netloc.rpartition("@")
@@ -70,7 +72,15 @@ def mask_url(url: str) -> str:
             netloc = f"{user}:{MASK}@{host}" if colon else f"{user}@{host}"
     path = _mask_path(parts.hostname or "", parts.path)
     fragment = MASK if parts.fragment else ""
-    return urlunsplit((parts.scheme, netloc, path, _mask_query(parts.query), fragment))
+    query = _mask_query(parts.query)
+    if not netloc and url[len(parts.scheme) + 1 :].startswith("//"):
+        # urlunsplit would drop the empty `//` (sqlite:///x.db -> sqlite:/x.db)
+        return (
+            f"{parts.scheme}://{path}"
+            + (f"?{query}" if parts.query else "")
+            + (f"#{fragment}" if parts.fragment else "")
+        )
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def mask_text(text: str) -> str:

@@ -144,6 +144,10 @@ def test_cron_weekday_numbers_are_crontab_s(expression: str, expected: list[str]
         ("0 8 * * 1-5/2", ["Wed 28/01", "Fri 30/01", "Mon 02/02", "Wed 04/02", "Fri 06/02"]),
         ("0 8 * * 6,mon", ["Sat 31/01", "Mon 02/02", "Sat 07/02", "Mon 09/02", "Sat 14/02"]),
         ("0 8 * * mon-fri", ["Wed 28/01", "Thu 29/01", "Fri 30/01", "Mon 02/02", "Tue 03/02"]),
+        # names are crontab's days too: a range from Sunday, names mixed with numbers
+        ("0 8 * * sun-wed", ["Wed 28/01", "Sun 01/02", "Mon 02/02", "Tue 03/02", "Wed 04/02"]),
+        ("0 8 * * mon-5", ["Wed 28/01", "Thu 29/01", "Fri 30/01", "Mon 02/02", "Tue 03/02"]),
+        ("0 8 * * fri-sun", ["Fri 30/01", "Sat 31/01", "Sun 01/02", "Fri 06/02", "Sat 07/02"]),
     ],
 )
 def test_cron_weekday_ranges_lists_and_steps(expression: str, expected: list[str]) -> None:
