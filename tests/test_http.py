@@ -144,6 +144,31 @@ def test_301_from_the_old_host_is_followed() -> None:
 
 
 @respx.mock
+def test_a_redirect_s_body_is_never_read() -> None:
+    """A 302 carrying a gzip bomb (or an endless body) is left unread: only the final answer
+    goes through the cap and the one-coding rule. (httpx, following redirects itself, read
+    each 3xx body whole with its own decoders: 657 MB for a 300 KB bomb.)"""
+    read = []
+    final_url = URL.replace("/10/", "/11/")
+
+    async def bomb():
+        read.append(True)
+        yield _compress(bytes(64 * 1024 * 1024), GZIP_WBITS)
+
+    respx.get(URL).mock(
+        return_value=httpx.Response(
+            302,
+            content=bomb(),
+            headers={"Location": final_url, "Content-Encoding": "gzip, gzip"},
+        )
+    )
+    respx.get(final_url).mock(return_value=httpx.Response(200, content=b"{}"))
+    response = get(settings=HttpSettings(max_bytes=1024, retries=0))
+    assert (response.status, response.body, response.url) == (200, b"{}", final_url)
+    assert read == []
+
+
+@respx.mock
 def test_redirect_loop_is_refused_without_retry() -> None:
     route = respx.get(URL).mock(return_value=httpx.Response(302, headers={"Location": URL}))
     with pytest.raises(RedirectLoop, match="too many redirects"):

@@ -46,6 +46,9 @@ from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.http")
 
+# Redirects followed for one chart (the old v2 host answers with one).
+MAX_REDIRECTS = 5
+
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 THROTTLE_STATUSES = frozenset({403, 429})
 # Connections per httpcore pool; see HttpClient.__init__.
@@ -172,8 +175,9 @@ class HttpClient:
                     # Only what _decoded() decodes, with bounded output.
                     "Accept-Encoding": "gzip, deflate",
                 },
-                follow_redirects=True,
-                max_redirects=5,
+                # Redirects are followed in _read_from: httpx would read each 3xx body
+                # whole, with its own decoders, past the cap and the one-coding rule.
+                follow_redirects=False,
                 transport=transport
                 or httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits),
             )
@@ -256,46 +260,54 @@ class HttpClient:
             busy[shard] -= 1
 
     async def _read_from(self, client: httpx.AsyncClient, url: str) -> HttpResponse:
-        cap = self.settings.max_bytes
         shown = mask_url(url)
+        target = url
         try:
-            async with client.stream("GET", url) as response:
-                declared = response.headers.get("content-length", "")
-                if declared.isdigit() and int(declared) > cap:
-                    raise ResponseTooLarge(
-                        f"response of {int(declared)} bytes exceeds the {cap}-byte cap: {shown}",
-                        url=url,
-                        status=response.status_code,
-                    )
-                coding = content_coding(response.headers.get("content-encoding", ""), shown)
-                chunks: list[bytes] = []
-                size = 0
-                async for chunk in decoded(response.aiter_raw(), coding, cap, shown):
-                    size += len(chunk)
-                    if size > cap:
-                        how = f" once decoded ({coding})" if coding else ""
-                        raise ResponseTooLarge(
-                            f"response exceeds the {cap}-byte cap{how}: {shown}",
-                            url=url,
-                            status=response.status_code,
-                        )
-                    chunks.append(chunk)
-                return HttpResponse(
-                    str(response.url),
-                    response.status_code,
-                    {k.lower(): v for k, v in response.headers.items()},
-                    b"".join(chunks),
-                    0.0,
-                )
+            for _ in range(MAX_REDIRECTS + 1):
+                async with client.stream("GET", target) as response:
+                    if response.next_request is not None:  # a redirect: its body is not read
+                        target = str(response.next_request.url)
+                        continue
+                    return await self._body(response, url, shown)
+            raise RedirectLoop(f"too many redirects fetching {shown}", url=url)
         except httpx.TimeoutException as exc:
             raise FetchTimeout(
                 f"timed out ({type(exc).__name__}) fetching {shown}", url=url
             ) from exc
-        except httpx.TooManyRedirects as exc:
-            raise RedirectLoop(f"too many redirects fetching {shown}", url=url) from exc
         except httpx.HTTPError as exc:
             detail = mask_text(str(exc) or type(exc).__name__)
             raise FetchError(f"{type(exc).__name__} fetching {shown}: {detail}", url=url) from exc
+
+    async def _body(self, response: httpx.Response, url: str, shown: str) -> HttpResponse:
+        """The body of the final response, decoded in bounded pieces and capped as decoded."""
+        cap = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise ResponseTooLarge(
+                f"response of {int(declared)} bytes exceeds the {cap}-byte cap: {shown}",
+                url=url,
+                status=response.status_code,
+            )
+        coding = content_coding(response.headers.get("content-encoding", ""), shown)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in decoded(response.aiter_raw(), coding, cap, shown):
+            size += len(chunk)
+            if size > cap:
+                how = f" once decoded ({coding})" if coding else ""
+                raise ResponseTooLarge(
+                    f"response exceeds the {cap}-byte cap{how}: {shown}",
+                    url=url,
+                    status=response.status_code,
+                )
+            chunks.append(chunk)
+        return HttpResponse(
+            str(response.url),
+            response.status_code,
+            {k.lower(): v for k, v in response.headers.items()},
+            b"".join(chunks),
+            0.0,
+        )
 
 
 def _host(url: str) -> str:
