@@ -378,3 +378,11 @@ def test_credentials_in_a_url_never_reach_an_error_message(feed_server) -> None:
     assert str(posted.value).startswith(
         "ConnectError posting to http://user:***@127.0.0.1:9/hook?sig=***"
     )
+
+
+def test_a_name_that_does_not_resolve_is_said_in_the_resolver_s_words() -> None:
+    with pytest.raises(FetchError) as caught:
+        post_json("http://no-such-host.invalid/hook", b"{}", {}, timeout=5, retries=0)
+    message = str(caught.value)
+    assert message.startswith("ConnectError posting to http://no-such-host.invalid/hook: [Errno -")
+    assert "Unknown error" not in message  # os.strerror knows no resolver codes

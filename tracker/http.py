@@ -15,7 +15,9 @@ import functools
 import logging
 import os
 import random
+import socket
 import ssl
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Coroutine
@@ -383,14 +385,17 @@ def post_json(
         ) as client:
             async for attempt in retrying:
                 with attempt:
-                    async with asyncio.timeout(timeout):  # the whole try, however it trickles
-                        response = await client.post(url, content=body, headers=sent)
-                    if response.status_code in RETRYABLE_STATUSES:
-                        raise _Answered(
-                            response.status_code,
-                            parse_retry_after(response.headers.get("retry-after")),
-                        )
-                    return response.status_code
+                    async with (
+                        asyncio.timeout(timeout),  # the whole try, however it trickles
+                        # Only the status is used: the answer's body is never read, so no
+                        # receiver can make a send hold a large (or compressed) one.
+                        client.stream("POST", url, content=body, headers=sent) as response,
+                    ):
+                        status = response.status_code
+                        retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    if status in RETRYABLE_STATUSES:
+                        raise _Answered(status, retry_after)
+                    return status
         raise AssertionError("unreachable")  # pragma: no cover
 
     try:
@@ -415,6 +420,8 @@ def _transport_detail(exc: BaseException) -> str:
     refused`), found under the async stack's generic ones (`All connection attempts failed`)."""
     cause: BaseException | None = exc
     while cause is not None:
+        if isinstance(cause, socket.gaierror):  # the resolver's codes are not errno's
+            return f"[Errno {cause.errno}] {cause.strerror}"
         if isinstance(cause, OSError) and cause.errno is not None:
             return f"[Errno {cause.errno}] {os.strerror(cause.errno)}"
         cause = cause.__cause__ or cause.__context__
@@ -427,6 +434,37 @@ def _run_to_completion(coroutine: Coroutine[Any, Any, int]) -> int:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return _run_on_own_loop(coroutine)
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="post") as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(_run_on_own_loop, coroutine).result()
+
+
+def _run_on_own_loop(coroutine: Coroutine[Any, Any, int]) -> int:
+    """asyncio.run, less its wait for the loop's executor: a DNS lookup the deadline gave up on
+    runs there, in a daemon thread, for as long as the resolver takes, and neither the send nor
+    the process's exit waits for it."""
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonThreads())
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+
+class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
+    """An executor running each call in a daemon thread of its own (getaddrinfo, here): its
+    pool, which asyncio requires it to be, is never used, and no exit joins these threads."""
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+        def run() -> None:
+            if future.set_running_or_notify_cancel():
+                try:
+                    future.set_result(fn(*args, **kwargs))
+                except BaseException as exc:  # handed to the waiting coroutine, as executors do
+                    future.set_exception(exc)
+
+        threading.Thread(target=run, name="post-resolve", daemon=True).start()
+        return future
