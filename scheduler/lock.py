@@ -73,6 +73,11 @@ class FileInstanceLock(InstanceLock):
                 f"another apprank daemon{who} is already running on {database} "
                 f"(it holds {path}); not starting a second one"
             ) from None
+        except OSError as exc:  # no locks on this file system (ENOLCK on some NFS mounts)
+            os.close(fd)
+            raise LockFileError(
+                f"cannot lock the daemon's lock file {path}: {exc.strerror}"
+            ) from None
         try:
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
