@@ -20,7 +20,9 @@ from tracker.errors import UsageError
 
 MARKER = ".apprank-demo"
 DATABASE = "apprank.db"
-SIDECARS = ("apprank.db-wal", "apprank.db-shm")
+# Files beside the database (the lock: a daemon run on the demo's database, as its config.toml
+# suggests, leaves it).
+SIDECARS = ("apprank.db-wal", "apprank.db-shm", "apprank.db.lock")
 APPLICATION_ID = 0x61707264  # "aprd", at offset 68 of the header, big-endian
 
 
@@ -63,6 +65,8 @@ class DemoFolder:
                 f"{database}: not a database apprank demo wrote; "
                 "refusing to replace it, even with --force"
             )
+        if database.exists():
+            _refuse_if_a_daemon_uses(database)
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -137,3 +141,18 @@ def is_demo_database(path: Path) -> bool:
 def _digest(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _refuse_if_a_daemon_uses(database: Path) -> None:
+    """A daemon running on the demo's database (the config the demo writes suggests one) would
+    lose its files from under it: refuse, as a second daemon would be refused."""
+    from scheduler.lock import DaemonAlreadyRunning, LockFileError, acquire_instance_lock
+
+    try:
+        acquire_instance_lock(f"sqlite:///{database}").release()
+    except DaemonAlreadyRunning:
+        raise UsageError(
+            f"{database}: an apprank daemon is running on it; stop it before the demo replaces it"
+        ) from None
+    except LockFileError:
+        pass  # a folder the demo cannot write: said in one line when it tries

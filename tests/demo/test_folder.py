@@ -145,3 +145,25 @@ def test_the_demo_ignores_apprank_database_url(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert snapshot_files(database.parent) == before
     assert "csv       " in result.stdout and f"{out / 'history.csv'} (100 rows)" in result.stdout
+
+
+def test_the_demo_never_replaces_a_database_a_daemon_is_running_on(tmp_path: Path) -> None:
+    """The demo's config suggests `apprank run` on its database: a second demo must not delete
+    that database from under the daemon (which also leaves its lock file beside it)."""
+    from scheduler.lock import acquire_instance_lock
+
+    out = tmp_path / "demo"
+    assert short_demo(out).code == 0
+    before = snapshot_files(out)
+    with acquire_instance_lock(f"sqlite:///{out / 'apprank.db'}"):  # as the daemon holds it
+        refused = short_demo(out)
+    assert (refused.code, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        f"Error: {out / 'apprank.db'}: an apprank daemon is running on it; "
+        "stop it before the demo replaces it\n"
+    )
+    after = snapshot_files(out)
+    assert after.pop("apprank.db.lock") == b""  # the stand-in daemon's, not the demo's doing
+    assert after == before
+    again = short_demo(out)  # the daemon gone, its lock file is no stranger to the demo
+    assert again.code == 0, again.stderr
