@@ -15,7 +15,7 @@ Measured, each as the median of 3 runs, each run a fresh process:
 - the same export of 10,000 rows (memory must not grow with the row count);
 - `sqlite3 -csv` on the same join, order and range, to a file;
 - `apprank history APP1 APP2 --country <10> --csv` over the whole year (hourly buckets), and
-  the `tracker.query.history` call alone, in process.
+  the `tracker.query.history.history` call alone, in process.
 """
 
 from __future__ import annotations
@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     wall, peak = measure([*env_python, "--help"], Path(os.devnull))
     results["apprank_startup"] = {"seconds": wall, "peak_rss_mib": peak / 1024}
 
-    from tracker.query import history
+    from tracker.query.history import history
 
     engine = open_engine(f"sqlite:///{db}")
     timings = []

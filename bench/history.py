@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     conn.close()
     floor_by_order = {name: statistics.median(times) for name, times in floors.items()}
 
-    from tracker.query import history
+    from tracker.query.history import history
     from tracker.store.engine import open_engine
 
     engine = open_engine(f"sqlite:///{db}")

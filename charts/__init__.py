@@ -8,7 +8,7 @@ every figure has its own Agg canvas, so charts render safely in several threads 
     result = render("rank", history(engine, ["6448311069"], countries=["us"]))
     save_figure(result.figure, "chatgpt.png")
 
-Names load on first use, so `charts.spec` (imported by the configuration) stays light.
+Names load on first use, so `tracker.config.charts` (imported by the configuration) stays light.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import importlib
 from typing import Any
 
 _HOMES = {
-    "Built": "charts.build",
-    "Rendered": "charts.build",
-    "build_chart": "charts.build",
-    "render_configured_charts": "charts.build",
+    "Built": "tracker.files.charts",
+    "Rendered": "tracker.files.charts",
+    "build_chart": "tracker.files.charts",
+    "render_configured_charts": "tracker.files.charts",
     "render_grid": "charts.grid",
     "render_heatmap": "charts.heatmap",
     "render_leaders": "charts.leaders",
@@ -32,11 +32,11 @@ _HOMES = {
     "PlottedSeries": "charts.result",
     "Span": "charts.result",
     "save_figure": "charts.save",
-    "FORMATS": "charts.spec",
-    "KINDS": "charts.spec",
-    "ChartSpec": "charts.spec",
-    "chart_format": "charts.spec",
-    "spec_from_options": "charts.spec",
+    "FORMATS": "tracker.config.charts",
+    "KINDS": "tracker.config.charts",
+    "ChartSpec": "tracker.config.charts",
+    "chart_format": "tracker.config.charts",
+    "spec_from_options": "tracker.config.charts",
 }
 
 __all__ = sorted(_HOMES)

@@ -28,7 +28,6 @@ from charts.lines import (
 from charts.names import chart_name, country_label, country_name
 from charts.placement import Placer, corner_spots
 from charts.result import ChartResult, Note, PlottedSeries, Span
-from charts.spec import MAX_PANELS
 from charts.style import (
     DPI,
     SIZE_PANEL,
@@ -49,8 +48,9 @@ from charts.style import (
     title_lines,
 )
 from charts.timeaxis import date_axis, date_ticks, range_text, to_num, zone
+from tracker.config.charts import MAX_PANELS
 from tracker.errors import UsageError
-from tracker.series import RankSeries
+from tracker.query.series import RankSeries
 
 PANEL_WIDTH = 3.6
 PANEL_HEIGHT = 2.5

@@ -11,9 +11,9 @@ from charts.heatmap import render_heatmap
 from charts.leaders import render_leaders
 from charts.rank import render_rank
 from charts.result import ChartResult
-from charts.spec import KINDS
+from tracker.config.charts import KINDS
 from tracker.errors import UsageError
-from tracker.series import RankSeries
+from tracker.query.series import RankSeries
 
 
 def render(

@@ -14,9 +14,9 @@ from typing import Any
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from charts.spec import chart_format
 from tracker import __version__
 from tracker.atomic import atomic_file
+from tracker.config.charts import chart_format
 
 _CREATOR = f"apprank {__version__}"
 _METADATA: dict[str, dict[str, Any]] = {

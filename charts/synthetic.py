@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from tracker.series import NO_DATA, NOT_IN_CHART, RankSeries
-from tracker.sources.base import ChartKey
+from tracker.fetch.sources.base import ChartKey
+from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.timeutil import to_epoch
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator
 
-from charts.spec import zone
+from tracker.config.charts import zone
 
 __all__ = ["date_axis", "date_ticks", "local", "range_text", "runs", "to_num", "zone"]
 

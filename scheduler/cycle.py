@@ -1,6 +1,7 @@
 """One scheduled fetch cycle of one track: its slot, a deadline, cancellation, a summary.
 
-A cycle runs `tracker.fetch.fetch_charts` on its own event loop in the scheduler's worker thread.
+A cycle runs `tracker.fetch.cycle.fetch_charts` on its own event loop in the scheduler's worker
+thread.
 Charts already stored for the slot (by an earlier run that was cut short) are skipped; charts the
 deadline cut off are recorded as timed-out attempts unless their write landed after all. Nothing
 from the cycle is kept afterwards, so the daemon's memory does not grow with the cycles it ran.
@@ -19,11 +20,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
-from tracker.config import Config
+from tracker.config.load import Config
 from tracker.errors import StoreError
-from tracker.fetch import ChartOutcome, fetch_charts
-from tracker.http import HostGate
-from tracker.sources import ChartKey, ChartRequest
+from tracker.fetch.cycle import ChartOutcome, fetch_charts
+from tracker.fetch.http import HostGate
+from tracker.fetch.sources import ChartKey, ChartRequest
 from tracker.store.claims import claim
 from tracker.store.daemon_state import CycleSummary
 from tracker.store.engine import read_connection

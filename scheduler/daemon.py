@@ -26,9 +26,9 @@ from scheduler.heartbeat import Beater
 from scheduler.notify import sd_notify, watchdog_period
 from scheduler.plan import TrackPlan, build_plans
 from scheduler.settings import DaemonSettings
-from tracker.config import Config, load_config
+from tracker.config.load import Config, load_config
 from tracker.errors import ApprankError, StoreError
-from tracker.http import HostGate
+from tracker.fetch.http import HostGate
 from tracker.store.daemon_state import record_cycle
 from tracker.store.engine import checkpoint
 from tracker.store.writer import SnapshotWriter
@@ -329,7 +329,7 @@ class Daemon:
             process_cycle(self.engine, config, list(report.stored), deliver=False)
             self.delivery.wake()
         if config.chart and report.stored:
-            from charts.build import render_configured_charts
+            from tracker.files.charts import render_configured_charts
 
             for rendered in render_configured_charts(self.engine, config):
                 if rendered.error:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Engine
 
-from tracker.config import Config
+from tracker.config.load import Config
 
 log = logging.getLogger("apprank.alerts")
 

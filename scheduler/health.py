@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from scheduler.plan import TrackPlan, build_plans
-from tracker.config_core import ReaderConfig
+from tracker.config.reader import ReaderConfig
 from tracker.errors import StoreError
 from tracker.store.daemon_state import (
     Heartbeat,

@@ -14,8 +14,8 @@ from typing import Any, TextIO
 
 import orjson
 
-from tracker.redact import mask_text
-from tracker.textsafe import printable
+from tracker.text.redact import mask_text
+from tracker.text.terminal import printable
 
 # The attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {

@@ -18,10 +18,10 @@ from functools import cached_property
 
 from apscheduler.triggers.base import BaseTrigger
 
-from tracker.config_core import ReaderConfig, TrackConfig
-from tracker.crontab import crontab_trigger
+from tracker.config.crontab import crontab_trigger
+from tracker.config.reader import ReaderConfig, TrackConfig
 from tracker.errors import ConfigError
-from tracker.sources import ChartRequest
+from tracker.fetch.sources import ChartRequest
 
 MIN_INTERVAL = timedelta(seconds=1)
 MAX_JITTER = 60.0
@@ -63,7 +63,7 @@ class IntervalGrid(Grid):
 
 @dataclass(frozen=True)
 class CronGrid(Grid):
-    """The fire times of a crontab expression, in UTC, as crontab means it (tracker.crontab)."""
+    """The fire times of a crontab expression, in UTC, as crontab means it (`config.crontab`)."""
 
     expression: str
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import timedelta
 from typing import Any
 
-from tracker.config import Config
-from tracker.http import HttpSettings
+from tracker.config.load import Config
+from tracker.fetch.http import HttpSettings
 from tracker.timeutil import parse_duration
 
 _HTTP = HttpSettings()
@@ -19,7 +19,7 @@ class DaemonSettings:
     shutdown_grace: float = 10.0  # how long SIGTERM waits for running cycles
     keep_cycles: float = 90 * 86400.0  # cycle summaries older than this are pruned
     workers: int = 8  # scheduler threads: at most one cycle per track runs at a time anyway
-    # Per-host pause after repeated 429/403 (see tracker.http.HostGate).
+    # Per-host pause after repeated 429/403 (see tracker.fetch.http.HostGate).
     pause_after: int = _HTTP.pause_after
     pause_initial: float = _HTTP.pause_initial
     pause_max: float = _HTTP.pause_max

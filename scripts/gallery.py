@@ -19,12 +19,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from charts.build import build_chart
 from charts.save import save_figure
-from charts.spec import ChartSpec
-from tracker.config import config_from_dict
+from tracker.config.charts import ChartSpec
+from tracker.config.load import config_from_dict
+from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.files.charts import build_chart
 from tracker.simulate import Market, load_scenario
-from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

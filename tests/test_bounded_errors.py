@@ -12,13 +12,13 @@ import orjson
 import pytest
 
 from tests.conftest import FeedServer, run_apprank
-from tracker.config import config_from_dict
+from tracker.config.load import config_from_dict
 from tracker.errors import FeedFormatError
-from tracker.fetch import run_fetch
-from tracker.redact import quoted
-from tracker.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.cycle import run_fetch
+from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
 from tracker.store.engine import open_engine
 from tracker.store.writer import SnapshotWriter
+from tracker.text.redact import quoted
 from tracker.timeutil import parse_feed_time
 
 HUGE = "a" * 4 * 1024 * 1024

@@ -20,8 +20,8 @@ from tests.alerts.conftest import CHATGPT, DEEPSEEK, US, History, alert_engine, 
 from tests.alerts.conftest import ranked as ranked_ids
 from tests.conftest import FeedServer, real_fixture, run_apprank
 from tracker.alerts import process_cycle
-from tracker.config import load_config
-from tracker.redact import mask_text, mask_url
+from tracker.config.load import load_config
+from tracker.text.redact import mask_text, mask_url
 
 PASSWORD = "hunter2-Pw"
 TOKEN = "Zq3xT9vLk2Pw8RmN4bYc7QeH"  # a webhook path token (Slack, Discord and the like)

@@ -40,9 +40,9 @@ HEAVY = (
     "apscheduler",
     "sqlalchemy",
     "sqlmodel",
-    "tracker.config",
+    "tracker.config.load",
     "tracker.store",
-    "tracker.query",
+    "tracker.query.history",
     "tracker.simulate",
     "scheduler.daemon",
 )
@@ -59,13 +59,13 @@ NOT_FOR_READERS = (
     "httpx",
     "alembic",
     "apscheduler",
-    "tracker.fetch",
+    "tracker.fetch.cycle",
     "tracker.store.schema",
     "tracker.store.writer",
     "tracker.store.migrate",
 )
-# The models of sections no reader uses: readers load tracker.config_core, not these.
-FULL_CONFIG = ("tracker.config", "tracker.alerts.config", "charts.spec")
+# The models of sections no reader uses: readers load tracker.config.reader, not these.
+FULL_CONFIG = ("tracker.config.load", "tracker.config.alerts", "tracker.config.charts")
 
 
 def imported(*args: str | Path, cwd: Path | None = None) -> tuple[int, set[str], str]:
@@ -111,7 +111,7 @@ def test_the_guard_sees_what_a_command_imports(story_config: Path) -> None:
     code, modules, err = imported("history", "--help")
     assert code == 0, err
     assert "tracker.cli.history" in modules
-    assert "tracker.query" not in modules
+    assert "tracker.query.history" not in modules
 
 
 @pytest.mark.parametrize("command", [None, *dict.fromkeys(COMMANDS)])
@@ -125,8 +125,8 @@ def test_help_loads_no_heavy_library(command: str | None) -> None:
 @pytest.mark.parametrize(
     ("args", "also_not"),
     [
-        (["top", "--limit", "3"], ("tracker.query", *FULL_CONFIG)),
-        (["status"], ("tracker.query", *FULL_CONFIG)),
+        (["top", "--limit", "3"], ("tracker.query.history", *FULL_CONFIG)),
+        (["status"], ("tracker.query.history", *FULL_CONFIG)),
         (["history", "deepseek", "chatgpt", "--country", "us"], FULL_CONFIG),
         (["history", "deepseek", "--country", "us", "--csv"], ()),
         (["history", "chatgpt", "--json"], ()),
@@ -143,8 +143,9 @@ def test_readers_load_only_what_they_read_with(
 
 
 def test_query_output_states_match_the_series_constants() -> None:
-    # query_output keeps its own copy so that `top` does not load NumPy through tracker.series.
-    from tracker import query_output, series
+    # query.output keeps its own copy so that `top` does not load NumPy through query.series.
+    from tracker.query import output as query_output
+    from tracker.query import series
 
     assert query_output.NOT_IN_CHART == series.NOT_IN_CHART
     assert query_output.rank_cell(series.NOT_IN_CHART) == "-"

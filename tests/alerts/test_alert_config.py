@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 import tracker.cli.alerts  # noqa: F401  (registers `apprank alerts` on the app)
-from tracker.alerts.config import AlertRule
 from tracker.cli.base import app
-from tracker.config import load_config
-from tracker.sources import ChartKey
+from tracker.config.alerts import AlertRule
+from tracker.config.load import load_config
+from tracker.fetch.sources import ChartKey
 
 runner = CliRunner()
 

@@ -26,7 +26,7 @@ from tests.alerts.conftest import (
 from tracker.alerts import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.cli.base import app
-from tracker.config import load_config
+from tracker.config.load import load_config
 
 runner = CliRunner()
 

@@ -30,7 +30,7 @@ from tests.conftest import ROOT
 from tracker.alerts import deliver, deliver_pending, process_cycle
 from tracker.alerts.deliver import retry_delay
 from tracker.alerts.listing import recent_events
-from tracker.config import Config
+from tracker.config.load import Config
 from tracker.store.engine import dispose_all
 
 RULES = [
@@ -176,7 +176,7 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
         f'[notify.webhook.team]\nurl = "http://127.0.0.1:{port}/hook"\nretries = 0\n',
         encoding="utf-8",
     )
-    from tracker.config import load_config
+    from tracker.config.load import load_config
 
     engine = alert_engine(url)
     [event] = process_cycle(
@@ -187,7 +187,7 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
     receiver = Receiver(port=port)
     try:
         script = (
-            "from tracker.config import load_config\n"
+            "from tracker.config.load import load_config\n"
             "from tracker.store.engine import open_engine\n"
             "from tracker.alerts import deliver_pending\n"
             f"config = load_config({str(path)!r})\n"

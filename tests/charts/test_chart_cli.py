@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from charts.build import build_chart, render_configured_charts
-from charts.spec import ChartSpec
 from tests.charts.builders import N, X, png_size
 from tests.conftest import run_apprank
 from tracker.cli import app
-from tracker.config import load_config
-from tracker.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.config.charts import ChartSpec
+from tracker.config.load import load_config
+from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.files.charts import build_chart, render_configured_charts
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -9,8 +9,8 @@ from matplotlib.path import Path
 from charts.grid import grid_shape, render_grid
 from charts.result import Span
 from charts.save import save_figure
-from charts.spec import MAX_PANELS
 from tests.charts.builders import E0, HOUR, N, X, series
+from tracker.config.charts import MAX_PANELS
 from tracker.errors import UsageError
 from tracker.storefronts import STOREFRONTS
 

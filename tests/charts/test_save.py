@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from charts.render import render
 from charts.result import ChartResult
 from charts.save import save_figure
-from charts.spec import chart_format
 from tests.charts.builders import N, X, png_size, series
+from tracker.config.charts import chart_format
 from tracker.errors import ApprankError, UsageError
 
 STORY = [

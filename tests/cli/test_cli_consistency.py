@@ -137,7 +137,7 @@ def test_alerts_csv_columns_are_the_json_keys(
 ) -> None:
     from tests.alerts.conftest import CHATGPT, US, History, alert_engine, hour, ranked
     from tracker.alerts import process_cycle
-    from tracker.config import load_config
+    from tracker.config.load import load_config
 
     path = write_config(
         '[apps]\ndeepseek = "6737597349"\n'

@@ -40,7 +40,7 @@ def test_every_alert_rule_that_fired_can_be_tested_in_the_demo_folder(tmp_path: 
 
 
 def test_the_written_config_is_the_one_the_demo_ran(tmp_path: Path) -> None:
-    from tracker.config import load_config
+    from tracker.config.load import load_config
 
     out = tmp_path / "demo"
     assert short_demo(out).code == 0

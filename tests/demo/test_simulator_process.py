@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.demo import build_history
+from tracker.demo.pipeline import build_history
 
 START = datetime(2025, 1, 27, 5, tzinfo=UTC)
 

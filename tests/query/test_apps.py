@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at, build_story, save
-from tracker.apps import AppRef, resolve_app, resolve_apps
-from tracker.config import config_from_dict
+from tracker.config.load import config_from_dict
 from tracker.errors import UsageError
+from tracker.query.apps import AppRef, resolve_app, resolve_apps
 
 CONFIG = config_from_dict({"apps": {"DeepSeek": DEEPSEEK, "gpt": CHATGPT, "ghost": "42"}})
 DS = AppRef(DEEPSEEK, "DeepSeek - AI Assistant", "Hangzhou DeepSeek AI")

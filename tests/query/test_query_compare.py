@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at, save
-from tracker.query import Comparison, Overtake, compare
+from tracker.query.compare import Comparison, Overtake, compare
 from tracker.store.writer import SnapshotWriter
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, YOUTUBE, at
 from tracker.errors import UsageError
-from tracker.query import countries_with_data, first_time_at_rank, leaders
+from tracker.query.history import countries_with_data, first_time_at_rank, leaders
 
 
 def test_leaders_at_the_latest_snapshot_of_each_country(story: Engine) -> None:

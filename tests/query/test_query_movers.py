@@ -9,8 +9,7 @@ from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, TIKTOK, WHATSAPP, at, save
 from tracker.errors import UsageError
-from tracker.query import Move, movers
-from tracker.query_movers import NothingToCompare
+from tracker.query.movers import Move, NothingToCompare, movers
 from tracker.store.writer import SnapshotWriter
 
 

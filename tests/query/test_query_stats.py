@@ -7,8 +7,8 @@ from dataclasses import astuple
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at
-from tracker.query import CountryStats, stats
-from tracker.sources import ChartKey
+from tracker.fetch.sources import ChartKey
+from tracker.query.stats import CountryStats, stats
 
 
 def key(country: str) -> ChartKey:

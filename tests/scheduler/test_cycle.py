@@ -14,10 +14,10 @@ from scheduler.cycle import Canceller, CycleReport, run_cycle
 from scheduler.daemon import Daemon
 from scheduler.settings import DaemonSettings
 from tests.scheduler.conftest import config_text, query
-from tracker.config import Config, load_config
-from tracker.http import HostGate, HttpSettings
+from tracker.config.load import Config, load_config
+from tracker.fetch.http import HostGate, HttpSettings
+from tracker.fetch.sources import ChartEntry, ChartSnapshot
 from tracker.simulate import FaultConfig, SimulatorServer
-from tracker.sources import ChartEntry, ChartSnapshot
 from tracker.store.claims import claim
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter

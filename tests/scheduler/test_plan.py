@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from scheduler.plan import CronGrid, IntervalGrid, SlotTrigger, TrackPlan, build_plans
-from tracker.config import config_from_dict
+from tracker.config.load import config_from_dict
 from tracker.errors import ConfigError
-from tracker.sources import ChartKey
+from tracker.fetch.sources import ChartKey
 
 T0 = datetime(2026, 1, 27, 12, 0, tzinfo=UTC)
 

@@ -17,7 +17,7 @@ from scheduler.lock import DaemonAlreadyRunning, NoInstanceLock, acquire_instanc
 from scheduler.logs import LogFormat, setup_logging
 from scheduler.notify import sd_notify
 from scheduler.settings import DaemonSettings
-from tracker.config import config_from_dict
+from tracker.config.load import config_from_dict
 
 
 def test_the_lock_admits_one_holder_per_database(tmp_path: Path) -> None:

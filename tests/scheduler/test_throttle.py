@@ -17,7 +17,7 @@ import pytest
 from scheduler.daemon import Daemon
 from scheduler.settings import DaemonSettings
 from tests.scheduler.conftest import check_database, config_text, query
-from tracker.config import load_config
+from tracker.config.load import load_config
 from tracker.simulate import FaultConfig, SimulatorServer
 from tracker.store.engine import open_engine
 

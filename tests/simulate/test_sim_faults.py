@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from tracker.errors import FeedFormatError
+from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
 from tracker.simulate import FAULT_KINDS, FaultConfig, SimulatorServer
-from tracker.sources import SOURCES, ChartKey, ChartRequest
 
 PAID = "/api/v2/us/apps/top-paid/100/apps.json"
 LEGACY_PAID = "/us/rss/toppaidapplications/limit=100/json"

@@ -20,10 +20,10 @@ import httpx
 import orjson
 import pytest
 
-from charts.build import build_chart
-from charts.spec import ChartSpec
 from tests.conftest import FeedServer, real_fixture, run_apprank
-from tracker.config import load_config
+from tracker.config.charts import ChartSpec
+from tracker.config.load import load_config
+from tracker.files.charts import build_chart
 from tracker.simulate import FaultConfig, Market, SimulatorServer
 from tracker.store.engine import open_engine
 

@@ -9,8 +9,8 @@ import httpx
 import orjson
 import pytest
 
+from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
 from tracker.simulate.formats import apple_layout
-from tracker.sources import SOURCES, ChartKey, ChartRequest
 
 ENTRY_KEYS = {
     "im:name",

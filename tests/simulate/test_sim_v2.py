@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 import orjson
 
+from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
 from tracker.simulate import SimulatorServer
-from tracker.sources import SOURCES, ChartKey, ChartRequest
 
 V2_KEYS = ["artistName", "id", "name", "releaseDate", "kind", "artworkUrl100", "genres", "url"]
 FEED_KEYS = ["title", "id", "author", "links", "copyright", "country", "icon", "updated", "results"]

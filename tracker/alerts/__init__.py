@@ -2,8 +2,8 @@
 
     from tracker.alerts import process_cycle, deliver_pending, send_test
 
-The entry points load lazily so that `tracker.config` can import `tracker.alerts.config`
-(the rule models) without importing the evaluation code, which itself needs `tracker.config`.
+The entry points load lazily so that `tracker.config.load` can import `tracker.config.alerts`
+(the rule models) without importing the evaluation code, which itself needs `tracker.config.load`.
 """
 
 from __future__ import annotations

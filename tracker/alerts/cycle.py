@@ -8,14 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from tracker.alerts.config import rules_of
 from tracker.alerts.deliver import deliver_due
 from tracker.alerts.evaluate import evaluate
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import record_events
-from tracker.config import Config
+from tracker.config.alerts import rules_of
+from tracker.config.load import Config
 from tracker.errors import StoreError
-from tracker.sources import ChartKey
+from tracker.fetch.sources import ChartKey
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.alerts")

@@ -20,13 +20,13 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine
 
-from tracker.alerts.config import LOG_TARGET, NotifyConfig, WebhookTarget, notify_of
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import claim_due, mark_sent
-from tracker.config import Config
+from tracker.config.alerts import LOG_TARGET, NotifyConfig, WebhookTarget, notify_of
+from tracker.config.load import Config
 from tracker.errors import ApprankError, StoreError
-from tracker.http import post_json
-from tracker.redact import mask_text
+from tracker.fetch.http import post_json
+from tracker.text.redact import mask_text
 from tracker.timeutil import isoformat_z, utcnow
 
 log = logging.getLogger("apprank.alerts")

@@ -16,14 +16,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 
-from tracker.alerts.config import AlertRule, rules_of
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.messages import describe
 from tracker.alerts.rules import Position, fires
 from tracker.alerts.store import Candidate
-from tracker.config import Config
+from tracker.config.alerts import AlertRule, rules_of
+from tracker.config.load import Config
 from tracker.errors import UsageError
-from tracker.sources import ChartKey
+from tracker.fetch.sources import ChartKey
 from tracker.store.engine import read_connection
 from tracker.store.schema import App, RankingEntry, Snapshot, table_of
 
@@ -72,7 +72,7 @@ class _Resolver:
             return _Named(alias, text)
         if text.isdigit():
             return _Named(text, text)
-        from tracker.apps import resolve_app
+        from tracker.query.apps import resolve_app
 
         try:
             ref = resolve_app(self.engine, self.config, text)

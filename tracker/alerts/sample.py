@@ -10,14 +10,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tracker.alerts.config import AlertRule, NotifyConfig, notify_of, rules_of
 from tracker.alerts.deliver import SendResult, send
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.messages import describe
 from tracker.alerts.rules import Direction, Kind, Position
-from tracker.config import Config
+from tracker.config.alerts import AlertRule, NotifyConfig, notify_of, rules_of
+from tracker.config.load import Config
 from tracker.errors import UsageError
-from tracker.sources import ChartKey
+from tracker.fetch.sources import ChartKey
 from tracker.timeutil import utcnow
 
 SAMPLE_DEPTH = 100

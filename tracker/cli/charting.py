@@ -104,9 +104,9 @@ def chart(
         apprank chart leaders chatgpt --top 10 --tz Europe/Paris -o leaders.pdf
     """
     # Imported here: Matplotlib takes a while to load and other commands never need it.
-    from charts.build import build_chart
     from charts.save import save_figure
-    from charts.spec import chart_format, spec_from_options
+    from tracker.config.charts import chart_format, spec_from_options
+    from tracker.files.charts import build_chart
     from tracker.store.engine import open_engine
 
     if output is not None:

@@ -16,15 +16,15 @@ import orjson
 import typer
 from rich.console import Console
 
-from tracker.cellsafe import neutralise
 from tracker.errors import ApprankError, UsageError
+from tracker.text.cells import neutralise
 from tracker.timeutil import parse_duration, parse_instant
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from tracker.config import Config
-    from tracker.config_core import ReaderConfig
+    from tracker.config.load import Config
+    from tracker.config.reader import ReaderConfig
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -96,7 +96,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
 def config_from(path: Path | None) -> Config:
     """The whole file, every section validated: for the commands that act (fetch, run, db ...)."""
     # Imported here: pydantic and the config models cost every --help ~0.2 s.
-    from tracker.config import load_config
+    from tracker.config.load import load_config
 
     return load_config(path)
 
@@ -104,7 +104,7 @@ def config_from(path: Path | None) -> Config:
 def reader_config_from(path: Path | None, *, tracked: bool = False) -> ReaderConfig:
     """Only `[database]` and `[apps]` validated (`tracked`: also `[sources]` and `[[track]]`),
     with the same rules and messages: a read command defines no alert or chart models."""
-    from tracker.config_core import READER_SECTIONS, TRACKED_SECTIONS, load_reader_config
+    from tracker.config.reader import READER_SECTIONS, TRACKED_SECTIONS, load_reader_config
 
     return load_reader_config(path, TRACKED_SECTIONS if tracked else READER_SECTIONS)
 

@@ -57,7 +57,9 @@ def demo(
 
         apprank demo --out apprank-demo --days 4.5
     """
-    from tracker import demo as story  # the simulator and charts load only for this command
+    from tracker.demo import (
+        pipeline as story,  # the simulator and charts load only for this command
+    )
 
     chosen = [c.lower() for c in split_values(countries)]
     for country in chosen:

@@ -27,20 +27,20 @@ from tracker.cli.common import (
     stderr,
 )
 from tracker.errors import UsageError
-from tracker.query_output import wide_cells
+from tracker.query.output import wide_cells
 from tracker.runtime import lazy_module
 
 # The store, the queries (NumPy) and the export code load when a command runs, not for --help.
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from tracker import apps as _apps
-    from tracker import export as exp
-    from tracker import query
+    from tracker.files import export as exp
+    from tracker.query import apps as _apps
+    from tracker.query import history as query
 else:
-    exp = lazy_module("tracker.export")
-    query = lazy_module("tracker.query")
-    _apps = lazy_module("tracker.apps")
+    exp = lazy_module("tracker.files.export")
+    query = lazy_module("tracker.query.history")
+    _apps = lazy_module("tracker.query.apps")
 
 
 class Format(StrEnum):
@@ -239,7 +239,7 @@ def import_command(
         file.open("rb").close()  # a file that cannot be read is a usage error, like any output
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
-    from tracker.importer import import_file
+    from tracker.files.importer import import_file
     from tracker.store.engine import open_engine
 
     config = config_from(config_path)

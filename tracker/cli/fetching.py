@@ -32,8 +32,8 @@ from tracker.timeutil import isoformat_z
 # The store, the sources and the config models load inside the commands that use them:
 # `apprank top --help` (and `apprank --help`, which loads every command) must not pay for them.
 if TYPE_CHECKING:
-    from tracker.config import Config
-    from tracker.sources import ChartKey, ChartRequest
+    from tracker.config.load import Config
+    from tracker.fetch.sources import ChartKey, ChartRequest
 
 CountryOpt = Annotated[
     list[str] | None,
@@ -78,7 +78,7 @@ def fetch(
 
         apprank fetch --country us,gb --chart top-free
     """
-    import tracker.fetch  # noqa: F401  (the HTTP stack loads only for this command)
+    import tracker.fetch.cycle  # noqa: F401  (the HTTP stack loads only for this command)
     from tracker.runtime import freeze_long_lived
 
     freeze_long_lived()  # the HTTP stack's import-time objects too
@@ -98,7 +98,7 @@ def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
         TimeElapsedColumn,
     )
 
-    from tracker.fetch import run_fetch
+    from tracker.fetch.cycle import run_fetch
     from tracker.store.engine import open_engine
     from tracker.store.writer import SnapshotWriter
 
@@ -191,8 +191,8 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
 def _top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
     """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
     misspelt chart must not fall through to another source and "no stored snapshot")."""
-    from tracker.query_charts import check_selection, default_source
-    from tracker.sources import SOURCES, ChartKey
+    from tracker.fetch.sources import SOURCES, ChartKey
+    from tracker.query.selection import check_selection, default_source
     from tracker.storefronts import STOREFRONT_SET
 
     chart, category, device = check_selection(chart, source, category, device)
@@ -224,7 +224,7 @@ def top(
 
         apprank top --country us --chart top-free --limit 10
     """
-    from tracker.query_output import opt_rank, signed
+    from tracker.query.output import opt_rank, signed
     from tracker.store.engine import open_engine
     from tracker.store.reads import latest_chart
 

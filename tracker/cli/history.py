@@ -1,6 +1,6 @@
 """`apprank history`, `movers`, `compare`, `leaders` and `stats`: questions of the stored charts.
 
-The commands parse options, resolve apps and call `tracker.query`; `tracker.query_output`
+The commands parse options, resolve apps and call `tracker.query.history`; `tracker.query.output`
 shapes the results (and documents how the three states print).
 """
 
@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from tracker import query_output as out
 from tracker.cli.base import app
 from tracker.cli.common import (
     ConfigOpt,
@@ -29,18 +28,19 @@ from tracker.cli.common import (
     print_json,
     split_values,
 )
-from tracker.query_output import iso
+from tracker.query import output as out
+from tracker.query.output import iso
 from tracker.runtime import lazy_module
 from tracker.timeutil import parse_duration
 
 # The queries (NumPy) and app resolution (the config models, the ORM) load when a command runs,
 # not for `--help`.
 if TYPE_CHECKING:
-    from tracker import apps as _apps
-    from tracker import query
+    from tracker.query import apps as _apps
+    from tracker.query import history as query
 else:
-    query = lazy_module("tracker.query")
-    _apps = lazy_module("tracker.apps")
+    query = lazy_module("tracker.query.history")
+    _apps = lazy_module("tracker.query.apps")
 
 CountriesOpt = Annotated[
     list[str] | None,

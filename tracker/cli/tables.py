@@ -21,7 +21,7 @@ from typing import Literal, TextIO
 
 from rich.console import Console
 
-from tracker.textsafe import printable
+from tracker.text.terminal import printable
 
 # Third-party or long free text: the only cells that may wrap on a terminal.
 FREE_TEXT = frozenset(

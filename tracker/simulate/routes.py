@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from tracker.fetch.sources.itunes import FEED_TYPES
 from tracker.simulate import formats
 from tracker.simulate.market import Market, canonical_genre
 from tracker.simulate.scenario import hour_of
-from tracker.sources.itunes import FEED_TYPES
 from tracker.storefronts import STOREFRONT_SET
 
 V2_CONTENT_TYPE = "application/json"

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from tracker.errors import StoreError
-from tracker.redact import mask_text, mask_url
+from tracker.text.redact import mask_text, mask_url
 
 BUSY_TIMEOUT_MS = 10_000
 # What the WAL is cut back to after a completed checkpoint (see _configure_sqlite).

@@ -12,8 +12,8 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+from tracker.fetch.sources.base import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
-from tracker.sources.base import ChartEntry, ChartKey, ChartSnapshot
 from tracker.store.bulk import (
     bulk_entries,
     insert_ids,

@@ -1,0 +1,222 @@
+"""`ChartSpec`: one chart to draw from the store, as a `[[chart]]` config entry or the options
+of `apprank chart` describe it. Validation happens here, so both fail the same way.
+
+This module imports neither Matplotlib nor the store, so tracker/config/load.py can use ChartSpec.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracker.errors import UsageError
+from tracker.storefronts import STOREFRONT_SET
+from tracker.timeutil import parse_duration, parse_instant
+
+Kind = Literal["rank", "grid", "heatmap", "leaders"]
+KINDS: tuple[str, ...] = ("rank", "grid", "heatmap", "leaders")
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+# More panels than this are unreadable as small multiples: a heat map shows them better.
+MAX_PANELS = 36
+
+# How ChartSpec fields are spelled on the command line, for error messages.
+OPTION_NAMES = {
+    "apps": "APP",
+    "countries": "--country",
+    "chart": "--chart",
+    "source": "--source",
+    "category": "--category",
+    "device": "--device",
+    "since": "--since",
+    "until": "--until",
+    "every": "--every",
+    "tz": "--tz",
+    "scale": "--scale",
+    "top": "--top",
+    "share_y": "--share-y",
+    "output": "--output",
+    "kind": "KIND",
+}
+
+
+def zone(value: str | tzinfo | None) -> tzinfo:
+    """An IANA zone name ("Europe/Paris", "UTC") or a tzinfo; UTC when None."""
+    if value is None:
+        return UTC
+    if isinstance(value, tzinfo):
+        return value
+    if value.strip().upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown time zone {value!r} (expected an IANA name like Europe/Paris, or UTC)"
+        ) from None
+
+
+def chart_format(path: Path | str) -> str:
+    """ "png", "svg" or "pdf" from the file name; anything else is a usage error."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        shown = suffix or "no extension"
+        raise UsageError(
+            f"cannot write a chart as {shown} ({path}): "
+            "use a file name ending in .png, .svg or .pdf"
+        )
+    return FORMATS[suffix]
+
+
+class ChartSpec(BaseModel):
+    """One chart: what to draw, for which apps and countries, over which window, to which file.
+
+    `since`/`until` are ISO times or ages ("30d" = 30 days before now); `output` is a file name
+    (relative to `[charts] output_dir` for configured charts) whose extension picks the format.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Kind
+    apps: list[str] = Field(min_length=1)
+    countries: list[str] = []
+    chart: str = "top-free"
+    source: str | None = None
+    category: str = "all"
+    device: str = "iphone"
+    since: str | None = None
+    until: str | None = None
+    every: str = "1h"
+    tz: str = "UTC"
+    scale: Literal["zoom", "fixed", "log"] = "zoom"
+    top: int = Field(1, ge=1, le=200)
+    # grid: one rank axis for all panels (True), one each (False), or only when close (None).
+    share_y: bool | None = None
+    output: str | None = None
+    simulated: bool = False
+
+    @field_validator("apps")
+    @classmethod
+    def _apps(cls, values: list[str]) -> list[str]:
+        cleaned = [v.strip() for v in values if v.strip()]
+        if not cleaned:
+            raise ValueError("name at least one app (store id, [apps] alias or part of a name)")
+        return list(dict.fromkeys(cleaned))
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        out: list[str] = []
+        for value in values:
+            code = value.strip().lower()
+            if code not in STOREFRONT_SET:
+                raise ValueError(f"{value!r} is not an App Store storefront code (e.g. us, gb, jp)")
+            if code not in out:
+                out.append(code)
+        return out
+
+    @field_validator("since", "until")
+    @classmethod
+    def _instant(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_instant(value)
+        return value
+
+    @field_validator("every")
+    @classmethod
+    def _every(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @field_validator("tz")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            zone(value)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("output")
+    @classmethod
+    def _output(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                chart_format(value)
+            except UsageError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _fits_kind(self) -> ChartSpec:
+        if self.kind == "heatmap" and len(self.apps) > 1:
+            raise ValueError(f"a heatmap shows one app; got {len(self.apps)}")
+        if self.share_y is not None and self.kind != "grid":
+            raise ValueError(f"--share-y applies to a grid, not a {self.kind} chart")
+        if self.kind == "grid" and len(self.countries) > MAX_PANELS:
+            raise ValueError(f"a grid shows at most {MAX_PANELS} countries; use a heatmap")
+        return self
+
+    def window(self, now: datetime) -> tuple[datetime | None, datetime | None]:
+        """`since` and `until` as UTC datetimes, ages counted back from `now`."""
+        since = parse_instant(self.since, now=now) if self.since else None
+        until = parse_instant(self.until, now=now) if self.until else None
+        if since is not None and until is not None and since > until:
+            raise UsageError(f"--since {self.since} is after --until {self.until}")
+        return since, until
+
+    @property
+    def bucket(self) -> timedelta:
+        return parse_duration(self.every)
+
+    def file_name(self, app_ids: list[str], countries: list[str]) -> str:
+        """The default file name: kind, apps and countries, e.g. rank-284882215-us-gb.png."""
+        apps = app_ids if len(app_ids) <= 3 else [*app_ids[:3], f"and{len(app_ids) - 3}"]
+        places = countries if 0 < len(countries) <= 4 else [f"{len(countries) or 'all'}countries"]
+        stem = "-".join([self.kind, *apps, *places])
+        return re.sub(r"[^A-Za-z0-9._-]+", "_", stem)[:150] + ".png"
+
+    def output_path(self, output_dir: str | Path, app_ids: list[str], countries: list[str]) -> Path:
+        """Where a configured chart goes: `output` under `output_dir`, or the default name."""
+        name = self.output or self.file_name(app_ids, countries)
+        path = Path(name).expanduser()
+        return path if path.is_absolute() else Path(output_dir) / path
+
+
+def spec_from_options(**options: object) -> ChartSpec:
+    """Build a ChartSpec from command-line values; a bad value is one UsageError line."""
+    try:
+        return ChartSpec.model_validate(options)
+    except ValidationError as exc:
+        raise UsageError(validation_message(exc)) from None
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first problem, named by its command-line option: "--country: 'xx' is not ..."."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    message = str(first["msg"]).removeprefix("Value error, ")
+    option = OPTION_NAMES.get(field, field)
+    if first["type"] == "literal_error" and field == "kind":
+        return f"unknown chart kind {first.get('input')!r} (expected one of: {', '.join(KINDS)})"
+    if first["type"] == "literal_error" and field == "scale":
+        return f"--scale: unknown scale {first.get('input')!r} (expected zoom, fixed or log)"
+    if first["type"] == "too_short" and field == "apps":
+        return "name at least one APP (a store id, an [apps] alias or part of a name)"
+    return f"{option}: {message}" if option else message
+
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "MAX_PANELS",
+    "ChartSpec",
+    "chart_format",
+    "spec_from_options",
+    "validation_message",
+    "zone",
+]

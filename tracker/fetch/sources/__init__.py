@@ -1,0 +1,29 @@
+"""Chart sources: one module per feed format behind the `ChartSource` interface."""
+
+from __future__ import annotations
+
+from tracker.fetch.sources.apple import AppleSource
+from tracker.fetch.sources.base import (
+    ChartEntry,
+    ChartKey,
+    ChartRequest,
+    ChartSnapshot,
+    ChartSource,
+)
+from tracker.fetch.sources.itunes import ItunesSource
+
+SOURCES: dict[str, ChartSource] = {
+    AppleSource.name: AppleSource(),
+    ItunesSource.name: ItunesSource(),
+}
+
+__all__ = [
+    "SOURCES",
+    "AppleSource",
+    "ChartEntry",
+    "ChartKey",
+    "ChartRequest",
+    "ChartSnapshot",
+    "ChartSource",
+    "ItunesSource",
+]

@@ -1,0 +1,206 @@
+"""What every chart source shares: the request and snapshot types, and the source interface."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from operator import attrgetter
+from typing import Any, ClassVar, Protocol
+
+import orjson
+
+from tracker.errors import FeedFormatError
+from tracker.text.redact import quoted
+from tracker.text.values import (
+    STORE_ID_MAX,
+    any_needs_cleaning,
+    clean_text,
+    is_store_id,
+    is_store_id_list,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartKey:
+    """Identifies one chart: which list, where, for which device."""
+
+    source: str
+    country: str
+    chart: str
+    category: str = "all"
+    device: str = "iphone"
+
+    def label(self) -> str:
+        parts = [self.source, self.country, self.chart]
+        if self.category != "all":
+            parts.append(f"genre {self.category}")
+        if self.device != "iphone":
+            parts.append(self.device)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """One chart to fetch, to a given depth."""
+
+    key: ChartKey
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One row of a chart. `rank` is the 1-based position in the feed."""
+
+    rank: int
+    app_id: str
+    name: str
+    developer: str | None = None
+    bundle_id: str | None = None
+    icon_url: str | None = None
+    url: str | None = None
+    genre: str | None = None
+    release_date: str | None = None  # ISO date, YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSnapshot:
+    """A validated chart as one fetch returned it."""
+
+    request: ChartRequest
+    entries: tuple[ChartEntry, ...]
+    feed_updated_at: datetime | None
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Served by apprank's simulator, not the App Store (set by the fetch from its header).
+    simulated: bool = False
+
+    @property
+    def depth_returned(self) -> int:
+        return len(self.entries)
+
+
+class ChartSource(Protocol):
+    """A chart source: builds request URLs and turns payloads into snapshots."""
+
+    name: ClassVar[str]
+    charts: ClassVar[tuple[str, ...]]
+    devices: ClassVar[tuple[str, ...]]
+    max_depth: ClassVar[int]
+    supports_categories: ClassVar[bool]
+    default_base_url: ClassVar[str]
+
+    def url(self, request: ChartRequest, base_url: str) -> str:
+        """The URL that serves this chart."""
+        ...
+
+    def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
+        """Validate a payload; raise FeedFormatError for anything that is not a valid chart."""
+        ...
+
+
+def iso_date(value: Any) -> str | None:
+    """The YYYY-MM-DD date at the start of a feed's date or date-time string, if valid."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10]).isoformat()
+    except ValueError:
+        return None
+
+
+def load_json(body: bytes, url: str) -> Any:
+    """Decode a JSON body; say what came instead when it is not JSON."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        start = body[:60].decode("utf-8", "replace").strip()
+        if not start:
+            what = "an empty body"
+        elif start.lower().startswith(("<!doctype", "<html", "<?xml", "<")):
+            what = "an HTML page"
+        else:
+            what = f"malformed or truncated JSON at byte {exc.pos} of {len(body)}"
+        raise FeedFormatError(f"not JSON from {url} (got {what})", url=url) from None
+
+
+def load_feed(body: bytes, url: str) -> dict[str, Any]:
+    """The top-level `feed` object both Apple formats wrap their chart in."""
+    data = load_json(body, url)
+    feed = data.get("feed") if isinstance(data, dict) else None
+    if not isinstance(feed, dict):
+        raise FeedFormatError(f"no `feed` object in the response from {url}", url=url)
+    return feed
+
+
+def check_entries(
+    request: ChartRequest, entries: Sequence[ChartEntry], url: str
+) -> tuple[ChartEntry, ...]:
+    """Refuse charts that cannot be stored truthfully: duplicates, bad ids, unusable names, too
+    many rows; clean text that could not be stored or shown as it came (tracker/text/values.py).
+
+    This runs for every chart fetched, so each check is one pass over the whole chart in C
+    (`map`, `join`, one regex scan), and only a chart that fails one is looked at row by row.
+    """
+    if len(entries) > request.depth:
+        raise FeedFormatError(
+            f"{len(entries)} rows for a depth of {request.depth} from {url}", url=url
+        )
+    if not entries:
+        return ()
+    ids = list(map(_APP_ID, entries))
+    if not is_store_id_list(ids):
+        bad = next(e for e in entries if not is_store_id(e.app_id))
+        raise FeedFormatError(
+            f"app id {quoted(bad.app_id)} at rank {bad.rank} is not a store id "
+            f"(1 to {STORE_ID_MAX} ASCII digits) from {url}",
+            url=url,
+        )
+    if len(set(ids)) != len(ids):
+        seen: set[str] = set()
+        for again in entries:  # stops at the first id seen before: there is one
+            if again.app_id in seen:
+                break
+            seen.add(again.app_id)
+        raise FeedFormatError(
+            f"app {quoted(again.app_id, bare=True)} appears twice (again at rank "
+            f"{again.rank}) from {url}",
+            url=url,
+        )
+    if not all(map(str.strip, map(_NAME, entries))):
+        empty = next(e for e in entries if not e.name.strip())
+        raise FeedFormatError(f"result {empty.rank} has an empty name from {url}", url=url)
+    texts = [text for getter in _TEXTS for text in filter(None, map(getter, entries))]
+    if any_needs_cleaning(texts):
+        return tuple(_cleaned(e, url) if any_needs_cleaning(_texts(e)) else e for e in entries)
+    return tuple(entries)
+
+
+_APP_ID = attrgetter("app_id")
+_NAME = attrgetter("name")
+_TEXTS = tuple(
+    attrgetter(f) for f in ("name", "developer", "bundle_id", "icon_url", "url", "genre")
+)
+
+
+def _texts(entry: ChartEntry) -> list[str]:
+    return [text for getter in _TEXTS if (text := getter(entry))]
+
+
+def _cleaned(entry: ChartEntry, url: str) -> ChartEntry:
+    name = clean_text(entry.name)
+    if not name.strip():
+        raise FeedFormatError(f"result {entry.rank} has an empty name from {url}", url=url)
+
+    def optional(text: str | None) -> str | None:
+        return (clean_text(text).strip() or None) if text is not None else None
+
+    return replace(
+        entry,
+        name=name,
+        developer=optional(entry.developer),
+        bundle_id=optional(entry.bundle_id),
+        icon_url=optional(entry.icon_url),
+        url=optional(entry.url),
+        genre=optional(entry.genre),
+    )

@@ -1,0 +1,382 @@
+"""Export the stored history as long CSV or JSONL, streamed, atomically, formula-safe.
+
+Long format: one row per stored (snapshot, rank), in the order of COLUMNS, sorted by
+captured_at, then chart (source, country, chart, category, device), then rank. The database is
+read in time windows of about PAGE_ROWS rows, each in its own short read transaction (so a
+running daemon's WAL can checkpoint), and written as it is read: memory stays flat.
+
+CSV is RFC 4180 (CRLF line ends, quotes only where needed), UTF-8, with a byte order mark when
+written to a file (Excel needs it to read UTF-8) and without one on standard output; import
+accepts both. Spreadsheet safety follows OWASP "CSV injection": a text cell (app_name,
+developer) that starts with = + - @ tab or carriage return gets a leading apostrophe. So that
+import can undo it exactly, a cell that already starts with apostrophes followed by one of
+those characters gets one more. `raw=True` writes text as stored. JSONL always carries raw text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from sqlalchemy import Connection, Engine
+
+from tracker.atomic import atomic_file
+from tracker.errors import UsageError
+from tracker.fetch.sources import SOURCES, ChartKey
+from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
+from tracker.store.engine import read_connection
+from tracker.storefronts import STOREFRONT_SET
+from tracker.text.cells import neutralise
+from tracker.timeutil import from_epoch, isoformat_z, to_epoch
+
+COLUMNS = (
+    "captured_at",
+    "source",
+    "country",
+    "chart",
+    "category",
+    "device",
+    "rank",
+    "app_id",
+    "app_name",
+    "developer",
+    "simulated",
+)
+BOM = "\ufeff"
+PAGE_ROWS = 50_000
+
+# captured_at (epoch s), source, country, chart, category, device, rank, app_id, name, developer,
+# simulated
+Row = tuple[int, str, str, str, str, str, int, str, str, str | None, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which rows to export; None or empty means no restriction."""
+
+    app_ids: Sequence[str] = ()
+    countries: Sequence[str] = ()
+    charts: Sequence[str] = ()
+    sources: Sequence[str] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def check(self) -> None:
+        kinds = sorted({k for s in SOURCES.values() for k in s.charts})
+        for chart in self.charts:
+            if chart not in kinds:
+                raise UsageError(f"unknown chart {chart!r} (expected one of: {', '.join(kinds)})")
+        for source in self.sources:
+            if source not in SOURCES:
+                raise UsageError(
+                    f"unknown source {source!r} (expected one of: {', '.join(SOURCES)})"
+                )
+        for country in self.countries:
+            if country.lower() not in STOREFRONT_SET:
+                raise UsageError(f"{country!r} is not an App Store storefront code (e.g. us, gb)")
+        if self.since and self.until and self.since > self.until:
+            raise UsageError("--since is after --until")
+
+
+_CHARTS_SQL = """
+SELECT c.id, c.source, c.country, c.kind, c.category, c.device FROM chart c
+WHERE EXISTS (SELECT 1 FROM snapshot s WHERE s.chart_id = c.id)
+"""
+
+# A page: its snapshots in export order (a small sort), then their entries in primary-key order
+# (no sort), merged in Python; sorting the joined rows instead would double SQLite's work.
+_SNAPSHOTS_SQL = """
+SELECT s.captured_at, c.source, c.country, c.kind, c.category, c.device,
+       s.ranking_id, s.depth_returned, s.simulated
+FROM snapshot s
+JOIN chart c ON c.id = s.chart_id
+WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at < :hi
+ORDER BY s.captured_at, c.source, c.country, c.kind, c.category, c.device, s.id
+"""
+
+_ENTRIES_SQL = """
+SELECT e.ranking_id, e.rank, a.store_id, a.name, a.developer
+FROM ranking_entry e
+JOIN app a ON a.id = e.app_id
+WHERE e.ranking_id IN :rankings {apps}
+ORDER BY e.ranking_id, e.rank
+"""
+
+_NEXT_SQL = """
+SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id AND s.captured_at >= :t
+            ORDER BY s.captured_at LIMIT 1))
+FROM chart c WHERE c.id IN :charts
+"""
+
+_BOUNDS_SQL = """
+SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
+            ORDER BY s.captured_at LIMIT 1)),
+       MAX((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
+            ORDER BY s.captured_at DESC LIMIT 1))
+FROM chart c WHERE c.id IN :charts
+"""
+
+_SIZE_SQL = """
+SELECT COALESCE(SUM(r.size), 0) FROM snapshot s JOIN ranking r ON r.id = s.ranking_id
+WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at <= :hi
+"""
+
+
+def selected_charts(conn: Connection, selection: Selection) -> list[StoredChart]:
+    """The charts with data that the selection covers (the chart table is small)."""
+    countries = {c.lower() for c in selection.countries}
+    out = []
+    for r in conn.execute(sql(_CHARTS_SQL)):
+        if (
+            (not countries or r.country in countries)
+            and (not selection.charts or r.kind in selection.charts)
+            and (not selection.sources or r.source in selection.sources)
+        ):
+            out.append(
+                StoredChart(r.id, ChartKey(r.source, r.country, r.kind, r.category, r.device))
+            )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What an export will read: chart ids, internal app ids (None: all), epoch range."""
+
+    charts: list[int]
+    apps: list[int] | None
+    lo: int
+    hi: int
+
+
+def plan(engine: Engine, selection: Selection) -> Plan | None:
+    """Resolve a selection to ids and a time range; None when nothing matches."""
+    selection.check()
+    with read_connection(engine) as conn:
+        charts = [c.id for c in selected_charts(conn, selection)]
+        apps = None
+        if selection.app_ids:
+            found = app_ids_by_store_id(conn, selection.app_ids)
+            apps = [v[0] for v in found.values()]
+            if not apps:
+                return None
+        if not charts:
+            return None
+        first, last = conn.execute(sql(_BOUNDS_SQL, "charts"), {"charts": charts}).one()
+    lo = max(first, to_epoch(selection.since)) if selection.since else first
+    hi = min(last, to_epoch(selection.until)) if selection.until else last
+    return Plan(charts, apps, lo, hi) if lo <= hi else None
+
+
+def estimate_rows(engine: Engine, p: Plan) -> int | None:
+    """The row count of an unfiltered export (for progress); None with an app filter."""
+    if p.apps is not None:
+        return None
+    with read_connection(engine) as conn:
+        params = {"charts": p.charts, "lo": p.lo, "hi": p.hi}
+        return int(conn.execute(sql(_SIZE_SQL, "charts"), params).scalar() or 0)
+
+
+# The entries of at most this many rows (or rankings) are held at once.
+CHUNK_ROWS = 20_000
+CHUNK_RANKINGS = 500
+
+# captured_at, source, country, chart, category, device, simulated
+Head = tuple[int, str, str, str, str, str, bool]
+Entry = tuple[int, str, str, str | None]  # rank, app_id, app_name, developer
+
+
+def iter_snapshots(
+    engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS
+) -> Iterator[tuple[Head, list[Entry]]]:
+    """Each selected snapshot in export order with its (selected) entries in rank order, read
+    in time windows of about `page_rows` rows, each window in one short read transaction."""
+    apps = "AND e.app_id IN :apps" if p.apps is not None else ""
+    entries_sql = sql(_ENTRIES_SQL.format(apps=apps), "rankings", *(["apps"] * bool(apps)))
+    snapshots_sql = sql(_SNAPSHOTS_SQL, "charts")
+    window = 3600
+    start = p.lo
+    while start <= p.hi:
+        end = min(start + window, p.hi + 1)
+        with read_connection(engine) as conn:
+            params = {"charts": p.charts, "lo": start, "hi": end}
+            snapshots = conn.execute(snapshots_sql, params).all()
+            for chunk in _chunks(snapshots):
+                rankings = sorted({s.ranking_id for s in chunk})
+                found: dict[int, list[Entry]] = {r: [] for r in rankings}
+                query = {"rankings": rankings, **({"apps": p.apps} if apps else {})}
+                for row in conn.execute(entries_sql, query).all():  # <= CHUNK_ROWS rows
+                    found[row[0]].append(row[1:])
+                for s in chunk:
+                    selected = found[s.ranking_id]
+                    if selected:
+                        yield (*s[:6], bool(s.simulated)), selected
+            if not snapshots and end <= p.hi:
+                # Jump over a gap in one step instead of crawling through empty windows.
+                nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
+                following = nxt.scalar()
+                end = p.hi + 1 if following is None else int(following)
+        count = sum(s.depth_returned for s in snapshots)
+        if count:
+            # Aim the next window at about page_rows rows, growing at most 8x at a time.
+            span = end - start
+            window = max(1, min(span * 8, span * page_rows // count))
+        start = end
+
+
+def _chunks(snapshots: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    """Consecutive runs of snapshots holding at most CHUNK_ROWS rows and CHUNK_RANKINGS rankings
+    (one snapshot always fits, however deep)."""
+    first, rows = 0, 0
+    for i, s in enumerate(snapshots):
+        if i > first and (rows + s.depth_returned > CHUNK_ROWS or i - first >= CHUNK_RANKINGS):
+            yield snapshots[first:i]
+            first, rows = i, 0
+        rows += s.depth_returned
+    if first < len(snapshots):
+        yield snapshots[first:]
+
+
+def iter_rows(engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS) -> Iterator[Row]:
+    """Every selected row in export order (see `iter_snapshots`)."""
+    for head, entries in iter_snapshots(engine, p, page_rows=page_rows):
+        for entry in entries:
+            yield (*head[:6], *entry, head[6])
+
+
+class _CsvLine:
+    """One CSV record as text, escaped exactly as the csv module does (RFC 4180, CRLF)."""
+
+    def __init__(self) -> None:
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def __call__(self, cells: Sequence[Any]) -> str:
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.writer.writerow(cells)
+        return self.buffer.getvalue()
+
+
+def write_csv(
+    snapshots: Iterator[tuple[Head, list[Entry]]],
+    out: IO[bytes],
+    *,
+    raw: bool = False,
+    bom: bool = False,
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Write the header and every row as CSV to a binary stream; returns the row count.
+
+    Fast path: a snapshot's six leading cells and its `simulated` cell are escaped once, and each
+    app's three cells once per export (apps repeat in every snapshot), so a row costs one
+    f-string.
+    """
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    line = _CsvLine()
+    guard = (lambda cell: cell) if raw else neutralise
+    tails: dict[tuple[str, str, str | None], str] = {}
+    count = reported = 0
+    try:
+        text.write((BOM if bom else "") + line(COLUMNS))
+        for head, entries in snapshots:
+            prefix = line([isoformat_z(from_epoch(head[0])), *head[1:6]])[:-2] + ","
+            suffix = ",true\r\n" if head[6] else ",false\r\n"
+            parts = []
+            for rank, app_id, name, developer in entries:
+                tail = tails.get((app_id, name, developer))
+                if tail is None:
+                    if len(tails) > 200_000:
+                        tails.clear()  # keep memory flat on catalogues beyond any real chart
+                    tail = line([app_id, guard(name), guard(developer or "")])[:-2]
+                    tails[(app_id, name, developer)] = tail
+                parts.append(f"{prefix}{rank},{tail}{suffix}")
+            text.write("".join(parts))
+            count += len(parts)
+            if on_rows is not None and count - reported >= 10_000:
+                on_rows(reported := count)
+        text.flush()
+    finally:
+        text.detach()
+    return count
+
+
+def write_jsonl(
+    snapshots: Iterator[tuple[Head, list[Entry]]],
+    out: IO[bytes],
+    *,
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Write one JSON object per row (the CSV's fields, raw text, rank as a number)."""
+    count = reported = 0
+    for head, entries in snapshots:
+        start = dict(zip(COLUMNS, (isoformat_z(from_epoch(head[0])), *head[1:6]), strict=False))
+        simulated = head[6]
+        out.write(
+            b"".join(
+                orjson.dumps(
+                    {
+                        **start,
+                        "rank": rank,
+                        "app_id": app_id,
+                        "app_name": name,
+                        "developer": dev,
+                        "simulated": simulated,
+                    }
+                )
+                + b"\n"
+                for rank, app_id, name, dev in entries
+            )
+        )
+        count += len(entries)
+        if on_rows is not None and count - reported >= 10_000:
+            on_rows(reported := count)
+    return count
+
+
+@contextlib.contextmanager
+def open_output(path: str | Path) -> Iterator[IO[bytes]]:
+    """ "-" is standard output; a file is written atomically (see `tracker.atomic`)."""
+    if str(path) == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with atomic_file(path) as handle:
+        yield handle
+
+
+def write_wide(lines: Iterator[list[Any]], out: IO[bytes], *, fmt: str, bom: bool = False) -> int:
+    """Write pivoted rows as CSV (empty cell: no data) or JSONL (null: no data); returns the
+    number of data rows."""
+    header = next(lines, None)
+    if header is None:
+        return 0
+    count = 0
+    if fmt == "jsonl":
+        for cells in lines:
+            out.write(orjson.dumps(dict(zip(header, cells, strict=True))) + b"\n")
+            count += 1
+        return count
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
+    try:
+        if bom:
+            text.write(BOM)
+        writer = csv.writer(text, lineterminator="\r\n")
+        writer.writerow(header)
+        flagged = header[-1] == "simulated"  # spelt as the long export spells it
+        for cells in lines:
+            if flagged:
+                cells = [*cells[:-1], "true" if cells[-1] else "false"]
+            writer.writerow(cells)
+            count += 1
+        text.flush()
+    finally:
+        text.detach()
+    return count

@@ -1,0 +1,67 @@
+"""Rank series: the shape history queries return and charts draw.
+
+A series is one app in one chart over a grid of time buckets. Each bucket holds one of three
+states, kept distinct everywhere:
+
+- ranked N (N >= 1): the app's best rank among the snapshots in that bucket;
+- NOT_IN_CHART (0): the chart was fetched in that bucket and the app was below the depth returned;
+- NO_DATA (-1): no snapshot of that chart in that bucket (not fetched, or the fetch failed).
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from tracker.fetch.sources.base import ChartKey
+
+if TYPE_CHECKING:
+    import numpy as np
+
+NOT_IN_CHART = 0
+NO_DATA = -1
+
+
+@dataclass(frozen=True, slots=True)
+class RankSeries:
+    """One app's rank in one chart, bucket by bucket."""
+
+    app_id: str
+    app_name: str
+    developer: str | None
+    key: ChartKey
+    bucket: timedelta
+    # A small history is joined without NumPy (tracker.query.history.SMALL_JOIN): its series hold
+    # `array.array`s ('q' starts, 'h' ranks), a large one's NumPy arrays; both index, iterate
+    # and convert (.tolist(), np.asarray) alike.
+    # Bucket starts as epoch seconds (UTC), ascending, evenly spaced by `bucket`.
+    starts: np.ndarray | array[int]
+    # int16 per bucket: rank >= 1, NOT_IN_CHART or NO_DATA.
+    ranks: np.ndarray | array[int]
+    # Largest depth returned by the chart within the range (what "not in chart" means).
+    depth: int = 100
+    # Some snapshot of the chart within the range came from apprank's simulator.
+    simulated: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.starts) != len(self.ranks):
+            raise ValueError("starts and ranks differ in length")
+
+    def times(self) -> list[datetime]:
+        return [datetime.fromtimestamp(int(s), UTC) for s in self.starts]
+
+    def ranked_mask(self) -> np.ndarray:
+        import numpy as np
+
+        return np.asarray(self.ranks) >= 1
+
+    def best(self) -> int | None:
+        return min((r for r in self.ranks.tolist() if r >= 1), default=None)
+
+    def state_at(self, index: int) -> str:
+        value = int(self.ranks[index])
+        if value >= 1:
+            return "ranked"
+        return "not_in_chart" if value == NOT_IN_CHART else "no_data"
