@@ -26,7 +26,7 @@ from charts.frame import rank_floats
 from charts.grid import grid_shape, render_grid
 from charts.synthetic import synthetic_history
 from charts.timeaxis import to_num
-from tracker.query.series import RankSeries
+from tracker.models import RankSeries
 
 APPS = [("1001", "Alpha Chat"), ("1002", "Beta Maps"), ("1003", "Gamma Photo"), ("1004", "Delta")]
 COUNTRIES = ["us", "gb", "jp", "de", "fr", "br", "in", "au"]

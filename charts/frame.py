@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
+from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
 
 # Larger buckets a downsampled chart uses, so footnotes and ticks read "6 h" or "day", not "7 h".
 NICE_STEPS = (

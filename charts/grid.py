@@ -50,7 +50,7 @@ from charts.style import (
 from charts.timeaxis import date_axis, date_ticks, range_text, to_num, zone
 from tracker.config.charts import MAX_PANELS
 from tracker.errors import UsageError
-from tracker.query.series import RankSeries
+from tracker.models import RankSeries
 
 PANEL_WIDTH = 3.6
 PANEL_HEIGHT = 2.5

@@ -37,8 +37,8 @@ from charts.style import (
 )
 from charts.timeaxis import date_axis, date_ticks, range_text, runs, to_num, zone
 from tracker.errors import UsageError
-from tracker.query.series import NO_DATA, RankSeries
-from tracker.query.series import NOT_IN_CHART as NOT_IN_CHART_STATE
+from tracker.models import NO_DATA, RankSeries
+from tracker.models import NOT_IN_CHART as NOT_IN_CHART_STATE
 
 # Perceptually uniform and colour-blind safe; reversed so that #1 is the brightest cell.
 CMAP = "viridis_r"

@@ -37,7 +37,7 @@ from charts.style import (
 )
 from charts.timeaxis import date_axis, date_ticks, local, range_text, runs, to_num, zone
 from tracker.errors import UsageError
-from tracker.query.series import NO_DATA, RankSeries
+from tracker.models import NO_DATA, RankSeries
 
 
 def place_text(top: int) -> str:

@@ -32,7 +32,7 @@ from charts.style import (
 )
 from charts.timeaxis import range_text, runs, to_num
 from tracker.errors import UsageError
-from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
+from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
 
 SCALES = ("zoom", "fixed", "log")
 _LOG_TICKS = (1, 2, 3, 5, 10, 20, 30, 50, 100, 150, 200)

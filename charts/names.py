@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tracker.fetch.sources.base import ChartKey
+from tracker.models import ChartKey
 from tracker.storefronts import GENRES
 
 # Short English names for every App Store storefront code (tracker/storefronts.py).

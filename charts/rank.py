@@ -43,7 +43,7 @@ from charts.style import (
     where_text,
 )
 from charts.timeaxis import date_axis, date_ticks, local, range_text, to_num, zone
-from tracker.query.series import RankSeries
+from tracker.models import RankSeries
 
 # Overtakes annotated per chart at most, the longest-held first: more would bury the lines.
 MAX_OVERTAKES = 4

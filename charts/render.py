@@ -13,7 +13,7 @@ from charts.rank import render_rank
 from charts.result import ChartResult
 from tracker.config.charts import KINDS
 from tracker.errors import UsageError
-from tracker.query.series import RankSeries
+from tracker.models import RankSeries
 
 
 def render(

@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tracker.errors import ApprankError
-from tracker.fetch.sources.base import ChartKey
+from tracker.models import ChartKey
 
 
 class NothingToChart(ApprankError):

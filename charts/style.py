@@ -24,7 +24,7 @@ from charts.frame import Frame
 from charts.names import chart_name, country_name, source_name
 from charts.result import Span
 from charts.timeaxis import stamp, step_text, to_num, zone_label
-from tracker.fetch.sources.base import ChartKey
+from tracker.models import ChartKey
 
 # Okabe & Ito (2008), ordered for lines on white: yellow last, it is faint there.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")

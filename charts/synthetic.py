@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from tracker.fetch.sources.base import ChartKey
-from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
+from tracker.models import NO_DATA, NOT_IN_CHART, ChartKey, RankSeries
 from tracker.timeutil import to_epoch
 
 

@@ -24,7 +24,7 @@ from tracker.config.load import Config
 from tracker.errors import StoreError
 from tracker.fetch.cycle import ChartOutcome, fetch_charts
 from tracker.fetch.http import HostGate
-from tracker.fetch.sources import ChartKey, ChartRequest
+from tracker.models import ChartKey, ChartRequest
 from tracker.store.claims import claim
 from tracker.store.daemon_state import CycleSummary
 from tracker.store.engine import read_connection

@@ -21,7 +21,7 @@ from apscheduler.triggers.base import BaseTrigger
 from tracker.config.crontab import crontab_trigger
 from tracker.config.reader import ReaderConfig, TrackConfig
 from tracker.errors import ConfigError
-from tracker.fetch.sources import ChartRequest
+from tracker.models import ChartRequest
 
 MIN_INTERVAL = timedelta(seconds=1)
 MAX_JITTER = 60.0

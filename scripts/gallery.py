@@ -22,8 +22,8 @@ from pathlib import Path
 from charts.save import save_figure
 from tracker.config.charts import ChartSpec
 from tracker.config.load import config_from_dict
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.files.charts import build_chart
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.simulate import Market, load_scenario
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter

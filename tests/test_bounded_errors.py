@@ -15,7 +15,8 @@ from tests.conftest import FeedServer, run_apprank
 from tracker.config.load import config_from_dict
 from tracker.errors import FeedFormatError
 from tracker.fetch.cycle import run_fetch
-from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey, ChartRequest
 from tracker.store.engine import open_engine
 from tracker.store.writer import SnapshotWriter
 from tracker.text.redact import quoted

@@ -142,11 +142,8 @@ def test_readers_load_only_what_they_read_with(
     assert loaded(modules, NOT_FOR_READERS + also_not) == []
 
 
-def test_query_output_states_match_the_series_constants() -> None:
-    # query.output keeps its own copy so that `top` does not load NumPy through query.series.
-    from tracker.query import output as query_output
-    from tracker.query import series
+def test_rank_cells_show_the_three_states_distinctly() -> None:
+    from tracker.models import NO_DATA, NOT_IN_CHART
+    from tracker.query.output import rank_cell
 
-    assert query_output.NOT_IN_CHART == series.NOT_IN_CHART
-    assert query_output.rank_cell(series.NOT_IN_CHART) == "-"
-    assert query_output.rank_cell(series.NO_DATA) == ""
+    assert [rank_cell(3), rank_cell(NOT_IN_CHART), rank_cell(NO_DATA)] == ["3", "-", ""]

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 
 from tracker.alerts.store import ensure_tables
 from tracker.config.load import Config, config_from_dict
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -12,7 +12,7 @@ import tracker.cli.alerts  # noqa: F401  (registers `apprank alerts` on the app)
 from tracker.cli.base import app
 from tracker.config.alerts import AlertRule
 from tracker.config.load import load_config
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 
 runner = CliRunner()
 

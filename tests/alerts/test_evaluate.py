@@ -25,7 +25,7 @@ from tests.alerts.conftest import (
 )
 from tracker.alerts import process_cycle
 from tracker.alerts.events import AlertEvent
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 
 
 def rule(name: str, when: str, app: str = "deepseek", **extra: Any) -> dict[str, Any]:

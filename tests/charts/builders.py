@@ -9,8 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tracker.fetch.sources import ChartKey
-from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
+from tracker.models import NO_DATA, NOT_IN_CHART, ChartKey, RankSeries
 
 # 2025-01-26 00:00 UTC: every test history starts here, one bucket an hour.
 T0 = datetime(2025, 1, 26, tzinfo=UTC)

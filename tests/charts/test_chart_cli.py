@@ -13,8 +13,8 @@ from tests.conftest import run_apprank
 from tracker.cli import app
 from tracker.config.charts import ChartSpec
 from tracker.config.load import load_config
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.files.charts import build_chart, render_configured_charts
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from charts.synthetic import synthetic_history
-from tracker.query.series import NO_DATA, NOT_IN_CHART
+from tracker.models import NO_DATA, NOT_IN_CHART
 
 APPS = [("1", "Alpha"), ("2", "Beta"), ("3", "Gamma")]
 

@@ -106,7 +106,7 @@ def hostile_config(tmp_path: Path) -> Path:
     sequences and rich markup, stored as it came."""
     from datetime import UTC, datetime
 
-    from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+    from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
     from tracker.store.engine import open_engine
     from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -15,7 +15,7 @@ import pytest
 
 from tracker.config.load import config_from_dict
 from tracker.fetch.cycle import run_fetch
-from tracker.fetch.sources import ChartKey, ChartRequest
+from tracker.models import ChartKey, ChartRequest
 from tracker.simulate import FaultConfig, Market, SimulatorServer, load_scenario
 from tracker.store.engine import open_engine
 from tracker.store.reads import latest_chart

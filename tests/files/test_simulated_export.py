@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, text
 
 from tracker.errors import ImportFileError
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.files import export as exp
 from tracker.files.importer import import_file
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.writer import Attempt, SnapshotWriter
 
 DEEPSEEK = "6737597349"

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DAY, DEEPSEEK
+from tracker.models import RankSeries
 from tracker.query import history as query
 from tracker.query.history import history
-from tracker.query.series import RankSeries
 
 CASES = [
     {"every": timedelta(hours=1)},

@@ -10,10 +10,9 @@ from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DAY, DEEPSEEK, at, build_story, save
 from tracker.errors import UsageError
-from tracker.fetch.sources import ChartKey
+from tracker.models import NO_DATA, NOT_IN_CHART, ChartKey
 from tracker.query import history as query
 from tracker.query.history import history
-from tracker.query.series import NO_DATA, NOT_IN_CHART
 
 N, X = NOT_IN_CHART, NO_DATA  # 0: fetched, app below the depth; -1: nothing fetched
 HOUR = 3600

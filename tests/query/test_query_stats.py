@@ -7,7 +7,7 @@ from dataclasses import astuple
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.query.stats import CountryStats, stats
 
 

@@ -16,7 +16,7 @@ from scheduler.settings import DaemonSettings
 from tests.scheduler.conftest import config_text, query
 from tracker.config.load import Config, load_config
 from tracker.fetch.http import HostGate, HttpSettings
-from tracker.fetch.sources import ChartEntry, ChartSnapshot
+from tracker.models import ChartEntry, ChartSnapshot
 from tracker.simulate import FaultConfig, SimulatorServer
 from tracker.store.claims import claim
 from tracker.store.engine import open_engine

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.daemon_state import CycleSummary, Heartbeat, beat, record_cycle
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter

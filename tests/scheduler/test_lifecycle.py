@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.conftest import run_apprank
 from tests.scheduler.conftest import check_database, config_text, query, snapshots_by_country
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.simulate import FaultConfig, SimulatorServer
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter

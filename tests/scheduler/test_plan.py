@@ -11,7 +11,7 @@ import pytest
 from scheduler.plan import CronGrid, IntervalGrid, SlotTrigger, TrackPlan, build_plans
 from tracker.config.load import config_from_dict
 from tracker.errors import ConfigError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 
 T0 = datetime(2026, 1, 27, 12, 0, tzinfo=UTC)
 

@@ -9,7 +9,8 @@ import orjson
 import pytest
 
 from tracker.errors import FeedFormatError
-from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey, ChartRequest
 from tracker.simulate import FAULT_KINDS, FaultConfig, SimulatorServer
 
 PAID = "/api/v2/us/apps/top-paid/100/apps.json"

@@ -9,7 +9,8 @@ import httpx
 import orjson
 import pytest
 
-from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey, ChartRequest
 from tracker.simulate.formats import apple_layout
 
 ENTRY_KEYS = {

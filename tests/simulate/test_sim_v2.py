@@ -8,7 +8,8 @@ from datetime import timedelta
 import httpx
 import orjson
 
-from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey, ChartRequest
 from tracker.simulate import SimulatorServer
 
 V2_KEYS = ["artistName", "id", "name", "releaseDate", "kind", "artworkUrl100", "genres", "url"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
-from tracker.fetch.sources import ChartKey, ChartRequest
+from tracker.models import ChartKey, ChartRequest
 from tracker.store.claims import claim, prune, slot_start
 from tracker.store.engine import open_engine
 from tracker.store.writer import SnapshotWriter

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from tests.conftest import run_apprank
 from tracker.errors import StoreError
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.query.history import history
 from tracker.store.copy import TABLES, copy_history
 from tracker.store.engine import open_engine

@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 
 from tests.conftest import run_apprank
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import migrate
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter

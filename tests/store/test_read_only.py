@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import ROOT, Run, run_apprank
 from tracker.errors import StoreError
-from tracker.fetch.sources import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import dispose_all, open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REAL, real_fixture
-from tracker.fetch.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine
 from tracker.store.reads import chart_status, latest_chart
 from tracker.store.writer import Attempt, SnapshotWriter

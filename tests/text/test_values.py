@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from tracker.errors import FeedFormatError
-from tracker.fetch.sources import AppleSource, ChartKey, ChartRequest
+from tracker.fetch.sources import AppleSource
 from tracker.files import export as exp
 from tracker.files.importer import import_file
+from tracker.models import ChartKey, ChartRequest
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.text.values import TEXT_MAX, clean_text, is_store_id

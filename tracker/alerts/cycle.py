@@ -15,7 +15,7 @@ from tracker.alerts.store import record_events
 from tracker.config.alerts import rules_of
 from tracker.config.load import Config
 from tracker.errors import StoreError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.timeutil import utcnow
 
 log = logging.getLogger("apprank.alerts")

@@ -23,7 +23,7 @@ from tracker.alerts.store import Candidate
 from tracker.config.alerts import AlertRule, rules_of
 from tracker.config.load import Config
 from tracker.errors import UsageError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.store.engine import read_connection
 from tracker.store.schema import App, RankingEntry, Snapshot, table_of
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.timeutil import isoformat_z
 
 

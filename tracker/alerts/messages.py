@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.alerts.rules import Condition, Direction, Kind, Position, places_moved
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 
 
 def chart_phrase(key: ChartKey) -> str:

@@ -17,7 +17,7 @@ from tracker.alerts.rules import Direction, Kind, Position
 from tracker.config.alerts import AlertRule, NotifyConfig, notify_of, rules_of
 from tracker.config.load import Config
 from tracker.errors import UsageError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.timeutil import utcnow
 
 SAMPLE_DEPTH = 100

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Index, Row, UniqueConstraint, insert,
 from sqlmodel import Field, SQLModel
 
 from tracker.alerts.events import AlertEvent
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.store.engine import write_transaction
 from tracker.store.schema import UTCEpoch, table_of
 

@@ -33,7 +33,7 @@ from tracker.timeutil import isoformat_z
 # `apprank top --help` (and `apprank --help`, which loads every command) must not pay for them.
 if TYPE_CHECKING:
     from tracker.config.load import Config
-    from tracker.fetch.sources import ChartKey, ChartRequest
+    from tracker.models import ChartKey, ChartRequest
 
 CountryOpt = Annotated[
     list[str] | None,
@@ -191,7 +191,8 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
 def _top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
     """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
     misspelt chart must not fall through to another source and "no stored snapshot")."""
-    from tracker.fetch.sources import SOURCES, ChartKey
+    from tracker.fetch.sources import SOURCES
+    from tracker.models import ChartKey
     from tracker.query.selection import check_selection, default_source
     from tracker.storefronts import STOREFRONT_SET
 

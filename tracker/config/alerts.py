@@ -26,7 +26,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from tracker.alerts.rules import Condition, Kind, parse_when
-from tracker.fetch.sources import SOURCES, ChartKey
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 from tracker.timeutil import parse_duration
 

@@ -18,7 +18,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tracker.errors import ConfigError
-from tracker.fetch.sources import SOURCES, ChartKey, ChartRequest
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey, ChartRequest
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category
 from tracker.text.redact import is_secret_key, mask_text, quoted
 from tracker.text.values import is_store_id

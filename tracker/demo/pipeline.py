@@ -31,7 +31,7 @@ from tracker.demo.sim import ChildSimulator
 from tracker.errors import ApprankError
 from tracker.fetch.cycle import fetch_charts, http_settings
 from tracker.fetch.http import HttpClient
-from tracker.fetch.sources import ChartKey, ChartRequest
+from tracker.models import ChartKey, ChartRequest
 from tracker.query.history import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.simulate.scenario import Scenario

@@ -27,7 +27,8 @@ from tracker.errors import (
     StoreError,
 )
 from tracker.fetch.http import HostGate, HttpClient, HttpSettings
-from tracker.fetch.sources import SOURCES, ChartRequest, ChartSnapshot
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartRequest, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.store.writer import Attempt, Saved, SnapshotWriter
 from tracker.text.redact import mask_url

@@ -30,7 +30,8 @@ from sqlalchemy import Connection, Engine
 
 from tracker.atomic import atomic_file
 from tracker.errors import UsageError
-from tracker.fetch.sources import SOURCES, ChartKey
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
 from tracker.storefronts import STOREFRONT_SET

@@ -28,8 +28,9 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from tracker.errors import ImportFileError
-from tracker.fetch.sources import SOURCES, ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.fetch.sources import SOURCES
 from tracker.files.export import BOM, COLUMNS
+from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.query.selection import sql
 from tracker.store.engine import read_connection
 from tracker.store.writer import Attempt, SnapshotWriter

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from tracker.errors import UsageError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.query.selection import app_ids_by_store_id, select_charts, sql
 from tracker.store.engine import read_connection
 from tracker.timeutil import from_epoch

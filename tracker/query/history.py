@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine
 
 from tracker.errors import UsageError
+from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.query.compare import Comparison, Overtake, compare
 from tracker.query.movers import Move, Movers, movers
 from tracker.query.selection import (
@@ -27,7 +28,6 @@ from tracker.query.selection import (
     sql,
     time_bounds,
 )
-from tracker.query.series import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.query.stats import CountryStats, stats
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from tracker.errors import ApprankError, UsageError
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.query.selection import select_charts, sql
 from tracker.store.engine import read_connection
 from tracker.timeutil import from_epoch, to_epoch

@@ -13,19 +13,16 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from tracker.models import NOT_IN_CHART
 from tracker.text.cells import neutralise
 from tracker.timeutil import from_epoch, isoformat_z
 
 if TYPE_CHECKING:  # types only: `apprank top` uses these helpers without NumPy or the queries
-    from tracker.fetch.sources import ChartKey
+    from tracker.models import ChartKey, RankSeries
     from tracker.query.apps import AppRef
     from tracker.query.compare import Comparison
     from tracker.query.movers import Move, Movers
-    from tracker.query.series import RankSeries
     from tracker.query.stats import CountryStats
-
-# tracker.query.series.NOT_IN_CHART, whose module loads NumPy (tests check that they agree)
-NOT_IN_CHART = 0
 
 STATE_LEGEND = '"-" = not in chart (below the depth returned), blank = no data'
 HISTORY_CSV = ["app_id", "app_name", "source", "country", "chart", "at", "rank", "state"]

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, TextClause, bindparam, text
 
 from tracker.errors import UsageError
-from tracker.fetch.sources import SOURCES, ChartKey
+from tracker.fetch.sources import SOURCES
+from tracker.models import ChartKey
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 
 

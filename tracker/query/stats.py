@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from tracker.fetch.sources import ChartKey
+from tracker.models import ChartKey
 from tracker.query.selection import app_ids_by_store_id, epoch_to_dt, select_charts, sql
 from tracker.store.engine import read_connection
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tracker.fetch.sources.base import ChartRequest
+from tracker.models import ChartRequest
 from tracker.store.engine import write_transaction
 from tracker.store.schema import ChartClaim, table_of
 from tracker.store.writer import SnapshotWriter

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select, text
 
-from tracker.fetch.sources.base import ChartKey
+from tracker.models import ChartKey
 from tracker.store.engine import read_connection
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.

@@ -12,7 +12,7 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
-from tracker.fetch.sources.base import ChartEntry, ChartKey, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.store.bulk import (
     bulk_entries,

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import REAL, real_fixture, real_json
 from tracker.errors import FeedFormatError
-from tracker.fetch.sources import AppleSource, ChartKey, ChartRequest
+from tracker.fetch.sources import AppleSource
+from tracker.models import ChartKey, ChartRequest
 
 SOURCE = AppleSource()
 

@@ -9,7 +9,8 @@ import pytest
 
 from tests.conftest import REAL, real_fixture, real_json
 from tracker.errors import FeedFormatError
-from tracker.fetch.sources import ChartKey, ChartRequest, ItunesSource
+from tracker.fetch.sources import ItunesSource
+from tracker.models import ChartKey, ChartRequest
 
 SOURCE = ItunesSource()
 

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from tracker.fetch.sources.apple import AppleSource
-from tracker.fetch.sources.base import (
-    ChartEntry,
-    ChartKey,
-    ChartRequest,
-    ChartSnapshot,
-    ChartSource,
-)
+from tracker.fetch.sources.base import ChartSource
 from tracker.fetch.sources.itunes import ItunesSource
 
 SOURCES: dict[str, ChartSource] = {
@@ -20,10 +14,6 @@ SOURCES: dict[str, ChartSource] = {
 __all__ = [
     "SOURCES",
     "AppleSource",
-    "ChartEntry",
-    "ChartKey",
-    "ChartRequest",
-    "ChartSnapshot",
     "ChartSource",
     "ItunesSource",
 ]

@@ -1,16 +1,17 @@
-"""What every chart source shares: the request and snapshot types, and the source interface."""
+"""What every chart source shares: the source interface and the checks every parsed chart passes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from operator import attrgetter
 from typing import Any, ClassVar, Protocol
 
 import orjson
 
 from tracker.errors import FeedFormatError
+from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.text.redact import quoted
 from tracker.text.values import (
     STORE_ID_MAX,
@@ -19,65 +20,6 @@ from tracker.text.values import (
     is_store_id,
     is_store_id_list,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class ChartKey:
-    """Identifies one chart: which list, where, for which device."""
-
-    source: str
-    country: str
-    chart: str
-    category: str = "all"
-    device: str = "iphone"
-
-    def label(self) -> str:
-        parts = [self.source, self.country, self.chart]
-        if self.category != "all":
-            parts.append(f"genre {self.category}")
-        if self.device != "iphone":
-            parts.append(self.device)
-        return " ".join(parts)
-
-
-@dataclass(frozen=True, slots=True)
-class ChartRequest:
-    """One chart to fetch, to a given depth."""
-
-    key: ChartKey
-    depth: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChartEntry:
-    """One row of a chart. `rank` is the 1-based position in the feed."""
-
-    rank: int
-    app_id: str
-    name: str
-    developer: str | None = None
-    bundle_id: str | None = None
-    icon_url: str | None = None
-    url: str | None = None
-    genre: str | None = None
-    release_date: str | None = None  # ISO date, YYYY-MM-DD
-
-
-@dataclass(frozen=True, slots=True)
-class ChartSnapshot:
-    """A validated chart as one fetch returned it."""
-
-    request: ChartRequest
-    entries: tuple[ChartEntry, ...]
-    feed_updated_at: datetime | None
-    url: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    # Served by apprank's simulator, not the App Store (set by the fetch from its header).
-    simulated: bool = False
-
-    @property
-    def depth_returned(self) -> int:
-        return len(self.entries)
 
 
 class ChartSource(Protocol):

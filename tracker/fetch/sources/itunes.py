@@ -8,14 +8,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from tracker.errors import FeedFormatError
-from tracker.fetch.sources.base import (
-    ChartEntry,
-    ChartRequest,
-    ChartSnapshot,
-    check_entries,
-    iso_date,
-    load_feed,
-)
+from tracker.fetch.sources.base import check_entries, iso_date, load_feed
+from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.timeutil import parse_feed_time
 
 # (chart, device) -> feed type

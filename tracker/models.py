@@ -1,4 +1,6 @@
-"""Rank series: the shape history queries return and charts draw.
+"""The types every layer shares: which chart (`ChartKey`), what to fetch (`ChartRequest`), what a
+fetch returned (`ChartSnapshot` of `ChartEntry` rows), and what history queries answer and
+charts draw (`RankSeries`).
 
 A series is one app in one chart over a grid of time buckets. Each bucket holds one of three
 states, kept distinct everywhere:
@@ -11,14 +13,72 @@ states, kept distinct everywhere:
 from __future__ import annotations
 
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
-
-from tracker.fetch.sources.base import ChartKey
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class ChartKey:
+    """Identifies one chart: which list, where, for which device."""
+
+    source: str
+    country: str
+    chart: str
+    category: str = "all"
+    device: str = "iphone"
+
+    def label(self) -> str:
+        parts = [self.source, self.country, self.chart]
+        if self.category != "all":
+            parts.append(f"genre {self.category}")
+        if self.device != "iphone":
+            parts.append(self.device)
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRequest:
+    """One chart to fetch, to a given depth."""
+
+    key: ChartKey
+    depth: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChartEntry:
+    """One row of a chart. `rank` is the 1-based position in the feed."""
+
+    rank: int
+    app_id: str
+    name: str
+    developer: str | None = None
+    bundle_id: str | None = None
+    icon_url: str | None = None
+    url: str | None = None
+    genre: str | None = None
+    release_date: str | None = None  # ISO date, YYYY-MM-DD
+
+
+@dataclass(frozen=True, slots=True)
+class ChartSnapshot:
+    """A validated chart as one fetch returned it."""
+
+    request: ChartRequest
+    entries: tuple[ChartEntry, ...]
+    feed_updated_at: datetime | None
+    url: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Served by apprank's simulator, not the App Store (set by the fetch from its header).
+    simulated: bool = False
+
+    @property
+    def depth_returned(self) -> int:
+        return len(self.entries)
+
 
 NOT_IN_CHART = 0
 NO_DATA = -1
