@@ -23,7 +23,7 @@ from sqlalchemy import Engine, func, select
 from tracker.config.load import Config
 from tracker.errors import StoreError
 from tracker.fetch.cycle import ChartOutcome, fetch_charts
-from tracker.fetch.http import HostGate
+from tracker.fetch.pauses import HostGate
 from tracker.models import ChartKey, ChartRequest
 from tracker.store.claims import claim
 from tracker.store.daemon_state import CycleSummary

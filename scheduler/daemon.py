@@ -28,7 +28,7 @@ from scheduler.plan import TrackPlan, build_plans
 from scheduler.settings import DaemonSettings
 from tracker.config.load import Config, load_config
 from tracker.errors import ApprankError, StoreError
-from tracker.fetch.http import HostGate
+from tracker.fetch.pauses import HostGate
 from tracker.store.daemon_state import record_cycle
 from tracker.store.engine import checkpoint
 from tracker.store.writer import SnapshotWriter

@@ -19,7 +19,7 @@ class DaemonSettings:
     shutdown_grace: float = 10.0  # how long SIGTERM waits for running cycles
     keep_cycles: float = 90 * 86400.0  # cycle summaries older than this are pruned
     workers: int = 8  # scheduler threads: at most one cycle per track runs at a time anyway
-    # Per-host pause after repeated 429/403 (see tracker.fetch.http.HostGate).
+    # Per-host pause after repeated 429/403 (see tracker.fetch.pauses.HostGate).
     pause_after: int = _HTTP.pause_after
     pause_initial: float = _HTTP.pause_initial
     pause_max: float = _HTTP.pause_max

@@ -14,7 +14,7 @@ from tracker.alerts.deliver import LEASE, QUICK_BACKOFF_MAX
 from tracker.alerts.sample import send_test
 from tracker.config.alerts import WebhookTarget
 from tracker.errors import FetchTimeout
-from tracker.fetch.http import post_json
+from tracker.fetch.webhook import post_json
 
 
 def test_each_try_has_a_total_deadline(trickling: TricklingReceiver, sqlite_url: str) -> None:

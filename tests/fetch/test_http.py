@@ -1,4 +1,5 @@
-"""tracker.fetch.http: retries, Retry-After, size caps, redirects, host pauses, errors."""
+"""tracker.fetch.http, pauses and webhook: retries, Retry-After, size caps, redirects, host
+pauses, errors."""
 
 from __future__ import annotations
 
@@ -18,8 +19,10 @@ from tracker.errors import (
     RedirectLoop,
     ResponseTooLarge,
 )
-from tracker.fetch.http import HostGate, HttpClient, HttpSettings, parse_retry_after, post_json
+from tracker.fetch.http import HttpClient, HttpSettings, parse_retry_after
 from tracker.fetch.httpbody import DECODE_CHUNK, decoded
+from tracker.fetch.pauses import HostGate
+from tracker.fetch.webhook import post_json
 
 URL = "https://rss.example.test/api/v2/us/apps/top-free/10/apps.json"
 FAST = HttpSettings(retries=3, backoff_initial=0.0, backoff_max=0.05, timeout=2.0)

@@ -15,7 +15,8 @@ from scheduler.daemon import Daemon
 from scheduler.settings import DaemonSettings
 from tests.scheduler.conftest import config_text, query
 from tracker.config.load import Config, load_config
-from tracker.fetch.http import HostGate, HttpSettings
+from tracker.fetch.http import HttpSettings
+from tracker.fetch.pauses import HostGate
 from tracker.models import ChartEntry, ChartSnapshot
 from tracker.simulate import FaultConfig, SimulatorServer
 from tracker.store.claims import claim

@@ -25,7 +25,7 @@ from tracker.alerts.store import claim_due, mark_sent
 from tracker.config.alerts import LOG_TARGET, NotifyConfig, WebhookTarget, notify_of
 from tracker.config.load import Config
 from tracker.errors import ApprankError, StoreError
-from tracker.fetch.http import post_json
+from tracker.fetch.webhook import post_json
 from tracker.text.redact import mask_text
 from tracker.timeutil import isoformat_z, utcnow
 

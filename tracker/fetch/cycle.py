@@ -26,7 +26,8 @@ from tracker.errors import (
     ResponseTooLarge,
     StoreError,
 )
-from tracker.fetch.http import HostGate, HttpClient, HttpSettings
+from tracker.fetch.http import HttpClient, HttpSettings
+from tracker.fetch.pauses import HostGate
 from tracker.fetch.sources import SOURCES
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.runtime import collector_paused

@@ -1,39 +1,28 @@
-"""All of apprank's HTTP: the only module that imports httpx.
+"""Fetching over HTTP: the client, its limits and its retry policy.
 
 One `HttpClient` per fetch cycle (one event loop): total and per-host concurrency limits,
 retries with exponential backoff and jitter for 429, 5xx, timeouts and connection errors
-(honouring Retry-After), a size cap on bodies, and a per-host pause after repeated throttling.
-Every httpx exception is translated into the `tracker.errors.FetchError` tree here.
+(honouring Retry-After), and a size cap on bodies; it asks a `HostGate` (tracker/fetch/pauses.py)
+before each request, so a host that keeps throttling is left alone for a while. Every httpx
+exception is translated into the `tracker.errors.FetchError` tree here. httpx is imported only
+here and by the webhook sender (tracker/fetch/webhook.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import functools
-import logging
-import os
 import random
-import socket
 import ssl
-import threading
 import time
-from collections import defaultdict
-from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    retry_if_exception_type,
-    stop_after_attempt,
-)
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from tracker.errors import (
     FetchError,
@@ -43,16 +32,14 @@ from tracker.errors import (
     ResponseTooLarge,
 )
 from tracker.fetch.httpbody import content_coding, decoded
+from tracker.fetch.pauses import HostGate
 from tracker.text.redact import mask_text, mask_url
 from tracker.timeutil import utcnow
-
-log = logging.getLogger("apprank.http")
 
 # Redirects followed for one chart (the old v2 host answers with one).
 MAX_REDIRECTS = 5
 
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-THROTTLE_STATUSES = frozenset({403, 429})
 # Connections per httpcore pool; see HttpClient.__init__.
 POOL_SIZE = 4
 
@@ -80,54 +67,6 @@ class HttpResponse:
     headers: dict[str, str]
     body: bytes
     elapsed: float
-
-
-@dataclass(slots=True)
-class HostState:
-    """Per-host throttling memory: consecutive 429/403 answers and the pause they caused."""
-
-    throttled: int = 0
-    paused_until: float = 0.0
-    pause: float = 0.0
-
-
-@dataclass
-class HostGate:
-    """Pauses every request to a host that keeps answering 429/403, for a growing interval.
-
-    Shared across cycles by the daemon so a pause outlives one cycle.
-    """
-
-    settings: HttpSettings
-    hosts: dict[str, HostState] = field(default_factory=lambda: defaultdict(HostState))
-
-    def remaining(self, host: str) -> float:
-        return max(0.0, self.hosts[host].paused_until - time.monotonic())
-
-    def record(self, host: str, status: int | None, retry_after: float | None) -> None:
-        state = self.hosts[host]
-        if status not in THROTTLE_STATUSES:
-            if state.throttled or state.pause:
-                log.info("host %s answers normally again; pause lifted", host)
-            state.throttled, state.pause = 0, 0.0
-            return
-        state.throttled += 1
-        if state.throttled < self.settings.pause_after:
-            return
-        state.pause = min(
-            self.settings.pause_max, max(state.pause * 2, self.settings.pause_initial)
-        )
-        pause = max(state.pause, retry_after or 0.0)
-        if time.monotonic() + pause > state.paused_until:
-            state.paused_until = time.monotonic() + pause
-            log.warning(
-                "host %s answered %s %d times in a row; pausing requests to it for %.0f s",
-                host,
-                status,
-                state.throttled,
-                pause,
-            )
-        state.throttled = 0
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -168,7 +107,7 @@ class HttpClient:
         )
         self._clients = [
             httpx.AsyncClient(
-                verify=_tls_context(),
+                verify=tls_context(),
                 timeout=httpx.Timeout(settings.timeout),
                 limits=limits,
                 headers={
@@ -181,7 +120,7 @@ class HttpClient:
                 # whole, with its own decoders, past the cap and the one-coding rule.
                 follow_redirects=False,
                 transport=transport
-                or httpx.AsyncHTTPTransport(verify=_tls_context(), limits=limits),
+                or httpx.AsyncHTTPTransport(verify=tls_context(), limits=limits),
             )
             for _ in range(shards)
         ]
@@ -213,7 +152,7 @@ class HttpClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(exc, "retry_after", None)  # FetchRefused, _Answered
+        retry_after: float | None = getattr(exc, "retry_after", None)  # FetchRefused
         if retry_after is not None:
             return min(retry_after, self.settings.backoff_max)
         exponential = self.settings.backoff_initial * 2.0 ** (state.attempt_number - 1)
@@ -320,7 +259,7 @@ def _host(url: str) -> str:
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """One TLS context per process: building one costs ~0.1 s of CPU, once per client else."""
     return ssl.create_default_context()
 
@@ -332,139 +271,3 @@ def _is_retryable(exc: BaseException) -> bool:
         return exc.status in RETRYABLE_STATUSES
     # timeouts and connection errors
     return isinstance(exc, FetchError)
-
-
-class _Answered(Exception):
-    """A retryable status, carried to tenacity; the last one is returned, not raised."""
-
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.retry_after = retry_after
-
-
-def post_json(
-    url: str,
-    body: bytes,
-    headers: dict[str, str],
-    *,
-    timeout: float,
-    retries: int,
-    backoff: float = 0.5,
-    backoff_max: float = 10.0,
-    user_agent: str = "apprank",
-) -> int:
-    """POST `body` (already JSON) and return the final HTTP status (webhooks).
-
-    Each try has `timeout` seconds in all, not per read: a receiver that answers a byte at a
-    time is cut off like a silent one. Retries timeouts, connection errors, 429 and 5xx up to
-    `retries` times, waiting `backoff` seconds doubling (or the server's Retry-After), at most
-    `backoff_max`; so a send takes at most (retries + 1) * timeout + retries * backoff_max.
-    Raises FetchTimeout or FetchError when no try got an answer; an answer, even 500, is
-    returned as its status.
-    """
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        retry_after: float | None = getattr(exc, "retry_after", None)  # FetchRefused, _Answered
-        if retry_after is not None:
-            return min(backoff_max, retry_after)
-        return min(backoff_max, backoff * 2.0 ** (state.attempt_number - 1))
-
-    sent = {"User-Agent": user_agent, **headers}
-
-    async def send() -> int:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(retries + 1),
-            wait=wait,
-            retry=retry_if_exception_type((_Answered, httpx.TransportError, TimeoutError)),
-            reraise=True,
-        )
-        async with httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, verify=_tls_context()
-        ) as client:
-            async for attempt in retrying:
-                with attempt:
-                    async with (
-                        asyncio.timeout(timeout),  # the whole try, however it trickles
-                        # Only the status is used: the answer's body is never read, so no
-                        # receiver can make a send hold a large (or compressed) one.
-                        client.stream("POST", url, content=body, headers=sent) as response,
-                    ):
-                        status = response.status_code
-                        retry_after = parse_retry_after(response.headers.get("retry-after"))
-                    if status in RETRYABLE_STATUSES:
-                        raise _Answered(status, retry_after)
-                    return status
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    try:
-        return _run_to_completion(send())
-    except _Answered as answered:
-        return answered.status
-    except TimeoutError as exc:
-        raise FetchTimeout(
-            f"no complete answer within {timeout:g} s from {mask_url(url)}", url=url
-        ) from exc
-    except httpx.TimeoutException as exc:
-        raise FetchTimeout(f"no answer within {timeout:g} s from {mask_url(url)}", url=url) from exc
-    except httpx.HTTPError as exc:
-        detail = mask_text(_transport_detail(exc))
-        raise FetchError(
-            f"{type(exc).__name__} posting to {mask_url(url)}: {detail}", url=url
-        ) from exc
-
-
-def _transport_detail(exc: BaseException) -> str:
-    """The operating system's own words for a transport failure (`[Errno 111] Connection
-    refused`), found under the async stack's generic ones (`All connection attempts failed`)."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, socket.gaierror):  # the resolver's codes are not errno's
-            return f"[Errno {cause.errno}] {cause.strerror}"
-        if isinstance(cause, OSError) and cause.errno is not None:
-            return f"[Errno {cause.errno}] {os.strerror(cause.errno)}"
-        cause = cause.__cause__ or cause.__context__
-    return str(exc) or type(exc).__name__
-
-
-def _run_to_completion(coroutine: Coroutine[Any, Any, int]) -> int:
-    """Run `coroutine` on an event loop of its own: this thread's, or, when this thread is
-    already running a loop, a short-lived thread's."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return _run_on_own_loop(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="post") as pool:
-        return pool.submit(_run_on_own_loop, coroutine).result()
-
-
-def _run_on_own_loop(coroutine: Coroutine[Any, Any, int]) -> int:
-    """asyncio.run, less its wait for the loop's executor: a DNS lookup the deadline gave up on
-    runs there, in a daemon thread, for as long as the resolver takes, and neither the send nor
-    the process's exit waits for it."""
-    loop = asyncio.new_event_loop()
-    loop.set_default_executor(_DaemonThreads())
-    try:
-        return loop.run_until_complete(coroutine)
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-
-
-class _DaemonThreads(concurrent.futures.ThreadPoolExecutor):
-    """An executor running each call in a daemon thread of its own (getaddrinfo, here): its
-    pool, which asyncio requires it to be, is never used, and no exit joins these threads."""
-
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
-
-        def run() -> None:
-            if future.set_running_or_notify_cancel():
-                try:
-                    future.set_result(fn(*args, **kwargs))
-                except BaseException as exc:  # handed to the waiting coroutine, as executors do
-                    future.set_exception(exc)
-
-        threading.Thread(target=run, name="post-resolve", daemon=True).start()
-        return future
