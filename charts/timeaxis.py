@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator
 
 from tracker.config.charts import zone
+from tracker.timeutil import from_epoch
 
 __all__ = ["date_axis", "date_ticks", "local", "range_text", "runs", "to_num", "zone"]
 
@@ -46,7 +47,7 @@ def date_axis(ax: Axes, tz: tzinfo, ticks: np.ndarray) -> None:
 
 
 def local(epoch: int, tz: tzinfo) -> datetime:
-    return datetime.fromtimestamp(int(epoch), UTC).astimezone(tz)
+    return from_epoch(int(epoch)).astimezone(tz)
 
 
 def range_text(first: int, last: int, tz: tzinfo) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TextIO
 
@@ -16,6 +15,7 @@ import orjson
 
 from tracker.text.redact import mask_text
 from tracker.text.terminal import printable
+from tracker.timeutil import from_epoch
 
 # The attributes every LogRecord has; anything else on a record came from `extra=`.
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
@@ -31,7 +31,7 @@ class LogFormat(StrEnum):
 
 
 def _timestamp(record: logging.LogRecord) -> str:
-    moment = datetime.fromtimestamp(record.created, UTC)
+    moment = from_epoch(record.created)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 

@@ -22,6 +22,7 @@ from tracker.config.crontab import crontab_trigger
 from tracker.config.reader import ReaderConfig, TrackConfig
 from tracker.errors import ConfigError
 from tracker.models import ChartRequest
+from tracker.timeutil import as_utc, from_epoch
 
 MIN_INTERVAL = timedelta(seconds=1)
 MAX_JITTER = 60.0
@@ -43,6 +44,13 @@ class Grid:
         raise NotImplementedError
 
 
+def _seconds(t: datetime) -> float:
+    # Not `to_epoch`: an interval may be fractional (1.5s), so the fraction of a second counts.
+    # `as_utc` refuses a naive time as `to_epoch` does (datetime's own timestamp method would
+    # take it for local time).
+    return as_utc(t).timestamp()
+
+
 @dataclass(frozen=True)
 class IntervalGrid(Grid):
     """Whole multiples of `seconds` since the epoch."""
@@ -50,12 +58,12 @@ class IntervalGrid(Grid):
     seconds: float
 
     def next_after(self, t: datetime) -> datetime:
-        n = math.floor(t.timestamp() / self.seconds) + 1
-        return datetime.fromtimestamp(n * self.seconds, UTC)
+        n = math.floor(_seconds(t) / self.seconds) + 1
+        return from_epoch(n * self.seconds)
 
     def latest_at_or_before(self, t: datetime) -> datetime:
-        n = math.floor(t.timestamp() / self.seconds)
-        return datetime.fromtimestamp(n * self.seconds, UTC)
+        n = math.floor(_seconds(t) / self.seconds)
+        return from_epoch(n * self.seconds)
 
     def shortest_gap(self) -> float:
         return self.seconds

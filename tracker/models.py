@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from tracker.timeutil import from_epoch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -110,7 +112,7 @@ class RankSeries:
             raise ValueError("starts and ranks differ in length")
 
     def times(self) -> list[datetime]:
-        return [datetime.fromtimestamp(int(s), UTC) for s in self.starts]
+        return [from_epoch(int(s)) for s in self.starts]
 
     def ranked_mask(self) -> np.ndarray:
         import numpy as np

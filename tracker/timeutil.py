@@ -1,7 +1,12 @@
-"""Durations, instants and the date formats the feeds use. Every datetime here is UTC-aware."""
+"""Durations, instants and the date formats the feeds use. Every datetime here is UTC-aware.
+
+Instants cross into integers (the database, bucket arithmetic, file stamps) only through
+`to_epoch` and back only through `from_epoch`: one rule for naive datetimes (refused).
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -72,10 +77,15 @@ def parse_feed_time(text: str) -> datetime:
 
 
 def to_epoch(value: datetime) -> int:
-    return int(as_utc(value).timestamp())
+    """Whole seconds since the Unix epoch (rounded down), as the database stores times.
+
+    A naive datetime is a ValueError (`as_utc`): datetime's own timestamp method would take
+    it for local time and shift every stored instant by the host's UTC offset."""
+    return math.floor(as_utc(value).timestamp())
 
 
-def from_epoch(seconds: int) -> datetime:
+def from_epoch(seconds: float) -> datetime:
+    """The aware UTC datetime `seconds` (int, or float for sub-second stamps) after the epoch."""
     return datetime.fromtimestamp(seconds, UTC)
 
 

@@ -15,8 +15,9 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from tracker.models import ChartKey
-from tracker.query.selection import app_ids_by_store_id, epoch_to_dt, select_charts, sql
+from tracker.query.selection import app_ids_by_store_id, select_charts, sql
 from tracker.store.engine import read_connection
+from tracker.timeutil import from_epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +109,10 @@ def stats(
                 key=stored.key,
                 state="ranked",
                 best_rank=int(r.best),
-                best_at=epoch_to_dt(r.best_at),
-                first_seen=epoch_to_dt(r.first_seen),
-                last_seen=epoch_to_dt(r.last_seen),
+                # A chart with a best rank has hits, so none of these aggregates is NULL.
+                best_at=from_epoch(int(r.best_at)),
+                first_seen=from_epoch(int(r.first_seen)),
+                last_seen=from_epoch(int(r.last_seen)),
                 hours_at_1=int(r.hours_1),
                 hours_top_10=int(r.hours_10),
                 snapshots=int(r.snapshots),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from tracker.fetch.sources.itunes import FEED_TYPES
@@ -12,6 +12,7 @@ from tracker.simulate import formats
 from tracker.simulate.market import Market, canonical_genre
 from tracker.simulate.scenario import hour_of
 from tracker.storefronts import STOREFRONT_SET
+from tracker.timeutil import from_epoch
 
 V2_CONTENT_TYPE = "application/json"
 LEGACY_CONTENT_TYPE = "text/javascript; charset=UTF-8"
@@ -64,7 +65,7 @@ class FeedRoutes:
         """When this chart was 'published': a seeded few minutes past the hour, never future."""
         hour = hour_of(now)
         jitter = zlib.crc32(f"{self.market.seed}:{country}:{chart}:{hour}".encode()) % 300
-        published = datetime.fromtimestamp(hour * 3600, UTC) + timedelta(seconds=jitter)
+        published = from_epoch(hour * 3600) + timedelta(seconds=jitter)
         return min(published, now.replace(microsecond=0))
 
     def v2(self, path: str, origin: str, now: datetime) -> Reply:

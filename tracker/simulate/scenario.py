@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from tracker.errors import UsageError
 from tracker.simulate.catalog import GAME_GENRES, App, icon_art
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS
+from tracker.timeutil import to_epoch
 
 CHARTS: tuple[str, ...] = ("top-free", "top-paid", "top-grossing")
 DEVICES: tuple[str, ...] = ("iphone", "ipad", "mac")
@@ -29,7 +30,7 @@ DEVICES: tuple[str, ...] = ("iphone", "ipad", "mac")
 
 def hour_of(moment: datetime) -> int:
     """Whole hours since the Unix epoch (the market changes once an hour)."""
-    return math.floor(moment.timestamp() / 3600)
+    return to_epoch(moment) // 3600
 
 
 def _instant(value: Any, where: str) -> datetime:
