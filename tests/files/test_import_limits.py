@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from tracker.errors import ImportFileError
 from tracker.files.export import BOM, COLUMNS
-from tracker.files.importer import MAX_LINE_BYTES, import_file
+from tracker.files.import_records import MAX_LINE_BYTES
+from tracker.files.importer import import_file
 
 HUGE = 256 << 20  # a 256 MiB line, in a sparse file that costs no disk
 

@@ -1,3 +1,3 @@
-"""Files in and out: CSV/JSONL `export`, `importer`, and chart files drawn from the store
-(`charts`).
+"""Files in and out: CSV/JSONL `export`, `importer` (its readers, row checks and store pass in
+`import_records`, `import_rows`, `import_store`), and chart files drawn from the store (`charts`).
 """
