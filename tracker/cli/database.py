@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli.base import app
-from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json, stderr
+from tracker.cli.common import ConfigOpt, JsonOpt, config_from, handle_errors, print_json
+from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import ApprankError, UsageError
 
 # SQLAlchemy, Alembic and the store load when a command runs, not for --help.
@@ -149,15 +149,12 @@ def copy(
 
 
 def _run_copy(source: Engine, destination: Engine, as_json: bool) -> CopyReport:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from tracker.store.copy import copy_history
 
-    if not (sys.stderr.isatty() and not as_json):
+    if not (stderr_is_terminal() and not as_json):
         return copy_history(source, destination)
-    with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=stderr
-    ) as progress:
+    # One bar per table, kept on screen: the tables' order and sizes are the copy's record.
+    with progress_bar(transient=False) as progress:
         tasks: dict[str, TaskID] = {}
 
         def report(table: str, done: int, total: int) -> None:

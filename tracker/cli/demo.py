@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tracker.cli.base import app
-from tracker.cli.common import handle_errors, instant, split_values, stderr
+from tracker.cli.common import handle_errors, instant, split_values
+from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import UsageError
 from tracker.storefronts import STOREFRONT_SET
 from tracker.timeutil import isoformat_z
@@ -66,16 +65,7 @@ def demo(
         if country not in STOREFRONT_SET:
             raise UsageError(f"--countries: {country!r} is not an App Store storefront code")
     begin = instant(start, "--start")
-    show = sys.stderr.isatty()
-    with Progress(
-        TextColumn("simulated hours"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=stderr,
-        transient=True,
-        disable=not show,
-    ) as progress:
+    with progress_bar("simulated hours", disable=not stderr_is_terminal()) as progress:
         task = progress.add_task("hours", total=None)
         built = story.build_history(
             out,

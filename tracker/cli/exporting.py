@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
@@ -26,6 +25,7 @@ from tracker.cli.common import (
     split_values,
     stderr,
 )
+from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import UsageError
 from tracker.query.output import wide_cells
 from tracker.runtime import lazy_module
@@ -103,7 +103,7 @@ def export_command(
 
     config = reader_config_from(config_path)
     engine = open_engine(config.database.url, create=False)
-    refs = _apps.resolve_apps(engine, config, split_values(app_names))
+    refs = _apps.resolve_apps(engine, config.apps, split_values(app_names))
     selection = exp.Selection(
         app_ids=[r.app_id for r in refs],
         countries=split_values(country),
@@ -141,11 +141,6 @@ def _export_long(
         return exp.write_csv(everything, out, raw=raw, bom=bom, on_rows=advance)
 
 
-def stderr_is_terminal() -> bool:
-    """Progress is for a person watching: only when stderr is a terminal."""
-    return sys.stderr.isatty()
-
-
 def _progress(
     show: bool, total: int | None
 ) -> AbstractContextManager[Callable[[int], None] | None]:
@@ -158,22 +153,7 @@ class _ProgressBar:
     """Rows written so far, on stderr (only when writing to a file from a terminal)."""
 
     def __init__(self, total: int | None) -> None:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        self.progress = Progress(
-            TextColumn("exporting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        )
+        self.progress = progress_bar("exporting")
         self.task = self.progress.add_task("export", total=total)
 
     def __enter__(self) -> Callable[[int], None]:

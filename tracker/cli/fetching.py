@@ -26,6 +26,7 @@ from tracker.cli.common import (
     split_values,
     stderr,
 )
+from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import UsageError
 from tracker.timeutil import isoformat_z
 
@@ -90,28 +91,13 @@ def fetch(
 
 
 def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from tracker.fetch.cycle import run_fetch
     from tracker.store.engine import open_engine
     from tracker.store.writer import SnapshotWriter
 
     writer = SnapshotWriter(open_engine(config.database.url))
-    if sys.stderr.isatty() and not as_json:
-        with Progress(
-            TextColumn("fetching"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-        ) as progress:
+    if stderr_is_terminal() and not as_json:
+        with progress_bar("fetching") as progress:
             task = progress.add_task("fetch", total=len(requests))
             result = run_fetch(config, requests, writer, on_done=lambda _: progress.advance(task))
     else:
@@ -119,7 +105,7 @@ def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
     failed = result.failed
     alerts = []
     if config.alert:
-        from tracker.alerts import process_cycle
+        from tracker.alerts.cycle import process_cycle
 
         stored = [(o.request.key, o.snapshot_id) for o in result.ok if o.snapshot_id is not None]
         alerts = process_cycle(writer.engine, config, stored)
