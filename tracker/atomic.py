@@ -1,11 +1,14 @@
-"""Every file apprank writes (exports, charts) goes through `atomic_file`: one rule for all.
+"""Every file apprank writes goes through `atomic_file`: exports, charts (`charts.save`), the
+demo's folder marker and config. One rule for all:
 
 - Missing parent folders are created (`-o out/2025/us.csv` just works).
 - The file appears whole or not at all: it is written to a temporary sibling, fsynced and
-  renamed over the target, so a reader never sees half a file and a failure keeps the old one.
-- Its mode is the one `open()` would give (0o666 less the umask): the temporary file is
-  created with that mode rather than chmod-ed after, because reading the umask means setting
-  it, which races with other threads creating files.
+  renamed over the target, so a reader never sees half a file and a failure keeps the old one
+  (and leaves no temporary file behind).
+- Its mode is the one a plain `open(path, "w")` creating it would give: 0o666 less the umask,
+  also when it replaces an existing file (the rename installs a new file; the old one's mode
+  is not carried over). The temporary file is created with that mode rather than chmod-ed
+  after, because reading the umask means setting it, which races with other threads.
 - A path that cannot be written is one UsageError (exit 2) naming the file and the reason.
 """
 
@@ -27,9 +30,13 @@ def cannot_write(target: Path, exc: OSError) -> UsageError:
 
 
 @contextlib.contextmanager
-def atomic_file(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary handle whose content replaces `path` when the block ends without an error."""
+def atomic_file(path: str | Path, *, named: Path | None = None) -> Iterator[IO[bytes]]:
+    """A binary handle whose content replaces `path` when the block ends without an error.
+
+    `named`: what an error names instead of `path` (the demo names its folder, not the hidden
+    marker file in it)."""
     target = Path(path)
+    shown = target if named is None else named
     if target.is_dir():
         raise UsageError(f"cannot write {target}: it is a directory; give a file name")
     temp = target.with_name(f".{target.name}.{os.urandom(4).hex()}.part")
@@ -37,7 +44,7 @@ def atomic_file(path: str | Path) -> Iterator[IO[bytes]]:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise cannot_write(target, exc) from None
+        raise cannot_write(shown, exc) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -47,7 +54,7 @@ def atomic_file(path: str | Path) -> Iterator[IO[bytes]]:
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
-        raise cannot_write(target, exc) from None
+        raise cannot_write(shown, exc) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temp)
