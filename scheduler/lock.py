@@ -1,11 +1,20 @@
-"""One daemon per database.
+"""One daemon per database: `acquire_instance_lock(url)` at start-up, held until exit.
 
-SQLite: an exclusive, non-blocking `flock` on `<database file>.lock`. The kernel drops it when the
-process dies however it dies, so a crashed daemon never leaves a stale lock behind, and the file
-holds the owner's pid only to make the refusal message useful.
+A SQLite file database: an exclusive, non-blocking `flock(2)` on `<database file>.lock`, a file
+created beside the database (mode 0o666 less the umask, like every file apprank creates). The
+lock is advisory: it stops a second apprank daemon, which asks for the same lock, not other
+programs (SQLite's own file locking guards the database against those). A daemon that finds
+it held exits with DaemonAlreadyRunning; a lock file that cannot be created, written or locked
+(a read-only folder, a full disk, a file system without locks) is LockFileError.
 
-PostgreSQL and other servers: `NoInstanceLock`. Several daemons may share one server: they split
-each slot's charts by claims (tracker/store/claims.py, docs/postgresql.md), not by a lock.
+The kernel drops a flock when its descriptor closes, so a daemon that dies however it dies never
+leaves a stale lock. The file holds the owner's pid, only to make the refusal message useful;
+`release()` empties it and leaves it in place (deleting it could let a starting daemon lock a new
+file while a running one still holds the old).
+
+PostgreSQL, and SQLite in memory or by `file:` URI: `NoInstanceLock`, which locks nothing.
+Several daemons may share one PostgreSQL database: they split each slot's charts between them by
+claim rows (tracker/store/claims.py, docs/postgresql.md "Several daemons on one database").
 """
 
 from __future__ import annotations
@@ -60,7 +69,7 @@ class FileInstanceLock(InstanceLock):
         self.path = path
         self.description = f"lock file {path}"
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         except OSError as exc:
             raise _unwritable(path, exc) from None
         try:
