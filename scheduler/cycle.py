@@ -18,8 +18,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, func, select
-
 from tracker.config.load import Config
 from tracker.errors import StoreError
 from tracker.fetch.cycle import ChartOutcome, fetch_charts
@@ -27,15 +25,11 @@ from tracker.fetch.pauses import HostGate
 from tracker.models import ChartKey, ChartRequest
 from tracker.store.claims import claim
 from tracker.store.daemon_state import CycleSummary
-from tracker.store.engine import read_connection
-from tracker.store.schema import Chart, Snapshot, table_of
+from tracker.store.snapshots import stored_for_slot
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.timeutil import from_epoch, to_epoch, utcnow
+from tracker.timeutil import to_epoch, utcnow
 
 log = logging.getLogger("apprank.daemon")
-
-CHART = table_of(Chart)
-SNAPSHOT = table_of(Snapshot)
 
 
 @dataclass
@@ -60,24 +54,6 @@ class Canceller:
                 # Cancelling stops the HTTP work; writes already handed to threads still finish
                 # (asyncio.run waits for its executor), each in its own transaction.
                 self.loop.call_soon_threadsafe(self.task.cancel)
-
-
-def stored_for_slot(engine: Engine, keys: Sequence[ChartKey], slot: int) -> set[ChartKey]:
-    """The charts among `keys` that already have a snapshot for `slot`."""
-    with read_connection(engine) as conn:
-        ids = {
-            ChartKey(r.source, r.country, r.kind, r.category, r.device): r.id
-            for r in conn.execute(select(CHART))
-        }
-        wanted = {ids[k]: k for k in keys if k in ids}
-        if not wanted:
-            return set()
-        found = conn.execute(
-            select(SNAPSHOT.c.chart_id).where(
-                SNAPSHOT.c.chart_id.in_(list(wanted)) & (SNAPSHOT.c.slot == slot)
-            )
-        ).scalars()
-        return {wanted[chart_id] for chart_id in found}
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,24 +229,3 @@ def _settle_cut_off(
         except StoreError as exc:
             log.error("could not record the timed-out attempt for %s: %s", key.label(), exc)
     return len(landed)
-
-
-def last_snapshot_at(engine: Engine, keys: Sequence[ChartKey]) -> dict[ChartKey, datetime]:
-    """The latest snapshot time of each chart in `keys` that has one."""
-    with read_connection(engine) as conn:
-        ids = {
-            r.id: ChartKey(r.source, r.country, r.kind, r.category, r.device)
-            for r in conn.execute(select(CHART))
-        }
-        wanted = set(keys)
-        rows = conn.execute(
-            select(SNAPSHOT.c.chart_id, func.max(SNAPSHOT.c.captured_at)).group_by(
-                SNAPSHOT.c.chart_id
-            )
-        ).all()
-    out: dict[ChartKey, datetime] = {}
-    for chart_id, last in rows:
-        key = ids.get(chart_id)
-        if key in wanted and last is not None:
-            out[key] = from_epoch(last) if isinstance(last, int) else last
-    return out

@@ -20,7 +20,7 @@ from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from scheduler.cycle import Canceller, CycleReport, last_snapshot_at, run_cycle
+from scheduler.cycle import Canceller, CycleReport, run_cycle
 from scheduler.delivery import DeliveryWorker
 from scheduler.heartbeat import Beater
 from scheduler.notify import sd_notify, watchdog_period
@@ -31,6 +31,7 @@ from tracker.errors import ApprankError, StoreError
 from tracker.fetch.pauses import HostGate
 from tracker.store.daemon_state import record_cycle
 from tracker.store.engine import checkpoint
+from tracker.store.snapshots import last_snapshot_at
 from tracker.store.writer import SnapshotWriter
 from tracker.timeutil import isoformat_z, utcnow
 

@@ -60,7 +60,10 @@ NOT_FOR_READERS = (
     "alembic",
     "apscheduler",
     "tracker.fetch.cycle",
-    "tracker.store.schema",
+    "tracker.store.schema.base",
+    "tracker.store.schema.charts",
+    "tracker.store.schema.daemon",
+    "tracker.store.schema.alerts",
     "tracker.store.writer",
     "tracker.store.migrate",
 )

@@ -1,5 +1,4 @@
-"""Legacy iTunes RSS over loopback: Atom-in-JSON shape and quirks, as the real captures in
-tests/fixtures/real/ show them (README.md there lists the quirks)."""
+"""Legacy iTunes RSS over loopback: Atom-in-JSON shape and quirks (feeds.md §2, §8.2)."""
 
 from __future__ import annotations
 

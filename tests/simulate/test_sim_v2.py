@@ -1,5 +1,4 @@
-"""RSS v2 over loopback: shape, parser compatibility and status codes, as the real captures in
-tests/fixtures/real/ show them."""
+"""RSS v2 over loopback: shape, parser compatibility and status codes (feeds.md §1)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""tracker/store/tables.py (the Core views read paths use) matches schema.py's tables."""
+"""tracker/store/schema/views.py (the Core views read paths use) matches the SQLModel tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import Table
 from sqlalchemy.types import TypeEngine
 
-from tracker.store import migrate, tables
+from tracker.store import migrate
+from tracker.store.schema import views as tables
 
 
 @pytest.mark.parametrize("view", tables.TABLES, ids=lambda t: t.name)

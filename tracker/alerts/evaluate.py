@@ -25,7 +25,8 @@ from tracker.config.load import Config
 from tracker.errors import UsageError
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.schema import App, RankingEntry, Snapshot, table_of
+from tracker.store.schema.base import table_of
+from tracker.store.schema.charts import App, RankingEntry, Snapshot
 
 log = logging.getLogger("apprank.alerts")
 

@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from tracker.alerts.events import AlertEvent
-from tracker.alerts.store import DELIVERED, DELIVERY, EVENT, PENDING, event_from_row
+from tracker.alerts.store import DELIVERED, PENDING, event_from_row
 from tracker.store.engine import read_connection
+from tracker.store.schema.alerts import DELIVERY, EVENT
 from tracker.timeutil import isoformat_z
 
 

@@ -1,4 +1,5 @@
-"""Alert tables: fired events and their deliveries, one row per (event, target).
+"""Alert queries: fired events and their deliveries, one row per (event, target); the tables
+are defined with every other one in `tracker/store/schema/alerts.py`.
 
 An event and its delivery rows are written in one transaction, before any delivery is tried, so
 an event is never lost between firing and sending: a crash or a failing target leaves the row
@@ -14,81 +15,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, Row, UniqueConstraint, insert, select, update
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
 from tracker.alerts.events import AlertEvent
-from tracker.models import ChartKey
 from tracker.store.engine import write_transaction
-from tracker.store.schema import UTCEpoch, table_of
+from tracker.store.schema.alerts import DELIVERY, EVENT, TABLES
+from tracker.store.schema.base import metadata
+from tracker.store.schema.views import chart_key
 
 PENDING = "pending"
 DELIVERED = "delivered"
 
 
-class AlertEventRow(SQLModel, table=True):
-    """One rule firing for one app in one snapshot of one chart."""
-
-    __tablename__ = "alert_event"
-    __table_args__ = (
-        UniqueConstraint("event_id", name="uq_alert_event_id"),
-        # One event per rule and snapshot: evaluating the same snapshot twice fires once.
-        UniqueConstraint("rule", "snapshot_id", name="uq_alert_event_rule_snapshot"),
-        Index("ix_alert_event_cooldown", "rule", "country", "captured_at"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(max_length=32)
-    rule: str = Field(max_length=128)
-    condition: str = Field(max_length=256)
-    app_id: str = Field(max_length=64)
-    app_name: str
-    source: str = Field(max_length=16)
-    country: str = Field(max_length=8)
-    chart: str = Field(max_length=32)
-    category: str = Field(max_length=16)
-    device: str = Field(max_length=16)
-    rank: int | None = None  # None: not in chart
-    previous_rank: int | None = None
-    depth: int
-    previous_depth: int
-    captured_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    previous_captured_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    snapshot_id: int
-    rival_id: str | None = Field(default=None, max_length=64)
-    rival_name: str | None = None
-    rival_rank: int | None = None
-    rival_previous_rank: int | None = None
-    message: str
-    created_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-
-
-class AlertDeliveryRow(SQLModel, table=True):
-    """One event's delivery to one target: pending until a send succeeds."""
-
-    __tablename__ = "alert_delivery"
-    __table_args__ = (Index("ix_alert_delivery_due", "state", "next_attempt_at"),)
-
-    alert_id: int = Field(foreign_key="alert_event.id", primary_key=True)
-    target: str = Field(primary_key=True, max_length=80)
-    state: str = Field(max_length=16)
-    attempts: int = 0
-    next_attempt_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-    last_attempt_at: datetime | None = Field(default=None, sa_type=UTCEpoch)
-    delivered_at: datetime | None = Field(default=None, sa_type=UTCEpoch)
-    http_status: int | None = None
-    last_error: str | None = None
-
-
-EVENT = table_of(AlertEventRow)
-DELIVERY = table_of(AlertDeliveryRow)
-TABLES = (EVENT, DELIVERY)
-
-
 def ensure_tables(engine: Engine) -> None:
     """Create the alert tables if missing (tests; databases made before their migration)."""
     with write_transaction(engine) as conn:
-        SQLModel.metadata.create_all(conn, tables=list(TABLES))
+        metadata.create_all(conn, tables=list(TABLES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +159,7 @@ def event_from_row(row: Row[Any], targets: tuple[str, ...] = ()) -> AlertEvent:
         when=row.condition,
         app_id=row.app_id,
         app_name=row.app_name,
-        key=ChartKey(row.source, row.country, row.chart, row.category, row.device),
+        key=chart_key(row, kind="chart"),
         rank=row.rank,
         previous_rank=row.previous_rank,
         depth=row.depth,

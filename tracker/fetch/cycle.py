@@ -2,6 +2,8 @@
 
 A chart that fails is recorded as a failed attempt and never as a rank; the others still land.
 A chart apprank's simulator served is stored flagged as simulated, at the simulator's time.
+The cycle writes through the `SnapshotSink` its caller passes in (tracker/fetch/sink.py): the
+fetch layer is below the store and imports nothing of it.
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ from tracker.errors import (
 )
 from tracker.fetch.http import HttpClient, HttpSettings
 from tracker.fetch.pauses import HostGate
+from tracker.fetch.sink import Attempt, Saved, SnapshotSink
 from tracker.fetch.sources import SOURCES
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.runtime import collector_paused
-from tracker.store.writer import Attempt, Saved, SnapshotWriter
 from tracker.text.redact import mask_url
 from tracker.timeutil import parse_duration, parse_instant, utcnow
 
@@ -134,7 +136,7 @@ def classify(exc: BaseException) -> tuple[str, int | None]:
 async def fetch_charts(
     config: Config,
     requests: Sequence[ChartRequest],
-    writer: SnapshotWriter,
+    writer: SnapshotSink,
     *,
     clock: Clock = utcnow,
     gate: HostGate | None = None,
@@ -176,7 +178,7 @@ class GroupCommit:
     waits on the database.
     """
 
-    def __init__(self, writer: SnapshotWriter) -> None:
+    def __init__(self, writer: SnapshotSink) -> None:
         self.writer = writer
         self._queue: asyncio.Queue[_Pending | None] = asyncio.Queue()
 
@@ -329,7 +331,7 @@ async def _fetch_one(
 def run_fetch(
     config: Config,
     requests: Sequence[ChartRequest],
-    writer: SnapshotWriter,
+    writer: SnapshotSink,
     **kwargs: Any,
 ) -> CycleResult:
     """Synchronous wrapper: one cycle on a fresh event loop."""

@@ -31,9 +31,10 @@ from sqlalchemy import Connection, Engine
 from tracker.atomic import atomic_file
 from tracker.errors import UsageError
 from tracker.fetch.sources import SOURCES
-from tracker.models import ChartKey
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
+from tracker.store.schema.views import chart_key
+from tracker.store.snapshots import time_bounds
 from tracker.storefronts import STOREFRONT_SET
 from tracker.text.cells import neutralise
 from tracker.timeutil import from_epoch, isoformat_z, to_epoch
@@ -117,14 +118,6 @@ SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id AND s.c
 FROM chart c WHERE c.id IN :charts
 """
 
-_BOUNDS_SQL = """
-SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
-            ORDER BY s.captured_at LIMIT 1)),
-       MAX((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
-            ORDER BY s.captured_at DESC LIMIT 1))
-FROM chart c WHERE c.id IN :charts
-"""
-
 _SIZE_SQL = """
 SELECT COALESCE(SUM(r.size), 0) FROM snapshot s JOIN ranking r ON r.id = s.ranking_id
 WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at <= :hi
@@ -141,9 +134,7 @@ def selected_charts(conn: Connection, selection: Selection) -> list[StoredChart]
             and (not selection.charts or r.kind in selection.charts)
             and (not selection.sources or r.source in selection.sources)
         ):
-            out.append(
-                StoredChart(r.id, ChartKey(r.source, r.country, r.kind, r.category, r.device))
-            )
+            out.append(StoredChart(r.id, chart_key(r)))
     return out
 
 
@@ -170,7 +161,10 @@ def plan(engine: Engine, selection: Selection) -> Plan | None:
                 return None
         if not charts:
             return None
-        first, last = conn.execute(sql(_BOUNDS_SQL, "charts"), {"charts": charts}).one()
+        bounds = time_bounds(conn, charts)
+    if bounds is None:  # the charts' snapshots were deleted since they were selected
+        return None
+    first, last = bounds
     lo = max(first, to_epoch(selection.since)) if selection.since else first
     hi = min(last, to_epoch(selection.until)) if selection.until else last
     return Plan(charts, apps, lo, hi) if lo <= hi else None

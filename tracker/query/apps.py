@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from tracker.config.reader import ReaderConfig
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
-from tracker.store.tables import APP
+from tracker.store.schema.views import APP
 
 # How many candidates an ambiguous fragment lists before summarising the rest.
 MAX_CANDIDATES = 10

@@ -26,12 +26,12 @@ from tracker.query.selection import (
     epoch_to_dt,
     select_charts,
     sql,
-    time_bounds,
 )
 from tracker.query.stats import CountryStats, stats
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.reads import simulated_charts
+from tracker.store.snapshots import time_bounds
 from tracker.timeutil import from_epoch, to_epoch
 
 if TYPE_CHECKING:

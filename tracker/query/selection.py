@@ -16,6 +16,7 @@ from sqlalchemy import Connection, TextClause, bindparam, text
 from tracker.errors import UsageError
 from tracker.fetch.sources import SOURCES
 from tracker.models import ChartKey
+from tracker.store.schema.views import chart_key
 from tracker.storefronts import STOREFRONT_SET, normalize_category
 
 
@@ -86,11 +87,7 @@ def select_charts(
     if source is None:
         sources = {r.source for r in rows}
         source = sources.pop() if len(sources) == 1 else default_source(chart)
-    return [
-        StoredChart(r.id, ChartKey(r.source, r.country, r.kind, r.category, r.device))
-        for r in rows
-        if r.source == source
-    ]
+    return [StoredChart(r.id, chart_key(r)) for r in rows if r.source == source]
 
 
 def sql(statement: str, *expanding: str) -> TextClause:
@@ -99,26 +96,6 @@ def sql(statement: str, *expanding: str) -> TextClause:
     if expanding:
         clause = clause.bindparams(*[bindparam(name, expanding=True) for name in expanding])
     return clause
-
-
-def time_bounds(conn: Connection, chart_ids: Sequence[int]) -> tuple[int, int] | None:
-    """First and last captured_at (epoch s) over the charts, by one index seek per chart."""
-    row = conn.execute(
-        sql(
-            """
-            SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
-                        ORDER BY s.captured_at LIMIT 1)),
-                   MAX((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
-                        ORDER BY s.captured_at DESC LIMIT 1))
-            FROM chart c WHERE c.id IN :ids
-            """,
-            "ids",
-        ),
-        {"ids": list(chart_ids)},
-    ).one()
-    if row[0] is None:
-        return None
-    return int(row[0]), int(row[1])
 
 
 StoredApp = tuple[int, str, str | None]

@@ -16,7 +16,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.models import ChartRequest
 from tracker.store.engine import write_transaction
-from tracker.store.schema import ChartClaim, table_of
+from tracker.store.schema.base import table_of
+from tracker.store.schema.daemon import ChartClaim
 from tracker.store.writer import SnapshotWriter
 from tracker.timeutil import to_epoch
 

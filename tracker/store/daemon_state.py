@@ -3,8 +3,8 @@
 `apprank status` and `apprank health` read these to tell whether a daemon is alive and what its
 last cycles did. Writes are tiny single-row transactions; a failure raises StoreError like every
 other write, and the daemon logs it and carries on. The tables are defined in
-`daemon_schema.py` (SQLModel, for migrations); this module reads and writes them through
-`tables.py`'s Core views, so `status` loads no ORM.
+`schema/daemon.py` (SQLModel, for migrations); this module reads and writes them through
+`schema/views.py`'s Core views, so `status` loads no ORM.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from tracker.store.engine import read_connection, write_transaction
-from tracker.store.tables import CYCLE, HEARTBEAT
+from tracker.store.schema.views import CYCLE, HEARTBEAT
 from tracker.timeutil import from_epoch, isoformat_z
 
 # The busy timeout a heartbeat write may spend waiting on a locked database, plus slack: a

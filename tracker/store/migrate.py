@@ -16,6 +16,7 @@ from tracker.store.engine import MAKE_ONE, SCHEMA_HEAD, describe
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # The revision this code's tables match; tests/store/test_migrations.py keeps it equal to the
@@ -24,33 +25,39 @@ HEAD = SCHEMA_HEAD
 
 
 def target_metadata() -> MetaData:
-    import tracker.alerts.store
-    import tracker.store.daemon_schema  # noqa: F401
-    from tracker.store import schema
+    """Every table (tracker/store/schema/), as migrations and new databases see them."""
+    import tracker.store.schema.alerts
+    import tracker.store.schema.daemon  # noqa: F401
+    from tracker.store.schema import charts
+    from tracker.store.schema.base import metadata
 
-    schema.with_simulated_index()
-    return schema.metadata
+    charts.with_simulated_index()
+    return metadata
 
 
 # Alembic is imported only where it is used: its import logs and costs on every command.
 
 
-def alembic_config(connection: Connection) -> AlembicConfig:
+def alembic_config(connection: Connection | None = None) -> AlembicConfig:
+    """The Alembic configuration of apprank's migrations; with `connection`, the one they run
+    on (migrations/env.py reads it from the attributes)."""
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
+    if connection is not None:
+        config.attributes["connection"] = connection
     return config
 
 
-def script_head() -> str | None:
-    from alembic.config import Config as AlembicConfig
+def _scripts() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return ScriptDirectory.from_config(config).get_current_head()
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def script_head() -> str | None:
+    return _scripts().get_current_head()
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -60,12 +67,7 @@ def current_revision(conn: Connection) -> str | None:
 
 
 def known_revisions() -> set[str]:
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    return {script.revision for script in _scripts().walk_revisions()}
 
 
 def check_schema(engine: Engine, *, create: bool = True) -> None:

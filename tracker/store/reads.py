@@ -12,7 +12,7 @@ from tracker.models import ChartKey
 from tracker.store.engine import read_connection
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
-from tracker.store.tables import APP, CHART, ENTRY, SNAPSHOT, UTCEpoch
+from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, UTCEpoch, chart_key
 
 _EPOCH = UTCEpoch()
 
@@ -177,10 +177,7 @@ FROM (
 def chart_status(engine: Engine, keys: Sequence[ChartKey]) -> list[ChartStatus]:
     """Per chart: last success, last attempt, last error, failing since, snapshot count."""
     with read_connection(engine) as conn:
-        rows = {
-            ChartKey(r.source, r.country, r.kind, r.category, r.device): r
-            for r in conn.execute(text(_STATUS_SQL))
-        }
+        rows = {chart_key(r): r for r in conn.execute(text(_STATUS_SQL))}
     out = []
     for key in keys:
         row = rows.get(key)

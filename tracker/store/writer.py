@@ -12,6 +12,9 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
+# Attempt and Saved are the fetch layer's records, re-exported: callers import them from here.
+from tracker.fetch.sink import Attempt as Attempt
+from tracker.fetch.sink import Saved as Saved
 from tracker.models import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.store.bulk import (
@@ -24,7 +27,9 @@ from tracker.store.bulk import (
     raw_select_in,
 )
 from tracker.store.engine import write_transaction
-from tracker.store.schema import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot, table_of
+from tracker.store.schema.base import table_of
+from tracker.store.schema.charts import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
+from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
 
 APP = table_of(App)
 CHART = table_of(Chart)
@@ -34,25 +39,6 @@ SNAPSHOT = table_of(Snapshot)
 ATTEMPT = table_of(FetchAttempt)
 
 _AppMeta = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """How one fetch went, for the `fetch_attempt` table."""
-
-    started_at: datetime
-    duration_ms: int
-    outcome: str
-    http_status: int | None = None
-    error: str | None = None
-    url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Saved:
-    snapshot_id: int
-    ranking_id: int
-    new_ranking: bool
 
 
 def ranking_digest(store_ids: list[str]) -> bytes:
@@ -101,15 +87,15 @@ class SnapshotWriter:
         missing = list(dict.fromkeys(k for k in keys if k not in known))
         if not missing:
             return [known[k] for k in keys]
-        found = _read_chart_ids(conn, missing)
+        found = find_chart_ids(conn, missing)
         new = [k for k in missing if k not in found]
         if new:
             # Another daemon may be adding the same charts right now: the unique key decides.
             conn.execute(
-                insert_ignoring_duplicates(conn, CHART, list(_CHART_COLUMNS)),
-                [dict(zip(_CHART_COLUMNS, _chart_values(key), strict=True)) for key in new],
+                insert_ignoring_duplicates(conn, CHART, list(CHART_COLUMNS)),
+                [dict(zip(CHART_COLUMNS, _chart_values(key), strict=True)) for key in new],
             )
-            found.update(_read_chart_ids(conn, new))
+            found.update(find_chart_ids(conn, new))
         return [known.get(k) or found[k] for k in keys]
 
     def remember_charts(self, ids: dict[ChartKey, int]) -> None:
@@ -338,25 +324,9 @@ class SnapshotWriter:
         return [known[d] for d in digests], fresh
 
 
-_CHART_COLUMNS = ("source", "country", "kind", "category", "device")
 _chart_values: Callable[[ChartKey], tuple[str, ...]] = attrgetter(
     "source", "country", "chart", "category", "device"
 )
-
-
-def _read_chart_ids(conn: Connection, keys: list[ChartKey]) -> dict[ChartKey, int]:
-    wanted = set(keys)
-    rows = conn.execute(
-        select(CHART.c.id, *[CHART.c[c] for c in _CHART_COLUMNS]).where(
-            CHART.c.country.in_(sorted({k.country for k in keys}))
-        )
-    )
-    found = {}
-    for chart_id, *columns in rows:
-        key = ChartKey(*columns)
-        if key in wanted:
-            found[key] = chart_id
-    return found
 
 
 def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:

@@ -1,5 +1,4 @@
-"""Legacy iTunes RSS: URLs, the real captures, and the Atom-in-JSON quirks (tests/fixtures/real/
-README.md)."""
+"""Legacy iTunes RSS: URLs, the real captures, and the Atom-in-JSON quirks (feeds.md §8.2)."""
 
 from __future__ import annotations
 

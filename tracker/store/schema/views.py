@@ -1,9 +1,10 @@
 """The tables as read paths see them: SQLAlchemy Core `table()`s, no SQLModel, no ORM.
 
-`schema.py` defines the tables once (SQLModel) for migrations and writes; importing it loads
-SQLModel, pydantic and SQLAlchemy's ORM, about 0.16 s of every command's start-up. The reads
-behind `top`, `status` and app names select from these lightweight views instead;
-tests/store/test_tables.py keeps every column here equal, in name and type, to schema.py's.
+The SQLModel modules beside this one (`charts`, `daemon`, `alerts`) define the tables for
+migrations and writes; importing them loads SQLModel, pydantic and SQLAlchemy's ORM, about
+0.16 s of every command's start-up. The reads behind `top`, `status` and app names select from
+these lightweight views instead; tests/store/test_tables.py keeps every column here equal, in
+name and type, to the SQLModel tables'.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import TypeDecorator
 
+from tracker.models import ChartKey
 from tracker.timeutil import as_utc
 
 
@@ -141,3 +143,9 @@ CYCLE: TableClause = core_table(
 )
 
 TABLES = (APP, CHART, RANKING, ENTRY, SNAPSHOT, ATTEMPT, CLAIM, HEARTBEAT, CYCLE)
+
+
+def chart_key(row: Any, *, kind: str = "kind") -> ChartKey:
+    """The chart a row names by the `chart` table's columns (source, country, kind, category,
+    device). Alert events call the kind column `chart`: pass `kind="chart"` for those."""
+    return ChartKey(row.source, row.country, getattr(row, kind), row.category, row.device)

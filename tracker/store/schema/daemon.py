@@ -1,6 +1,6 @@
-"""The daemon's bookkeeping tables (SQLModel, for migrations and new databases).
-
-`daemon_state.py` reads and writes them through the Core views in `tables.py`.
+"""The daemons' tables (SQLModel, for migrations and new databases): heartbeats and cycle
+summaries, which `store/daemon_state.py` reads and writes through the Core views in `views.py`,
+and the chart claims of `store/claims.py`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, Float, Index
 from sqlmodel import Field, SQLModel
 
-from tracker.store.tables import UTCEpoch
+# chart_claim's foreign key names chart.id: that table must be in the metadata too.
+import tracker.store.schema.charts  # noqa: F401
+from tracker.store.schema.views import UTCEpoch
 
 
 class DaemonHeartbeat(SQLModel, table=True):
@@ -48,3 +50,16 @@ class DaemonCycle(SQLModel, table=True):
     skipped: int = 0  # already stored for the slot (restart, catch-up) or another daemon's
     catch_up: bool = False
     note: str | None = None  # e.g. "deadline reached", "stopped"
+
+
+class ChartClaim(SQLModel, table=True):
+    """Which daemon took a chart for a time slot: several daemons on one database fetch each
+    (chart, slot) once. The primary key makes the claim atomic on every database.
+    """
+
+    __tablename__ = "chart_claim"
+
+    chart_id: int = Field(foreign_key="chart.id", primary_key=True)
+    slot: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    owner: str = Field(max_length=128)
+    claimed_at: datetime = Field(sa_type=UTCEpoch, nullable=False)

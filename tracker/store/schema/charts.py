@@ -1,4 +1,4 @@
-"""The tables. `ranking_entry` is the big one: narrow, integers only, WITHOUT ROWID.
+"""The chart history tables. `ranking_entry` is the big one: narrow, integers only, WITHOUT ROWID.
 
 A ranking is the ordered list of apps a chart showed, content-addressed by a digest of its app
 ids, so an unchanged chart fetched again adds a `snapshot` row and no `ranking_entry` rows.
@@ -17,27 +17,14 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     SmallInteger,
-    Table,
     UniqueConstraint,
     false,
-    inspect,
     text,
 )
 from sqlmodel import Field, SQLModel
 
-from tracker.store.tables import UTCEpoch as UTCEpoch  # re-exported for the models elsewhere
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    """The `Table` of a `table=True` model, typed.
-
-    SQLAlchemy's declarative sets `model.__table__` at class creation, but SQLModel's type does
-    not declare it; the mapper's local table is the same object.
-    """
-    table = inspect(model).local_table
-    if not isinstance(table, Table):
-        raise TypeError(f"{model.__name__} is not a table model")
-    return table
+from tracker.store.schema.base import table_of
+from tracker.store.schema.views import UTCEpoch
 
 
 class App(SQLModel, table=True):
@@ -156,20 +143,6 @@ OUTCOMES = (
 )
 
 
-class ChartClaim(SQLModel, table=True):
-    """Which daemon took a chart for a time slot: several daemons on one database fetch each
-    (chart, slot) once. The primary key makes the claim atomic on every database.
-    """
-
-    __tablename__ = "chart_claim"
-
-    chart_id: int = Field(foreign_key="chart.id", primary_key=True)
-    slot: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    owner: str = Field(max_length=128)
-    claimed_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
-
-
-metadata = SQLModel.metadata
 _SIMULATED_INDEX = "ix_snapshot_simulated"
 
 

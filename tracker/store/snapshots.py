@@ -1,0 +1,116 @@
+"""Per-chart reads of the snapshot table, each an index seek, never a scan of the table:
+
+- which charts already have a snapshot for a daemon slot (uq_snapshot_slot: chart, slot);
+- each chart's latest snapshot time (ix_snapshot_chart_time, read backwards, one row);
+- the first and last snapshot time over some charts (the same index, one row each way).
+
+The snapshot table grows with every fetch (hundreds of thousands of rows a year per track), so
+a GROUP BY over it would cost the daemon's start more every month; tests/store/test_snapshots.py
+checks SQLite's plan for each. Through the Core views: the readers that ask for the bounds load
+no ORM.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, bindparam, select, text
+
+from tracker.models import ChartKey
+from tracker.store.engine import read_connection
+from tracker.store.schema.views import CHART, SNAPSHOT, chart_key
+
+# The chart table's natural key, in ChartKey's order (its `kind` is ChartKey's `chart`).
+CHART_COLUMNS = ("source", "country", "kind", "category", "device")
+IN_LIST = 500  # ids per IN (...): under SQLite's old limit of 999 parameters
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), IN_LIST):
+        yield list(ids[start : start + IN_LIST])
+
+
+def find_chart_ids(conn: Connection, keys: Sequence[ChartKey]) -> dict[ChartKey, int]:
+    """The ids of those of `keys` that the chart table holds (it is small: one seek per
+    country, the rest filtered here)."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    rows = conn.execute(
+        select(CHART.c.id, *[CHART.c[c] for c in CHART_COLUMNS]).where(
+            CHART.c.country.in_(sorted({k.country for k in keys}))
+        )
+    )
+    found = {}
+    for row in rows:
+        key = chart_key(row)
+        if key in wanted:
+            found[key] = row.id
+    return found
+
+
+def stored_for_slot(engine: Engine, keys: Sequence[ChartKey], slot: int) -> set[ChartKey]:
+    """The charts among `keys` that already have a snapshot for `slot` (epoch seconds)."""
+    with read_connection(engine) as conn:
+        ids = find_chart_ids(conn, keys)
+        by_id = {chart_id: key for key, chart_id in ids.items()}
+        found: set[ChartKey] = set()
+        for chunk in _chunks(list(by_id)):
+            found.update(
+                by_id[chart_id]
+                for chart_id in conn.execute(
+                    select(SNAPSHOT.c.chart_id).where(
+                        SNAPSHOT.c.chart_id.in_(chunk) & (SNAPSHOT.c.slot == slot)
+                    )
+                ).scalars()
+            )
+    return found
+
+
+def latest_captured_at(conn: Connection, chart_ids: Sequence[int]) -> dict[int, datetime]:
+    """chart id -> its latest snapshot's captured_at, for the charts among `chart_ids` with one.
+
+    One backward seek on ix_snapshot_chart_time per chart (a correlated subquery with LIMIT 1).
+    """
+    latest = (
+        select(SNAPSHOT.c.captured_at)
+        .where(SNAPSHOT.c.chart_id == CHART.c.id)
+        .order_by(SNAPSHOT.c.captured_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    out: dict[int, datetime] = {}
+    for chunk in _chunks(chart_ids):
+        for chart_id, last in conn.execute(select(CHART.c.id, latest).where(CHART.c.id.in_(chunk))):
+            if last is not None:
+                out[chart_id] = last
+    return out
+
+
+def last_snapshot_at(engine: Engine, keys: Sequence[ChartKey]) -> dict[ChartKey, datetime]:
+    """The latest snapshot time of each chart in `keys` that has one."""
+    with read_connection(engine) as conn:
+        ids = find_chart_ids(conn, keys)
+        latest = latest_captured_at(conn, list(ids.values()))
+    return {key: latest[chart_id] for key, chart_id in ids.items() if chart_id in latest}
+
+
+# Per chart, the first and the last captured_at by one seek each way on ix_snapshot_chart_time.
+# Plain text: the history and export commands ask this at start, with nothing to compile.
+_BOUNDS_SQL = """
+SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
+            ORDER BY s.captured_at LIMIT 1)),
+       MAX((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id
+            ORDER BY s.captured_at DESC LIMIT 1))
+FROM chart c WHERE c.id IN :ids
+"""
+
+
+def time_bounds(conn: Connection, chart_ids: Sequence[int]) -> tuple[int, int] | None:
+    """First and last captured_at (epoch seconds) over the charts; None if none has data."""
+    statement = text(_BOUNDS_SQL).bindparams(bindparam("ids", expanding=True))
+    first, last = conn.execute(statement, {"ids": list(chart_ids)}).one()
+    if first is None:
+        return None
+    return int(first), int(last)
