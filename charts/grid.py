@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from datetime import tzinfo
 
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from charts.frame import align, downsample
+from charts.frame import Frame, align, downsample
 from charts.lines import (
     absent_notes,
     check_scale,
@@ -145,7 +147,6 @@ def render_grid(
             f"{len(countries)} countries: a grid shows at most {MAX_PANELS}; "
             "choose some with --country, or draw a heatmap"
         )
-    apps = list(dict.fromkeys(s.app_id for s in frame.series))
     rows, cols = grid_shape(len(countries))
     width = width or max(8.0, PANEL_WIDTH * cols + 2.0)
     height = height or PANEL_HEIGHT * rows + 1.2
@@ -156,48 +157,11 @@ def render_grid(
     if share_y is None:
         share_y = spans_close([rank_span(shown.ranks[members]) for members in members_of])
     figure = new_figure(width, height, dpi, layout=False)
-    axes = figure.subplots(rows, cols, sharex=True, sharey=share_y, squeeze=False)
-    looks = [
-        (color(apps.index(s.app_id)), linestyle(apps.index(s.app_id)), s.app_name)
-        for s in shown.series
-    ]
-    plotted: list[PlottedSeries] = []
-    spans: list[Span] = []
-    remarks: list[tuple[Note, Text]] = []
-    for panel, country in enumerate(countries):
-        ax = axes[panel // cols][panel % cols]
-        style_axes(ax)
-        members = members_of[panel]
-        plotted += draw_lines(ax, shown, members, looks, panel=panel, label=panel == 0)
-        remarks += absent_notes(ax, shown, members, looks, panel=panel)
-        panel_spans = no_data_spans(shown, members, panel)
-        shade(ax, panel_spans)
-        spans += panel_spans
-        ax.set_title(
-            country_label(country),
-            fontsize=SIZE_PANEL,
-            color=TEXT,
-            loc="left",
-        )
-        ax.set_gid(f"panel-{country}")
-    for extra in range(len(countries), rows * cols):
-        axes[extra // cols][extra % cols].set_visible(False)
-    first = axes[0][0]
-    x = to_num(np.array([shown.starts[0], shown.end]))
-    first.set_xlim(x[0], x[1])
-    ticks = date_ticks(x[0], x[1], zone_info, width * 0.8 / cols)
-    for panel in range(len(countries)):
-        ax = axes[panel // cols][panel % cols]
-        date_axis(ax, zone_info, ticks)
-        # The bottom panel of each column shows the dates (the row below may be partly empty).
-        dated = panel + cols >= len(countries)
-        ax.tick_params(axis="x", labelbottom=dated)
-        ax.xaxis.get_offset_text().set_visible(dated)
-    legend = [line for line in first.get_lines() if not line.get_label().startswith("_")]
-    if any(not s.partial for s in spans):
-        legend.append(no_data_handle())
-    if any(s.partial for s in spans):
-        legend.append(no_data_handle(partial=True))
+    grid = figure.subplots(rows, cols, sharex=True, sharey=share_y, squeeze=False)
+    axes = [grid[panel // cols][panel % cols] for panel in range(rows * cols)]
+    plotted, spans, remarks = _draw_panels(axes, shown, countries, members_of)
+    _date_axes(axes, shown, zone_info, len(countries), cols, width * 0.8 / cols)
+    legend = _legend(axes[0], spans)
     keys = [s.key for s in shown.series]
     names = list_text([s.app_name for s in shown.series])
     charts = " / ".join(dict.fromkeys(chart_name(k) for k in keys))
@@ -221,25 +185,9 @@ def render_grid(
         dated_rows=rows * cols > len(countries),
         labelled=not share_y,
     )
-    # As many rank labels as a panel's height holds, so a #1..#6 panel labels each rank.
-    max_labels = max(4, int(panel_h * 72 / (SIZE_TICK * 1.8)))
-    for panel, members in enumerate(members_of):
-        ax = axes[panel // cols][panel % cols]
-        if not share_y or not panel:
-            ranks = shown.ranks if share_y else shown.ranks[members]
-            if rank_span(ranks) is None:
-                ranks = shown.ranks
-            set_rank_scale(ax, ranks, depth_of(shown), scale, max_labels=max_labels)
-        if panel % cols:
-            ax.set_ylabel("")
+    _rank_axes(axes, shown, members_of, cols, scale, share_y, panel_h)
     literal_text(figure)
-    placers: dict[int, Placer] = {}
-    for note, remark in remarks:
-        if note.panel not in placers:
-            ax = axes[note.panel // cols][note.panel % cols]
-            lines = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("rank-")]
-            placers[note.panel] = Placer.for_axes(ax, lines)
-        placers[note.panel].place(remark, corner_spots())
+    _place_remarks(axes, remarks)
     return ChartResult(
         "grid",
         figure,
@@ -250,3 +198,99 @@ def render_grid(
         shown.step,
         shown.step != frame.step,
     )
+
+
+def _draw_panels(
+    axes: list[Axes], shown: Frame, countries: list[str], members_of: list[list[int]]
+) -> tuple[list[PlottedSeries], list[Span], list[tuple[Note, Text]]]:
+    """Each country's lines, remarks for its apps never ranked, and "no data" shading, in its
+    panel; the panels left over are hidden. Each app keeps one look in every panel."""
+    apps = list(dict.fromkeys(s.app_id for s in shown.series))
+    looks = [
+        (color(apps.index(s.app_id)), linestyle(apps.index(s.app_id)), s.app_name)
+        for s in shown.series
+    ]
+    plotted: list[PlottedSeries] = []
+    spans: list[Span] = []
+    remarks: list[tuple[Note, Text]] = []
+    for panel, country in enumerate(countries):
+        ax = axes[panel]
+        style_axes(ax)
+        members = members_of[panel]
+        plotted += draw_lines(ax, shown, members, looks, panel=panel, label=panel == 0)
+        remarks += absent_notes(ax, shown, members, looks, panel=panel)
+        panel_spans = no_data_spans(shown, members, panel)
+        shade(ax, panel_spans)
+        spans += panel_spans
+        ax.set_title(
+            country_label(country),
+            fontsize=SIZE_PANEL,
+            color=TEXT,
+            loc="left",
+        )
+        ax.set_gid(f"panel-{country}")
+    for extra in axes[len(countries) :]:
+        extra.set_visible(False)
+    return plotted, spans, remarks
+
+
+def _legend(first: Axes, spans: list[Span]) -> list[Artist]:
+    """The apps' lines (labelled in the first panel) and the "no data" looks that appear."""
+    lines = first.get_lines()
+    legend: list[Artist] = [line for line in lines if not str(line.get_label()).startswith("_")]
+    if any(not s.partial for s in spans):
+        legend.append(no_data_handle())
+    if any(s.partial for s in spans):
+        legend.append(no_data_handle(partial=True))
+    return legend
+
+
+def _date_axes(
+    axes: list[Axes], shown: Frame, zone_info: tzinfo, panels: int, cols: int, panel_w: float
+) -> None:
+    """The shared time range, dated under the bottom panel of each column only."""
+    x = to_num(np.array([shown.starts[0], shown.end]))
+    axes[0].set_xlim(x[0], x[1])
+    ticks = date_ticks(x[0], x[1], zone_info, panel_w)
+    for panel in range(panels):
+        ax = axes[panel]
+        date_axis(ax, zone_info, ticks)
+        # The bottom panel of each column shows the dates (the row below may be partly empty).
+        dated = panel + cols >= panels
+        ax.tick_params(axis="x", labelbottom=dated)
+        ax.xaxis.get_offset_text().set_visible(dated)
+
+
+def _rank_axes(
+    axes: list[Axes],
+    shown: Frame,
+    members_of: list[list[int]],
+    cols: int,
+    scale: str,
+    share_y: bool,
+    panel_h: float,
+) -> None:
+    """Rank scales: one for all panels (set on the first) or each panel's own; "rank" is
+    written on the left column only."""
+    # As many rank labels as a panel's height holds, so a #1..#6 panel labels each rank.
+    max_labels = max(4, int(panel_h * 72 / (SIZE_TICK * 1.8)))
+    for panel, members in enumerate(members_of):
+        ax = axes[panel]
+        if not share_y or not panel:
+            ranks = shown.ranks if share_y else shown.ranks[members]
+            if rank_span(ranks) is None:
+                ranks = shown.ranks
+            set_rank_scale(ax, ranks, depth_of(shown), scale, max_labels=max_labels)
+        if panel % cols:
+            ax.set_ylabel("")
+
+
+def _place_remarks(axes: list[Axes], remarks: list[tuple[Note, Text]]) -> None:
+    """Move each remark to a corner of its panel where it covers no line."""
+    placers: dict[int, Placer] = {}
+    for note, remark in remarks:
+        if note.panel not in placers:
+            ax = axes[note.panel]
+            lines = [ln for ln in ax.get_lines() if str(ln.get_gid()).startswith("rank-")]
+            placers[note.panel] = Placer.for_axes(ax, lines)
+        placers[note.panel].place(remark, corner_spots())

@@ -10,8 +10,10 @@ from datetime import tzinfo
 
 import numpy as np
 from matplotlib import colormaps
+from matplotlib.axes import Axes
 from matplotlib.cm import ScalarMappable
-from matplotlib.colors import LogNorm, to_rgba
+from matplotlib.colors import Colormap, LogNorm, to_rgba
+from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
@@ -71,10 +73,7 @@ def render_heatmap(
 ) -> ChartResult:
     """One row per country (the series' charts), one column per time bucket."""
     zone_info = zone(tz)
-    apps = list(dict.fromkeys((s.app_id, s.app_name) for s in series))
-    if len({a for a, _ in apps}) > 1:
-        names = ", ".join(name for _, name in apps)
-        raise UsageError(f"a heatmap shows one app; got {len(apps)}: {names}")
+    app_name = _one_app(series)
     frame = align(series)
     require_ranks(frame, zone_info)
     count = len(frame.series)
@@ -86,63 +85,17 @@ def render_heatmap(
     norm = LogNorm(vmin=1, vmax=max(2, depth))
     cmap = colormaps[CMAP]
 
-    ranks = shown.ranks[order]
-    colours = cmap(norm(np.clip(ranks, 1, None).astype(float)))
-    colours[ranks == NOT_IN_CHART_STATE] = to_rgba(NOT_IN_CHART)
-    colours[ranks == NO_DATA] = (0, 0, 0, 0)  # see-through: the hatched backdrop shows
-
     figure = new_figure(width, height, dpi)
     ax = figure.add_subplot()
     style_axes(ax, integer_y=False)
     ax.grid(False)
     x = to_num(np.append(shown.starts, shown.end))
-    ax.add_patch(
-        Rectangle(
-            (x[0], -0.5),
-            x[-1] - x[0],
-            count,
-            facecolor="white",
-            edgecolor=NO_DATA_EDGE,
-            hatch=NO_DATA_HATCH,
-            linewidth=0,
-            zorder=0,
-        )
-    )
-    ax.pcolormesh(x, np.arange(count + 1) - 0.5, colours, shading="flat", zorder=1, gid="cells")
-    ax.set_xlim(x[0], x[-1])
-    ax.set_ylim(count - 0.5, -0.5)
+    _draw_cells(ax, x, _cell_colours(shown.ranks[order], norm, cmap))
     countries = [shown.series[row].key.country for row in order]
-    labels = [country_label(c) for c in countries]
-    ax.yaxis.set_major_locator(FixedLocator(list(range(count))))
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda v, _: labels[int(v)] if 0 <= v < count else "")
-    )
-    ax.yaxis.set_minor_locator(NullLocator())
-    # Rows are 0.2 in (14 pt) up to 60 countries and 0.14 in beyond: the names still fit.
-    size = SIZE_TICK if count <= 40 else 7 if count <= 60 else 6
-    ax.tick_params(axis="y", length=0, labelsize=size)
+    _label_rows(ax, [country_label(c) for c in countries])
     date_axis(ax, zone_info, date_ticks(x[0], x[-1], zone_info, width * 0.78))
-
-    bar = figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.01, fraction=0.03)
-    bar.ax.invert_yaxis()
-    bar.ax.yaxis.set_major_locator(FixedLocator([t for t in _RANK_TICKS if t <= depth]))
-    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"#{v:.0f}"))
-    bar.ax.yaxis.set_minor_locator(NullLocator())
-    bar.ax.tick_params(labelsize=SIZE_TICK)
-    bar.set_label("rank", fontsize=SIZE_LABEL, color=TEXT)
-
-    plotted = []
-    spans = []
-    for panel, row in enumerate(order):
-        s = shown.series[row]
-        label = country_label(s.key.country)
-        values = shown.ranks[row]
-        plotted.append(
-            PlottedSeries(label, s.app_id, s.app_name, s.key, shown.starts, values, "", "", panel)
-        )
-        for a, b in runs(values == NO_DATA):
-            end = int(shown.starts[b]) if b < shown.starts.size else shown.end
-            spans.append(Span(int(shown.starts[a]), end, panel))
+    _rank_bar(figure, ax, norm, cmap, depth)
+    plotted, spans = _rows_drawn(shown, order)
 
     keys = [s.key for s in shown.series]
     charts = " / ".join(dict.fromkeys(chart_name(k) for k in keys))
@@ -150,7 +103,7 @@ def render_heatmap(
     place = country_name(countries[0]) if count == 1 else f"{count} countries"
     title = set_title(
         figure,
-        f"Rank of {apps[0][1]} by country · {charts} · {place} · {when}",
+        f"Rank of {app_name} by country · {charts} · {place} · {when}",
         simulated=simulated or frame.simulated,
     )
     legend = [
@@ -173,3 +126,82 @@ def render_heatmap(
         shown.step,
         shown.step != frame.step,
     )
+
+
+def _one_app(series: Sequence[RankSeries]) -> str:
+    """The name of the one app the series are about; a UsageError naming them when several."""
+    apps = list(dict.fromkeys((s.app_id, s.app_name) for s in series))
+    if len({a for a, _ in apps}) > 1:
+        names = ", ".join(name for _, name in apps)
+        raise UsageError(f"a heatmap shows one app; got {len(apps)}: {names}")
+    return apps[0][1]
+
+
+def _cell_colours(ranks: np.ndarray, norm: LogNorm, cmap: Colormap) -> np.ndarray:
+    """RGBA per cell: the colour map for ranks, flat grey for "not in chart", and see-through
+    for "no data" (the hatched backdrop shows)."""
+    colours: np.ndarray = cmap(norm(np.clip(ranks, 1, None).astype(float)))
+    colours[ranks == NOT_IN_CHART_STATE] = to_rgba(NOT_IN_CHART)
+    colours[ranks == NO_DATA] = (0, 0, 0, 0)
+    return colours
+
+
+def _draw_cells(ax: Axes, x: np.ndarray, colours: np.ndarray) -> None:
+    """The hatched "no data" backdrop, the cells over it, and the axes' limits (row 0 on top)."""
+    count = len(colours)
+    ax.add_patch(
+        Rectangle(
+            (x[0], -0.5),
+            x[-1] - x[0],
+            count,
+            facecolor="white",
+            edgecolor=NO_DATA_EDGE,
+            hatch=NO_DATA_HATCH,
+            linewidth=0,
+            zorder=0,
+        )
+    )
+    ax.pcolormesh(x, np.arange(count + 1) - 0.5, colours, shading="flat", zorder=1, gid="cells")
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(count - 0.5, -0.5)
+
+
+def _label_rows(ax: Axes, labels: list[str]) -> None:
+    """One country name per row, smaller as the rows get thinner."""
+    count = len(labels)
+    ax.yaxis.set_major_locator(FixedLocator(list(range(count))))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: labels[int(v)] if 0 <= v < count else "")
+    )
+    ax.yaxis.set_minor_locator(NullLocator())
+    # Rows are 0.2 in (14 pt) up to 60 countries and 0.14 in beyond: the names still fit.
+    size = SIZE_TICK if count <= 40 else 7 if count <= 60 else 6
+    ax.tick_params(axis="y", length=0, labelsize=size)
+
+
+def _rank_bar(figure: Figure, ax: Axes, norm: LogNorm, cmap: Colormap, depth: int) -> None:
+    """The colour bar, #1 at the top, ticked at round ranks within the depth."""
+    bar = figure.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.01, fraction=0.03)
+    bar.ax.invert_yaxis()
+    bar.ax.yaxis.set_major_locator(FixedLocator([t for t in _RANK_TICKS if t <= depth]))
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"#{v:.0f}"))
+    bar.ax.yaxis.set_minor_locator(NullLocator())
+    bar.ax.tick_params(labelsize=SIZE_TICK)
+    bar.set_label("rank", fontsize=SIZE_LABEL, color=TEXT)
+
+
+def _rows_drawn(shown: Frame, order: list[int]) -> tuple[list[PlottedSeries], list[Span]]:
+    """What each row shows (a row is a "panel" of the result) and its "no data" spans."""
+    plotted = []
+    spans = []
+    for panel, row in enumerate(order):
+        s = shown.series[row]
+        label = country_label(s.key.country)
+        values = shown.ranks[row]
+        plotted.append(
+            PlottedSeries(label, s.app_id, s.app_name, s.key, shown.starts, values, "", "", panel)
+        )
+        for a, b in runs(values == NO_DATA):
+            end = int(shown.starts[b]) if b < shown.starts.size else shown.end
+            spans.append(Span(int(shown.starts[a]), end, panel))
+    return plotted, spans

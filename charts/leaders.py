@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import tzinfo
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
 from charts.frame import Frame, align, downsample
@@ -95,67 +96,12 @@ def render_leaders(
     style_axes(ax)
     x = to_num(np.append(shown.starts, shown.end))
     no_data = tracked == 0
-    ax.plot(
-        x,
-        np.append(np.where(no_data, np.nan, tracked), tracked[-1] or np.nan),
-        drawstyle="steps-post",
-        color=MUTED,
-        linestyle=(0, (4, 3)),
-        linewidth=1.0,
-        label="countries with data",
-        gid="countries-with-data",
-        zorder=2,
-    )
-    plotted = []
-    notes = []
-    key = replace(shown.series[0].key, country="*")
-    for i, app in enumerate(apps):
-        values = np.where(no_data, NO_DATA, held[i]).astype(np.int16)
-        y = np.where(no_data, np.nan, held[i]).astype(float)
-        hue, style = color(i), linestyle(i)
-        peak = int(held[i].max())
-        at = int(np.argmax(held[i]))
-        peak_at = local(int(shown.starts[at]), zone_info)
-        day = f"{peak_at.day} {peak_at:%b}"
-        label = f"{names[app]} (peak {peak}, {day})" if peak else names[app]
-        ax.plot(
-            x,
-            np.append(y, y[-1]),
-            drawstyle="steps-post",
-            color=hue,
-            linestyle=style,
-            linewidth=LINE_WIDTH,
-            label=label,
-            gid=f"leaders-{app}",
-            zorder=3,
-        )
-        plotted.append(PlottedSeries(names[app], app, names[app], key, shown.starts, values, hue))
-        if peak:
-            text = f"{names[app]}: {place_text(top)} in {peak} countries, {day}"
-            notes.append(Note("peak", int(shown.starts[at]), app, peak, text))
-            ax.plot(x[at], peak, marker="o", ms=6, mfc="white", mec=hue, mew=1.6, zorder=5)
+    _draw_tracked(ax, x, tracked)
+    plotted, notes = _draw_apps(ax, x, shown, apps, names, held, no_data, top, zone_info)
     # Only the highest peak gets a call-out: it stands above every line, so its label is clear.
     if notes:
-        best = max(notes, key=lambda n: (n.value, -n.at))
-        i = apps.index(best.app_id)
-        at = int(np.searchsorted(shown.starts, best.at))
-        ha, dx = label_anchor((x[at] - x[0]) / (x[-1] - x[0]))
-        ax.annotate(
-            best.text,
-            (x[at], best.value),
-            xytext=(dx, 9),
-            textcoords="offset points",
-            ha=ha,
-            fontsize=SIZE_ANNOTATION + 1,
-            weight="bold",
-            color=color(i),
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
-            zorder=6,
-        )
-    spans = []
-    for a, b in runs(no_data):
-        end = int(shown.starts[b]) if b < shown.starts.size else shown.end
-        spans.append(Span(int(shown.starts[a]), end))
+        _call_out(ax, x, shown, max(notes, key=lambda n: (n.value, -n.at)), apps)
+    spans = _no_data_spans(shown, no_data)
     shade(ax, spans)
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(0, max(1, int(tracked.max())) * 1.12 + 0.5)
@@ -196,4 +142,90 @@ def render_leaders(
         tuple(notes),
         shown.step,
         shown.step != frame.step,
+    )
+
+
+def _no_data_spans(shown: Frame, no_data: np.ndarray) -> list[Span]:
+    """The runs of buckets in which no country had data."""
+    spans = []
+    for a, b in runs(no_data):
+        end = int(shown.starts[b]) if b < shown.starts.size else shown.end
+        spans.append(Span(int(shown.starts[a]), end))
+    return spans
+
+
+def _draw_tracked(ax: Axes, x: np.ndarray, tracked: np.ndarray) -> None:
+    """The dashed grey line of how many countries had data (none drawn where none had)."""
+    ax.plot(
+        x,
+        np.append(np.where(tracked == 0, np.nan, tracked), tracked[-1] or np.nan),
+        drawstyle="steps-post",
+        color=MUTED,
+        linestyle=(0, (4, 3)),
+        linewidth=1.0,
+        label="countries with data",
+        gid="countries-with-data",
+        zorder=2,
+    )
+
+
+def _draw_apps(
+    ax: Axes,
+    x: np.ndarray,
+    shown: Frame,
+    apps: list[str],
+    names: dict[str, str],
+    held: np.ndarray,
+    no_data: np.ndarray,
+    top: int,
+    zone_info: tzinfo,
+) -> tuple[list[PlottedSeries], list[Note]]:
+    """One step line per app of the countries it leads, its peak marked and noted."""
+    plotted = []
+    notes = []
+    key = replace(shown.series[0].key, country="*")
+    for i, app in enumerate(apps):
+        values = np.where(no_data, NO_DATA, held[i]).astype(np.int16)
+        y = np.where(no_data, np.nan, held[i]).astype(float)
+        hue, style = color(i), linestyle(i)
+        peak = int(held[i].max())
+        at = int(np.argmax(held[i]))
+        peak_at = local(int(shown.starts[at]), zone_info)
+        day = f"{peak_at.day} {peak_at:%b}"
+        label = f"{names[app]} (peak {peak}, {day})" if peak else names[app]
+        ax.plot(
+            x,
+            np.append(y, y[-1]),
+            drawstyle="steps-post",
+            color=hue,
+            linestyle=style,
+            linewidth=LINE_WIDTH,
+            label=label,
+            gid=f"leaders-{app}",
+            zorder=3,
+        )
+        plotted.append(PlottedSeries(names[app], app, names[app], key, shown.starts, values, hue))
+        if peak:
+            text = f"{names[app]}: {place_text(top)} in {peak} countries, {day}"
+            notes.append(Note("peak", int(shown.starts[at]), app, peak, text))
+            ax.plot(x[at], peak, marker="o", ms=6, mfc="white", mec=hue, mew=1.6, zorder=5)
+    return plotted, notes
+
+
+def _call_out(ax: Axes, x: np.ndarray, shown: Frame, best: Note, apps: list[str]) -> None:
+    """The peak's note written above it, in its app's colour, turned inwards near an edge."""
+    i = apps.index(best.app_id)
+    at = int(np.searchsorted(shown.starts, best.at))
+    ha, dx = label_anchor((x[at] - x[0]) / (x[-1] - x[0]))
+    ax.annotate(
+        best.text,
+        (x[at], best.value),
+        xytext=(dx, 9),
+        textcoords="offset points",
+        ha=ha,
+        fontsize=SIZE_ANNOTATION + 1,
+        weight="bold",
+        color=color(i),
+        bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+        zorder=6,
     )

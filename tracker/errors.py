@@ -1,18 +1,38 @@
-"""The apprank exception tree.
+"""The apprank exception tree: every exception class the project defines, and where.
+
+An error its user should see derives from ApprankError, whose message the CLI prints on one line
+and whose `exit_code` (1 unless said) the command exits with. Classes defined in another module
+name it; tests/test_errors.py checks that this tree is complete and that its parents are true.
 
 ApprankError                 base: the CLI prints its message on one line
 ├── ConfigError              a bad configuration file, key or value (exit 2)
 ├── UsageError               a bad command-line value (exit 2)
 ├── SourceError              a chart could not be fetched or read
 │   ├── FetchError           the HTTP exchange failed; .status when the server answered
-│   │   ├── FetchTimeout
+│   │   ├── FetchTimeout     the server did not answer in time
 │   │   ├── FetchRefused     the server answered with an error status
-│   │   ├── ResponseTooLarge
-│   │   └── RedirectLoop
+│   │   ├── ResponseTooLarge the body exceeded the size cap
+│   │   └── RedirectLoop     the server kept redirecting
 │   └── FeedFormatError      the body is not a valid chart in the expected format
+│       └── EmptyChart       a valid feed listing no apps: recorded as a failed attempt
 ├── StoreError               the database refused or is unusable
-│   └── SchemaOutdated       the database schema is older than this apprank
-└── ImportFileError          a bad row in a file given to `apprank import`
+│   └── SchemaOutdated       the database schema is older than this apprank (exit 2)
+├── ImportFileError          a file given to `apprank import` is unreadable or has bad rows
+├── NothingToCompare         fewer than two snapshots to compare (tracker.query.movers)
+├── NothingToChart           no data to draw (charts.result)
+├── DaemonAlreadyRunning     another daemon holds the database's lock (scheduler.lock)
+└── LockFileError            the lock file cannot be created, written or locked (scheduler.lock)
+
+Internal signals: caught by the code that raises them and never shown as they are, so they are
+not ApprankErrors.
+
+KeyValueError (tracker.config.errors): a ValueError naming the sub-key a validator refused;
+    pydantic turns only ValueError and AssertionError into its ValidationError, which the
+    config loader reports as one ConfigError line.
+BadRow (tracker.files.import_rows): one row's problem in `apprank import`, collected into the
+    import's report (then skipped, or an ImportFileError).
+BadKey (tracker.files.import_rows): a BadRow in the fields naming the row's snapshot.
+_Answered (tracker.fetch.webhook): a retryable HTTP status carried to tenacity's retry loop.
 """
 
 from __future__ import annotations

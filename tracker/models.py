@@ -114,11 +114,6 @@ class RankSeries:
     def times(self) -> list[datetime]:
         return [from_epoch(int(s)) for s in self.starts]
 
-    def ranked_mask(self) -> np.ndarray:
-        import numpy as np
-
-        return np.asarray(self.ranks) >= 1
-
     def best(self) -> int | None:
         return min((r for r in self.ranks.tolist() if r >= 1), default=None)
 

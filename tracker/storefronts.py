@@ -1,9 +1,9 @@
-"""Apple's storefront codes and app genre ids (feeds.md §2.4 and §5.1)."""
+"""Apple's storefront codes and app genre ids."""
 
 from __future__ import annotations
 
-# Storefronts from amp-api.apps.apple.com/v1/storefronts (Jan 2023), lower-cased.
-# feeds.md calls the list 175 long; it holds 174 codes.
+# Storefronts from amp-api.apps.apple.com/v1/storefronts (Jan 2023), lower-cased, as listed in
+# tweaselORG/parse-tunes src/common/consts.ts. Often quoted as 175 storefronts; it holds 174 codes.
 STOREFRONTS: tuple[str, ...] = tuple(
     """
 ae af ag ai al am ao ar at au az ba bb be bf bg bh bj bm bn bo br bs bt bw by bz ca cd cg
@@ -16,7 +16,8 @@ th tj tm tn to tr tt tw tz ua ug us uy uz vc ve vg vn vu xk ye za zm zw
 )
 STOREFRONT_SET = frozenset(STOREFRONTS)
 
-# iOS genre ids of the legacy feeds: top level and games (feeds.md §2.4).
+# iOS genre ids of the legacy feeds: top level and games, from Apple's genre tree
+# https://itunes.apple.com/WebObjects/MZStoreServices.woa/ws/genres (36 is the App Store).
 GENRES: dict[int, str] = {
     6000: "Business",
     6001: "Weather",

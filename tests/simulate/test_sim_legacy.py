@@ -1,4 +1,5 @@
-"""Legacy iTunes RSS over loopback: Atom-in-JSON shape and quirks (feeds.md §2, §8.2)."""
+"""Legacy iTunes RSS over loopback: Atom-in-JSON shape and quirks, as the real captures in
+tests/fixtures/real/ show them (README.md there lists the quirks)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""RSS v2 over loopback: shape, parser compatibility and status codes (feeds.md §1)."""
+"""RSS v2 over loopback: shape, parser compatibility and status codes, as the real captures in
+tests/fixtures/real/ show them."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Render charts exactly as Apple's feeds do: RSS v2 JSON (feeds.md §1) and legacy Atom-in-JSON
-(§2.5), including the legacy feed's own layout (", " separators, a newline and tab before each
-element of an array of objects), byte-compatible with the real captures.
+"""Render charts exactly as Apple's feeds do: RSS v2 JSON and legacy Atom-in-JSON, including the
+legacy feed's own layout (", " separators, a newline and tab before each element of an array of
+objects), byte-compatible with the real captures in tests/fixtures/real/ (README.md there
+describes each one and its quirks).
 """
 
 from __future__ import annotations

@@ -174,7 +174,8 @@ class Market:
         return rng.standard_normal(n)
 
     def _paid_shortfall(self, country: str, hour: int) -> int:
-        """Top-paid feeds now and then return 97-99 rows for 100 (feeds.md fixtures)."""
+        """Top-paid feeds now and then return 97-99 rows for 100 (the real captures
+        v2-us-top-paid-97-* and v2-jp-top-paid-98-* in tests/fixtures/real/)."""
         roll = np.random.default_rng([self.seed, COUNTRY_INDEX[country], 3, hour + _HOUR_OFFSET])
         value = int(roll.integers(0, 10))
         return 0 if value < 6 else value - 5 if value < 9 else 3

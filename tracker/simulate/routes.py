@@ -69,7 +69,8 @@ class FeedRoutes:
         return min(published, now.replace(microsecond=0))
 
     def v2(self, path: str, origin: str, now: datetime) -> Reply:
-        """`/api/v2/{cc}/apps/{chart}/{limit}/apps.json` (feeds.md §1.2 and §1.5)."""
+        """`/api/v2/{cc}/apps/{chart}/{limit}/apps.json`, refused as Apple's host refuses: 404
+        for another path or chart, 500 for a limit over 100 (tweaselORG/parse-tunes issue #2)."""
         parts = path.split("/")[1:]
         if len(parts) != 7 or parts[3] != "apps" or parts[6] != "apps.json":
             return not_found()
@@ -94,7 +95,8 @@ class FeedRoutes:
         return formats.v2_body(url, country, chart, apps, updated)
 
     def legacy(self, path: str, now: datetime) -> Reply:
-        """`/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json`, parameters in any order (§2)."""
+        """`/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json`, parameters in any order
+        (tracker/fetch/sources/itunes.py)."""
         parts = [p for p in path.split("/") if p]
         if len(parts) < 4 or parts[1] != "rss" or parts[-1] != "json":
             return not_found()

@@ -186,7 +186,9 @@ def _configure_sqlite(engine: Engine, *, writer: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # Writers take the lock up front: a deferred transaction that upgrades to a write fails
-        # at once with "database is locked" whatever the busy timeout (reliability.md §2.2).
+        # at once with "database is locked" whatever the busy timeout, as SQLite does not wait
+        # where waiting could deadlock (https://www.sqlite.org/c3ref/busy_handler.html;
+        # https://www.sqlite.org/lang_transaction.html on BEGIN IMMEDIATE).
         immediate = conn.get_execution_options().get("immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 

@@ -1,4 +1,5 @@
-"""Legacy iTunes RSS: URLs, the real captures, and the Atom-in-JSON quirks (feeds.md §8.2)."""
+"""Legacy iTunes RSS: URLs, the real captures, and the Atom-in-JSON quirks (tests/fixtures/real/
+README.md)."""
 
 from __future__ import annotations
 
