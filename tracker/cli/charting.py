@@ -10,84 +10,98 @@ import typer
 from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, config_from, handle_errors, split_values, stderr
 
+# Each argument and option is declared once, as a type (as tracker/cli/history.py does), so the
+# command's signature is one line per option.
+#
+# KIND, APP and the choices below are checked by ChartSpec rather than by click, so that a
+# bad value is one "Error: ..." line like everywhere else, not a boxed usage panel.
+KindArg = Annotated[
+    str,
+    typer.Argument(
+        help="rank: rank over time; grid: one panel per country; heatmap: countries x "
+        "time for one app; leaders: countries where each app is #1 (--top N) over time.",
+        show_default=False,
+        metavar="KIND",
+    ),
+]
+AppsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Apps: store ids, [apps] aliases or parts of names.",
+        show_default=False,
+        metavar="APP",
+    ),
+]
+CountryOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--country",
+        help="Storefront codes; comma-separated or repeated. Default: rank draws us (or "
+        "the one country with data), the other kinds every country with data.",
+        show_default=False,
+    ),
+]
+ChartKindOpt = Annotated[str, typer.Option("--chart", help="Chart kind.")]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="apple or itunes (default: the one for the chart kind)."),
+]
+CategoryOpt = Annotated[str, typer.Option("--category", help="Genre id or name.")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option("--since", help="Start: ISO date/time or an age like 30d (default: all)."),
+]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help="End: ISO date/time or an age like 1d.")
+]
+EveryOpt = Annotated[str, typer.Option("--every", help="Bucket size: 1h, 6h, 1d...")]
+TzOpt = Annotated[str, typer.Option("--tz", help="Time zone of the dates shown (IANA name).")]
+ScaleOpt = Annotated[
+    str,
+    typer.Option("--scale", help="Rank axis: zoom (to the ranks shown), fixed (1..depth) or log."),
+]
+TopOpt = Annotated[int, typer.Option("--top", help="leaders: count countries in the top N.")]
+ShareYOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--share-y/--no-share-y",
+        help="grid: one rank axis for every panel, or one each (default: shared only when "
+        "the panels' ranks span about the same range).",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="File to write: .png, .svg or .pdf (default: a PNG in [charts] output_dir).",
+        show_default=False,
+    ),
+]
+SimulatedOpt = Annotated[bool, typer.Option("--simulated", help='Mark the title "(simulated)".')]
+
 
 @app.command()
 @handle_errors
 def chart(
-    # KIND, APP and the choices below are checked by ChartSpec rather than by click, so that a
-    # bad value is one "Error: ..." line like everywhere else, not a boxed usage panel.
-    kind: Annotated[
-        str,
-        typer.Argument(
-            help="rank: rank over time; grid: one panel per country; heatmap: countries x "
-            "time for one app; leaders: countries where each app is #1 (--top N) over time.",
-            show_default=False,
-            metavar="KIND",
-        ),
-    ],
-    apps: Annotated[
-        list[str] | None,
-        typer.Argument(
-            help="Apps: store ids, [apps] aliases or parts of names.",
-            show_default=False,
-            metavar="APP",
-        ),
-    ] = None,
-    country: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--country",
-            help="Storefront codes; comma-separated or repeated. Default: rank draws us (or "
-            "the one country with data), the other kinds every country with data.",
-            show_default=False,
-        ),
-    ] = None,
-    chart_kind: Annotated[str, typer.Option("--chart", help="Chart kind.")] = "top-free",
-    source: Annotated[
-        str | None,
-        typer.Option("--source", help="apple or itunes (default: the one for the chart kind)."),
-    ] = None,
-    category: Annotated[str, typer.Option("--category", help="Genre id or name.")] = "all",
-    device: Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")] = "iphone",
-    since: Annotated[
-        str | None,
-        typer.Option("--since", help="Start: ISO date/time or an age like 30d (default: all)."),
-    ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="End: ISO date/time or an age like 1d.")
-    ] = None,
-    every: Annotated[str, typer.Option("--every", help="Bucket size: 1h, 6h, 1d...")] = "1h",
-    tz: Annotated[
-        str, typer.Option("--tz", help="Time zone of the dates shown (IANA name).")
-    ] = "UTC",
-    scale: Annotated[
-        str,
-        typer.Option(
-            "--scale", help="Rank axis: zoom (to the ranks shown), fixed (1..depth) or log."
-        ),
-    ] = "zoom",
-    top: Annotated[int, typer.Option("--top", help="leaders: count countries in the top N.")] = 1,
-    share_y: Annotated[
-        bool | None,
-        typer.Option(
-            "--share-y/--no-share-y",
-            help="grid: one rank axis for every panel, or one each (default: shared only when "
-            "the panels' ranks span about the same range).",
-            show_default=False,
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="File to write: .png, .svg or .pdf (default: a PNG in [charts] output_dir).",
-            show_default=False,
-        ),
-    ] = None,
-    simulated: Annotated[
-        bool, typer.Option("--simulated", help='Mark the title "(simulated)".')
-    ] = False,
+    kind: KindArg,
+    apps: AppsArg = None,
+    country: CountryOpt = None,
+    chart_kind: ChartKindOpt = "top-free",
+    source: SourceOpt = None,
+    category: CategoryOpt = "all",
+    device: DeviceOpt = "iphone",
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    every: EveryOpt = "1h",
+    tz: TzOpt = "UTC",
+    scale: ScaleOpt = "zoom",
+    top: TopOpt = 1,
+    share_y: ShareYOpt = None,
+    output: OutputOpt = None,
+    simulated: SimulatedOpt = False,
     config_path: ConfigOpt = None,
 ) -> None:
     """Draw rank over time from the stored history and print the file's path.

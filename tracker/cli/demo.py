@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +14,9 @@ from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import UsageError
 from tracker.storefronts import STOREFRONT_SET
 from tracker.timeutil import isoformat_z
+
+if TYPE_CHECKING:
+    from tracker.demo.pipeline import DemoHistory, StorySummary
 
 
 @app.command()
@@ -60,10 +63,7 @@ def demo(
         pipeline as story,  # the simulator and charts load only for this command
     )
 
-    chosen = [c.lower() for c in split_values(countries)]
-    for country in chosen:
-        if country not in STOREFRONT_SET:
-            raise UsageError(f"--countries: {country!r} is not an App Store storefront code")
+    chosen = _storefronts(countries)
     begin = instant(start, "--start")
     with progress_bar("simulated hours", disable=not stderr_is_terminal()) as progress:
         task = progress.add_task("hours", total=None)
@@ -88,7 +88,25 @@ def demo(
         charts = story.draw_charts(engine, config, out, end)
         rows = export.wait()
     built.folder.record(*charts, csv_path)
+    _tell(built, summary)
+    typer.echo(f"  database  {_shown(built.database)}")
+    for path in charts:
+        typer.echo(f"  chart     {_shown(path)}")
+    typer.echo(f"  csv       {_shown(csv_path)} ({rows} rows)")
+    typer.echo(f"  config    {_shown(built.config_path)}")
 
+
+def _storefronts(countries: list[str] | None) -> list[str]:
+    """The --countries given, lower-cased; a UsageError for one that is no storefront."""
+    chosen = [c.lower() for c in split_values(countries)]
+    for country in chosen:
+        if country not in STOREFRONT_SET:
+            raise UsageError(f"--countries: {country!r} is not an App Store storefront code")
+    return chosen
+
+
+def _tell(built: DemoHistory, summary: StorySummary) -> None:
+    """The story: what was fetched, when DeepSeek reached #1, and the first alerts."""
     typer.echo(f"apprank demo: {built.scenario.name} (SIMULATED market, not real data)")
     typer.echo(
         f"  fetched {built.charts_stored} charts ({built.charts_failed} failed) over "
@@ -115,11 +133,6 @@ def demo(
     if len(built.alerts) > 5:
         rest = ", ".join(f"{rule} x{n}" for rule, n in by_rule.items())
         typer.echo(f"    ... ({rest})")
-    typer.echo(f"  database  {_shown(built.database)}")
-    for path in charts:
-        typer.echo(f"  chart     {_shown(path)}")
-    typer.echo(f"  csv       {_shown(csv_path)} ({rows} rows)")
-    typer.echo(f"  config    {_shown(built.config_path)}")
 
 
 def _shown(path: Path) -> Path:
