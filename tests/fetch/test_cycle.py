@@ -6,7 +6,7 @@ Each test runs one cycle over two charts: a healthy one and one meeting the quir
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from tracker.config.load import config_from_dict
+from tracker.errors import StoreError
 from tracker.fetch.cycle import run_fetch
-from tracker.models import ChartKey, ChartRequest
+from tracker.fetch.sink import Attempt, Saved, SnapshotSink
+from tracker.models import ChartKey, ChartRequest, ChartSnapshot
 from tracker.simulate import FaultConfig, Market, SimulatorServer, load_scenario
 from tracker.store.engine import open_engine
 from tracker.store.reads import latest_chart
@@ -172,3 +174,60 @@ def test_each_fault_is_refused_recorded_and_spares_the_other_chart(
     )
     assert [r[0] for r in recorded] == [outcome]
     assert recorded[0][1]  # the reason is kept
+
+
+class MemorySink:
+    """A SnapshotSink with no database: the fetch cycle needs nothing of the store's."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.saved: list[tuple[ChartSnapshot, datetime, Attempt, int | None]] = []
+        self.failed: list[tuple[ChartKey, Attempt]] = []
+        self.refuse = refuse
+
+    def save_many(
+        self,
+        items: Sequence[tuple[ChartSnapshot, datetime, Attempt]],
+        *,
+        slots: Sequence[int | None] | None = None,
+    ) -> list[Saved]:
+        if self.refuse:
+            raise StoreError("the database is read-only")
+        out = []
+        for (snapshot, captured_at, attempt), slot in zip(
+            items, slots or [None] * len(items), strict=True
+        ):
+            self.saved.append((snapshot, captured_at, attempt, slot))
+            out.append(Saved(len(self.saved), 100 + len(self.saved), True))
+        return out
+
+    def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
+        self.failed.append((key, attempt))
+
+
+def test_the_cycle_writes_through_any_sink(sim, market, tmp_path) -> None:
+    sim.set_faults(FaultConfig(force={"/gb/apps/top-free": "server_error"}))
+    config = config_from_dict(
+        {"http": {"retries": 0, "timeout": 1.0}, "sources": {"apple": {"base_url": sim.base_url}}}
+    )
+    sink: SnapshotSink = MemorySink()
+    result = run_fetch(config, [HEALTHY, VICTIM], sink, clock=sim.clock.now, slot_of=lambda r: 7)
+    assert isinstance(sink, MemorySink)
+    [(snapshot, captured_at, attempt, slot)] = sink.saved
+    assert snapshot.request == HEALTHY and captured_at == AT and slot == 7
+    assert [(e.app_id, clean_text(e.name)) for e in snapshot.entries] == served(market, HEALTHY.key)
+    assert (attempt.outcome, attempt.http_status) == ("ok", 200)
+    [(key, failure)] = sink.failed
+    assert key == VICTIM.key and failure.outcome == "http_error"
+    ok = {o.request.key: o for o in result.outcomes}[HEALTHY.key]
+    assert (ok.snapshot_id, ok.entries, ok.new_ranking) == (1, 100, True)
+
+
+def test_a_sink_refusing_a_write_is_the_charts_store_outcome(sim, tmp_path) -> None:
+    config = config_from_dict(
+        {"http": {"retries": 0, "timeout": 1.0}, "sources": {"apple": {"base_url": sim.base_url}}}
+    )
+    sink = MemorySink(refuse=True)
+    result = run_fetch(config, [HEALTHY], sink, clock=sim.clock.now)
+    [outcome] = result.outcomes
+    assert (outcome.outcome, outcome.error) == ("store", "the database is read-only")
+    assert [(k, a.outcome) for k, a in sink.failed] == [(HEALTHY.key, "store")]

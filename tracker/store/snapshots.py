@@ -4,8 +4,8 @@
 - each chart's latest snapshot time (ix_snapshot_chart_time, read backwards, one row);
 - the first and last snapshot time over some charts (the same index, one row each way).
 
-The snapshot table grows with every fetch (hundreds of thousands of rows a year per track), so
-a GROUP BY over it would cost the daemon's start more every month; tests/store/test_snapshots.py
+The snapshot table grows by a row per chart per fetch, for as long as apprank runs, so a GROUP
+BY over it would make the daemon's start slower every month; tests/store/test_snapshots.py
 checks SQLite's plan for each. Through the Core views: the readers that ask for the bounds load
 no ORM.
 """
@@ -32,8 +32,8 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
 
 
 def find_chart_ids(conn: Connection, keys: Sequence[ChartKey]) -> dict[ChartKey, int]:
-    """The ids of those of `keys` that the chart table holds (it is small: one seek per
-    country, the rest filtered here)."""
+    """The ids of those of `keys` that the chart table holds. That table is small (one row per
+    chart ever fetched): its rows of the keys' countries are read and matched here."""
     if not keys:
         return {}
     wanted = set(keys)
