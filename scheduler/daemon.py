@@ -325,7 +325,7 @@ class Daemon:
         None of these may stop the schedule: each logs its own failures.
         """
         if config.alert:
-            from tracker.alerts import process_cycle
+            from tracker.alerts.cycle import process_cycle
 
             process_cycle(self.engine, config, list(report.stored), deliver=False)
             self.delivery.wake()

@@ -55,7 +55,7 @@ class DeliveryWorker:
         return not self._thread.is_alive()
 
     def _loop(self) -> None:
-        from tracker.alerts import deliver_pending
+        from tracker.alerts.cycle import deliver_pending
 
         while not self._stop.is_set():
             self._wake.wait(self.poll)

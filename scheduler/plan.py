@@ -19,7 +19,9 @@ from functools import cached_property
 from apscheduler.triggers.base import BaseTrigger
 
 from tracker.config.crontab import crontab_trigger
-from tracker.config.reader import ReaderConfig, TrackConfig
+from tracker.config.fields import format_duration
+from tracker.config.reader import ReaderConfig
+from tracker.config.tracks import TrackConfig
 from tracker.errors import ConfigError
 from tracker.models import ChartRequest
 from tracker.timeutil import as_utc, from_epoch
@@ -221,7 +223,7 @@ def _grid(config: ReaderConfig, index: int, track: TrackConfig) -> Grid:
     interval = track.interval
     if interval < MIN_INTERVAL:
         raise ConfigError(
-            f"{config.path}: track[{index}].every = {track.every!r}: "
+            f"{config.path}: track[{index}].every = {format_duration(interval)!r}: "
             "the daemon needs an interval of at least 1s"
         )
     return IntervalGrid(interval.total_seconds())

@@ -2,44 +2,47 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
-from tracker.config.load import Config
+from tracker.config.daemon import DaemonConfig
+from tracker.config.http import HttpConfig
 from tracker.fetch.http import HttpSettings
-from tracker.timeutil import parse_duration
 
-_HTTP = HttpSettings()
+# The defaults are the configuration's (one home); here they are seconds.
+_DAEMON = DaemonConfig()
+_HTTP = HttpConfig()
 
 
 @dataclass(frozen=True, slots=True)
 class DaemonSettings:
-    heartbeat: float = 15.0  # seconds between heartbeat rows
-    shutdown_grace: float = 10.0  # how long SIGTERM waits for running cycles
-    keep_cycles: float = 90 * 86400.0  # cycle summaries older than this are pruned
-    workers: int = 8  # scheduler threads: at most one cycle per track runs at a time anyway
+    heartbeat: float = _DAEMON.heartbeat.total_seconds()  # between heartbeat rows
+    shutdown_grace: float = _DAEMON.shutdown_grace.total_seconds()  # SIGTERM waits for cycles
+    keep_cycles: float = _DAEMON.keep_cycles.total_seconds()  # older cycle summaries are pruned
+    # Scheduler threads: at most one cycle per track runs at a time anyway.
+    workers: int = _DAEMON.workers
     # Per-host pause after repeated 429/403 (see tracker.fetch.pauses.HostGate).
     pause_after: int = _HTTP.pause_after
-    pause_initial: float = _HTTP.pause_initial
-    pause_max: float = _HTTP.pause_max
+    pause_initial: float = _HTTP.pause_initial.total_seconds()
+    pause_max: float = _HTTP.pause_max.total_seconds()
 
     @classmethod
-    def from_config(cls, config: Config, **overrides: Any) -> DaemonSettings:
-        """Defaults, then `[daemon]` / `[http]` keys the config has, then non-None overrides.
-
-        Durations are seconds; in the config file they may also be strings such as "15s".
-        """
-        values: dict[str, Any] = {}
-        daemon = getattr(config, "daemon", None)
-        http = config.http
-        for item in fields(cls):
-            for section in (daemon, http):
-                value = getattr(section, item.name, None) if section is not None else None
-                if value is not None:
-                    values[item.name] = _plain(value)
+    def from_config(
+        cls, daemon: DaemonConfig, http: HttpConfig, **overrides: Any
+    ) -> DaemonSettings:
+        """The `[daemon]` and `[http]` sections' values, then the non-None `overrides`
+        (command-line options, in seconds)."""
+        values: dict[str, Any] = {
+            "heartbeat": daemon.heartbeat.total_seconds(),
+            "shutdown_grace": daemon.shutdown_grace.total_seconds(),
+            "keep_cycles": daemon.keep_cycles.total_seconds(),
+            "workers": daemon.workers,
+            "pause_after": http.pause_after,
+            "pause_initial": http.pause_initial.total_seconds(),
+            "pause_max": http.pause_max.total_seconds(),
+        }
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        return cls(**values)
 
     def http_settings(self) -> HttpSettings:
         """The settings the shared HostGate uses for pauses."""
@@ -48,12 +51,3 @@ class DaemonSettings:
             pause_initial=self.pause_initial,
             pause_max=self.pause_max,
         )
-
-
-def _plain(value: Any) -> Any:
-    """Durations given as "15s" or timedelta become seconds; anything else stays."""
-    if isinstance(value, str):
-        return parse_duration(value).total_seconds()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    return value

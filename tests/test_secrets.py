@@ -19,7 +19,7 @@ from scheduler.logs import LogFormat, setup_logging
 from tests.alerts.conftest import CHATGPT, DEEPSEEK, US, History, alert_engine, free_port, hour
 from tests.alerts.conftest import ranked as ranked_ids
 from tests.conftest import FeedServer, real_fixture, run_apprank
-from tracker.alerts import process_cycle
+from tracker.alerts.cycle import process_cycle
 from tracker.config.load import load_config
 from tracker.text.redact import mask_text, mask_url
 

@@ -68,7 +68,15 @@ NOT_FOR_READERS = (
     "tracker.store.migrate",
 )
 # The models of sections no reader uses: readers load tracker.config.reader, not these.
-FULL_CONFIG = ("tracker.config.load", "tracker.config.alerts", "tracker.config.charts")
+FULL_CONFIG = (
+    "tracker.config.load",
+    "tracker.config.alerts",
+    "tracker.config.when",
+    "tracker.config.notify",
+    "tracker.config.charts",
+    "tracker.config.http",
+    "tracker.config.daemon",
+)
 
 
 def imported(*args: str | Path, cwd: Path | None = None) -> tuple[int, set[str], str]:

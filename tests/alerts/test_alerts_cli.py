@@ -23,7 +23,7 @@ from tests.alerts.conftest import (
     hour,
     ranked,
 )
-from tracker.alerts import process_cycle
+from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.cli.base import app
 from tracker.config.load import load_config

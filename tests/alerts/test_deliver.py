@@ -27,7 +27,8 @@ from tests.alerts.conftest import (
     ranked,
 )
 from tests.conftest import ROOT
-from tracker.alerts import deliver, deliver_pending, process_cycle
+from tracker.alerts import deliver
+from tracker.alerts.cycle import deliver_pending, process_cycle
 from tracker.alerts.deliver import retry_delay
 from tracker.alerts.listing import recent_events
 from tracker.config.load import Config
@@ -189,7 +190,7 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
         script = (
             "from tracker.config.load import load_config\n"
             "from tracker.store.engine import open_engine\n"
-            "from tracker.alerts import deliver_pending\n"
+            "from tracker.alerts.cycle import deliver_pending\n"
             f"config = load_config({str(path)!r})\n"
             "print(deliver_pending(open_engine(config.database.url), config))\n"
         )

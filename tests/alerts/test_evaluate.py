@@ -23,7 +23,7 @@ from tests.alerts.conftest import (
     make_config,
     ranked,
 )
-from tracker.alerts import process_cycle
+from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.models import ChartKey
 

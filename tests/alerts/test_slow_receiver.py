@@ -12,7 +12,7 @@ import pytest
 from tests.alerts.conftest import TricklingReceiver, make_config
 from tracker.alerts.deliver import LEASE, QUICK_BACKOFF_MAX
 from tracker.alerts.sample import send_test
-from tracker.config.alerts import WebhookTarget
+from tracker.config.notify import WebhookTarget
 from tracker.errors import FetchTimeout
 from tracker.fetch.webhook import post_json
 

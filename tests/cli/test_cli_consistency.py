@@ -136,7 +136,7 @@ def test_alerts_csv_columns_are_the_json_keys(
     write_config: Callable[..., Path], apprank: Apprank
 ) -> None:
     from tests.alerts.conftest import CHATGPT, US, History, alert_engine, hour, ranked
-    from tracker.alerts import process_cycle
+    from tracker.alerts.cycle import process_cycle
     from tracker.config.load import load_config
 
     path = write_config(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,11 +23,24 @@ def test_defaults_and_normalised_values() -> None:
     assert (spec.chart, spec.source, spec.every, spec.tz, spec.scale, spec.top) == (
         "top-free",
         None,
-        "1h",
+        timedelta(hours=1),
         "UTC",
         "zoom",
         1,
     )
+
+
+def test_all_countries_are_no_countries_every_country_with_data() -> None:
+    assert ChartSpec(kind="leaders", apps=["1"], countries=["all"]).countries == []
+    assert ChartSpec(kind="leaders", apps=["1"], countries=["us", "ALL"]).countries == []
+    assert ChartSpec(kind="rank", apps=["1"], countries="GB").countries == ["gb"]
+    with pytest.raises(UsageError, match=r"^--country: 'xx' is not an App Store storefront code"):
+        spec_from_options(kind="rank", apps=["1"], countries=["all", "xx"])
+
+
+def test_every_is_a_duration_parsed_once() -> None:
+    assert ChartSpec(kind="rank", apps=["1"], every="15m").every == timedelta(minutes=15)
+    assert ChartSpec(kind="rank", apps=["1"], every=90).every == timedelta(seconds=90)
 
 
 def test_window_counts_ages_back_from_now() -> None:
@@ -109,14 +122,15 @@ def test_spec_imports_neither_matplotlib_nor_the_store() -> None:
     assert done.stdout == "[]\n"
 
 
-def test_public_names_resolve() -> None:
-    import charts
-
-    assert charts.__all__ == sorted(charts.__all__)
-    for name in charts.__all__:
-        assert getattr(charts, name) is not None
-    with pytest.raises(AttributeError):
-        _ = charts.nothing_here
+def test_the_charts_package_imports_nothing() -> None:
+    # Callers import the module they use: the package alone loads no Matplotlib.
+    code = (
+        "import sys, charts\n"
+        "loaded = [m for m in ('matplotlib', 'numpy') if m in sys.modules]\n"
+        "print(loaded, [n for n in vars(charts) if not n.startswith('__')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[] []\n"
 
 
 def test_share_y_is_a_grid_option() -> None:

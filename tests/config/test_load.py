@@ -69,7 +69,8 @@ INVALID = [
     ('[[track]]\nsource = "playstore"\n', "track[0].source = 'playstore': unknown source"),
     (
         '[[track]]\ncountries = ["us", "zz"]\n',
-        "track[0].countries = ['us', 'zz']: 'zz' is not an App Store storefront code",
+        "track[0].countries = ['us', 'zz']: 'zz' is not an App Store storefront code "
+        "(e.g. us, gb, jp)",
     ),
     (
         '[[track]]\ncharts = ["top-grossing"]\n',
@@ -135,7 +136,7 @@ def test_cli_reports_a_config_error_in_one_line_with_exit_2(tmp_path: Path) -> N
     assert result.stdout == ""
     assert result.stderr == (
         f"Error: {path}: track[0].countries = ['us', 'zz']: 'zz' is not an App Store "
-        "storefront code\n"
+        "storefront code (e.g. us, gb, jp)\n"
     )
 
 

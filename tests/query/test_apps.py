@@ -10,14 +10,14 @@ from tracker.config.load import config_from_dict
 from tracker.errors import UsageError
 from tracker.query.apps import AppRef, resolve_app, resolve_apps
 
-CONFIG = config_from_dict({"apps": {"DeepSeek": DEEPSEEK, "gpt": CHATGPT, "ghost": "42"}})
+ALIASES = config_from_dict({"apps": {"DeepSeek": DEEPSEEK, "gpt": CHATGPT, "ghost": "42"}}).apps
 DS = AppRef(DEEPSEEK, "DeepSeek - AI Assistant", "Hangzhou DeepSeek AI")
 GPT = AppRef(CHATGPT, "ChatGPT", "OpenAI")
 
 
 def usage_error(engine: Engine, text: str) -> str:
     with pytest.raises(UsageError) as caught:
-        resolve_app(engine, CONFIG, text)
+        resolve_app(engine, ALIASES, text)
     assert caught.value.exit_code == 2
     return str(caught.value)
 
@@ -28,12 +28,12 @@ def usage_error(engine: Engine, text: str) -> str:
     ids=["id", "alias", "alias-case", "spaces", "fragment", "fragment-case"],
 )
 def test_id_alias_and_fragment_name_the_same_app(story: Engine, text: str) -> None:
-    assert resolve_app(story, CONFIG, text) == DS
+    assert resolve_app(story, ALIASES, text) == DS
 
 
 def test_alias_wins_over_fragment(story: Engine) -> None:
     # "gpt" is an alias and a fragment of ChatGPT's name; both lead to ChatGPT.
-    assert resolve_app(story, CONFIG, "GPT") == GPT
+    assert resolve_app(story, ALIASES, "GPT") == GPT
 
 
 def test_ambiguous_fragment_lists_the_candidates(story: Engine) -> None:
@@ -63,7 +63,7 @@ def test_unknown_names_say_so(story: Engine) -> None:
 def test_whole_name_beats_longer_names_containing_it(engine: Engine) -> None:
     writer = build_story(engine)
     save(writer, "fr", at("05:00"), [("1", "ChatGPT Helper", "Someone"), "gpt"])
-    assert resolve_app(engine, CONFIG, "chatgpt") == GPT
+    assert resolve_app(engine, ALIASES, "chatgpt") == GPT
     assert "matches 2 apps" in usage_error(engine, "chatg")
 
 
@@ -83,9 +83,9 @@ def test_many_candidates_are_cut_at_ten(engine: Engine) -> None:
 def test_fragments_in_other_scripts_ignore_case(engine: Engine) -> None:
     writer = build_story(engine)
     save(writer, "ru", at("05:00"), [("7", "Госуслуги", "Минцифры"), ("8", "ÉCOLE Directe", None)])
-    assert resolve_app(engine, CONFIG, "госуслуги") == AppRef("7", "Госуслуги", "Минцифры")
-    assert resolve_app(engine, CONFIG, "école") == AppRef("8", "ÉCOLE Directe", None)
+    assert resolve_app(engine, ALIASES, "госуслуги") == AppRef("7", "Госуслуги", "Минцифры")
+    assert resolve_app(engine, ALIASES, "école") == AppRef("8", "ÉCOLE Directe", None)
 
 
 def test_resolve_apps_keeps_order_and_drops_repeats(story: Engine) -> None:
-    assert resolve_apps(story, CONFIG, ["gpt", "deepseek", CHATGPT]) == [GPT, DS]
+    assert resolve_apps(story, ALIASES, ["gpt", "deepseek", CHATGPT]) == [GPT, DS]

@@ -6,9 +6,7 @@ import io
 import logging
 import os
 import socket
-from datetime import timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import orjson
 import pytest
@@ -144,18 +142,23 @@ def test_sd_notify_sends_one_datagram(tmp_path: Path, monkeypatch: pytest.Monkey
 
 def test_settings_overrides_beat_defaults() -> None:
     config = config_from_dict({})
-    assert DaemonSettings.from_config(config).heartbeat == 15.0
-    settings = DaemonSettings.from_config(config, heartbeat=0.5, shutdown_grace=None)
+    assert DaemonSettings.from_config(config.daemon, config.http).heartbeat == 15.0
+    assert DaemonSettings.from_config(config.daemon, config.http) == DaemonSettings()
+    settings = DaemonSettings.from_config(
+        config.daemon, config.http, heartbeat=0.5, shutdown_grace=None
+    )
     assert (settings.heartbeat, settings.shutdown_grace) == (0.5, 10.0)
     assert settings.http_settings().pause_initial == 30.0
 
 
-def test_settings_read_daemon_and_http_keys_once_the_config_has_them() -> None:
-    # The shape a `[daemon]` table and `[http]` pause keys would give the config object.
-    config = SimpleNamespace(
-        daemon=SimpleNamespace(heartbeat="5s", shutdown_grace=timedelta(seconds=20)),
-        http=SimpleNamespace(pause_after=2, pause_initial="2m", pause_max=None),
+def test_settings_read_the_daemon_and_http_sections() -> None:
+    config = config_from_dict(
+        {
+            "daemon": {"heartbeat": "5s", "shutdown_grace": 20, "keep_cycles": "7d"},
+            "http": {"pause_after": 2, "pause_initial": "2m"},
+        }
     )
-    settings = DaemonSettings.from_config(config)  # type: ignore[arg-type]
+    settings = DaemonSettings.from_config(config.daemon, config.http)
     assert (settings.heartbeat, settings.shutdown_grace) == (5.0, 20.0)
+    assert settings.keep_cycles == 7 * 86400.0
     assert (settings.pause_after, settings.pause_initial, settings.pause_max) == (2, 120.0, 1800.0)

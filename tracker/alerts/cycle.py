@@ -12,7 +12,6 @@ from tracker.alerts.deliver import deliver_due
 from tracker.alerts.evaluate import evaluate
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import record_events
-from tracker.config.alerts import rules_of
 from tracker.config.load import Config
 from tracker.errors import StoreError
 from tracker.models import ChartKey
@@ -39,13 +38,14 @@ def process_cycle(
     """
     now = now or utcnow()
     events: list[AlertEvent] = []
-    if rules_of(config) and stored:
+    if config.alert and stored:
         try:
-            events = record_events(engine, evaluate(engine, config, stored), now)
+            candidates = evaluate(engine, config.alert, config.apps, stored)
+            events = record_events(engine, candidates, now)
         except StoreError as exc:
             log.error("alerts not evaluated: %s", exc)
     if deliver:
-        deliver_due(engine, config, now)
+        deliver_due(engine, config.notify, config.http, now)
     return events
 
 
@@ -53,4 +53,4 @@ def deliver_pending(engine: Engine, config: Config, *, now: datetime | None = No
     """Retry the deliveries that are due (the daemon calls this every cycle); returns how many
     (event, target) deliveries succeeded. Never raises.
     """
-    return deliver_due(engine, config, now or utcnow())
+    return deliver_due(engine, config.notify, config.http, now or utcnow())

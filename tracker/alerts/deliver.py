@@ -22,8 +22,8 @@ from sqlalchemy import Engine
 
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import claim_due, mark_sent
-from tracker.config.alerts import LOG_TARGET, NotifyConfig, WebhookTarget, notify_of
-from tracker.config.load import Config
+from tracker.config.http import HttpConfig
+from tracker.config.notify import LOG_TARGET, NotifyConfig, WebhookTarget
 from tracker.errors import ApprankError, StoreError
 from tracker.fetch.webhook import post_json
 from tracker.text.redact import mask_text
@@ -92,10 +92,15 @@ def build_body(events: Sequence[AlertEvent], *, test: bool = False) -> bytes:
 
 
 def send(
-    config: Config, target: str, events: Sequence[AlertEvent], *, test: bool = False
+    notify: NotifyConfig,
+    http: HttpConfig,
+    target: str,
+    events: Sequence[AlertEvent],
+    *,
+    test: bool = False,
 ) -> SendResult:
-    """Send `events` to one target as one message. Never raises."""
-    notify: NotifyConfig = notify_of(config)
+    """Send `events` to one target of `notify` as one message (a webhook under `http`'s
+    back-off and user agent). Never raises."""
     try:
         if target == LOG_TARGET:
             for event in events:
@@ -117,7 +122,7 @@ def send(
         webhook = notify.webhook_for(target)
         if webhook is None:
             return SendResult(target, False, len(events), error=f"{target} is not configured")
-        status = _post(config, webhook, build_body(events, test=test))
+        status = _post(http, webhook, build_body(events, test=test))
     except (ApprankError, ValueError) as exc:  # FetchError included
         error = mask_text(str(exc))  # a webhook URL is a credential (Slack, Discord, user:pw@)
         return SendResult(target, False, len(events), getattr(exc, "status", None), error)
@@ -130,7 +135,7 @@ def send(
     return SendResult(target, False, len(events), status, f"HTTP {status}")
 
 
-def _post(config: Config, webhook: WebhookTarget, body: bytes) -> int:
+def _post(http: HttpConfig, webhook: WebhookTarget, body: bytes) -> int:
     headers = {"Content-Type": "application/json"}
     secret = webhook.secret_bytes()
     if secret is not None:
@@ -141,15 +146,18 @@ def _post(config: Config, webhook: WebhookTarget, body: bytes) -> int:
         headers,
         timeout=webhook.timeout,
         retries=webhook.retries,
-        backoff=config.http.backoff_initial,
-        backoff_max=min(config.http.backoff_max, QUICK_BACKOFF_MAX),
-        user_agent=config.http.user_agent,
+        backoff=http.backoff_initial,
+        backoff_max=min(http.backoff_max, QUICK_BACKOFF_MAX),
+        user_agent=http.user_agent,
     )
 
 
-def deliver_due(engine: Engine, config: Config, now: datetime | None = None) -> int:
-    """Send every pending delivery that is due, one message per target (at most MAX_BUNDLE
-    events each); returns how many (event, target) deliveries succeeded. Never raises.
+def deliver_due(
+    engine: Engine, notify: NotifyConfig, http: HttpConfig, now: datetime | None = None
+) -> int:
+    """Send every pending delivery that is due to its target in `notify`, one message per
+    target (at most MAX_BUNDLE events each); returns how many (event, target) deliveries
+    succeeded. Never raises.
     """
     now = now or utcnow()
     try:
@@ -161,7 +169,7 @@ def deliver_due(engine: Engine, config: Config, now: datetime | None = None) -> 
     for group in claimed:
         for start in range(0, len(group.events), MAX_BUNDLE):
             events = group.events[start : start + MAX_BUNDLE]
-            result = send(config, group.target, events)
+            result = send(notify, http, group.target, events)
             # After a failed message, the target's other messages wait with it: one dead
             # receiver costs one send per back-off period, not one per 50 events.
             ids = (

@@ -10,40 +10,31 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine
 
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.messages import describe
 from tracker.alerts.rules import Position, fires
 from tracker.alerts.store import Candidate
-from tracker.config.alerts import AlertRule, rules_of
-from tracker.config.load import Config
+from tracker.config.alerts import AlertRule
 from tracker.errors import UsageError
 from tracker.models import ChartKey
+from tracker.query.selection import app_ids_by_store_id
 from tracker.store.engine import read_connection
-from tracker.store.schema.base import table_of
-from tracker.store.schema.charts import App, RankingEntry, Snapshot
+from tracker.store.snapshots import (
+    StoredSnapshot,
+    previous_snapshot,
+    ranks_in,
+    snapshots_by_id,
+)
 
 log = logging.getLogger("apprank.alerts")
 
-APP = table_of(App)
-ENTRY = table_of(RankingEntry)
-SNAPSHOT = table_of(Snapshot)
 # Unresolvable app names already logged, so a daemon says so once, not every cycle.
 _REPORTED: set[tuple[str, str]] = set()
-
-
-@dataclass(frozen=True, slots=True)
-class _Snap:
-    id: int
-    chart_id: int
-    captured_at: datetime
-    ranking_id: int
-    depth: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +48,9 @@ class _Named:
 class _Resolver:
     """Resolves each rule's app text once per evaluation (id, alias or name fragment)."""
 
-    def __init__(self, engine: Engine, config: Config) -> None:
+    def __init__(self, engine: Engine, aliases: Mapping[str, str]) -> None:
         self.engine = engine
-        self.config = config
+        self.aliases = aliases
         self._cache: dict[str, _Named | None] = {}
 
     def __call__(self, rule: AlertRule, text: str) -> _Named | None:
@@ -68,7 +59,7 @@ class _Resolver:
         return self._cache[text]
 
     def _resolve(self, rule: AlertRule, text: str) -> _Named | None:
-        alias = self.config.apps.get(text.lower())
+        alias = self.aliases.get(text.lower())
         if alias is not None:
             return _Named(alias, text)
         if text.isdigit():
@@ -76,7 +67,7 @@ class _Resolver:
         from tracker.query.apps import resolve_app
 
         try:
-            ref = resolve_app(self.engine, self.config, text)
+            ref = resolve_app(self.engine, self.aliases, text)
         except UsageError as exc:
             problem = str(exc).splitlines()[0]
             if (rule.name, problem) not in _REPORTED:
@@ -87,13 +78,16 @@ class _Resolver:
 
 
 def evaluate(
-    engine: Engine, config: Config, stored: Sequence[tuple[ChartKey, int]]
+    engine: Engine,
+    rules: Sequence[AlertRule],
+    aliases: Mapping[str, str],
+    stored: Sequence[tuple[ChartKey, int]],
 ) -> list[Candidate]:
-    """The events the rules fire for `stored` snapshots, in order; nothing is written."""
-    rules = rules_of(config)
+    """The events `rules` fire for `stored` snapshots, in order (apps named through the
+    `[apps]` `aliases`); nothing is written."""
     if not rules:
         return []
-    resolve = _Resolver(engine, config)
+    resolve = _Resolver(engine, aliases)
     work: list[tuple[ChartKey, int, list[tuple[AlertRule, _Named, _Named | None]]]] = []
     for key, snapshot_id in stored:
         watching = []
@@ -112,14 +106,12 @@ def evaluate(
         return out
     with read_connection(engine) as conn:
         # What every snapshot of the batch needs is read once: the snapshots and the apps.
-        snaps = _snapshots(conn, [snapshot_id for _, snapshot_id, _ in work])
+        snaps = snapshots_by_id(conn, [snapshot_id for _, snapshot_id, _ in work])
         named = {a.store_id for *_, watching in work for _, a, _ in watching}
         named |= {r.store_id for *_, watching in work for _, _, r in watching if r}
         apps = {
-            row.store_id: (row.id, row.name)
-            for row in conn.execute(
-                select(APP.c.id, APP.c.store_id, APP.c.name).where(APP.c.store_id.in_(named))
-            )
+            store_id: (app_id, name)
+            for store_id, (app_id, name, _) in app_ids_by_store_id(conn, sorted(named)).items()
         }
         for key, snapshot_id, watching in work:
             now = snaps.get(snapshot_id)
@@ -135,28 +127,18 @@ def evaluate(
 def _evaluate_snapshot(
     conn: Connection,
     key: ChartKey,
-    now: _Snap,
+    now: StoredSnapshot,
     watching: list[tuple[AlertRule, _Named, _Named | None]],
     apps: dict[str, tuple[int, str]],
 ) -> list[Candidate]:
-    before = _previous(conn, now)
+    before = previous_snapshot(conn, now)
     if before is None:
         return []  # the chart's first snapshot: a baseline, not a transition
     store_ids = {a.store_id for _, a, _ in watching} | {r.store_id for _, _, r in watching if r}
-    ranks: dict[tuple[int, int], int] = {}
     internal = [apps[s][0] for s in store_ids if s in apps]
-    if internal:
-        ranks = {
-            (row.ranking_id, row.app_id): row.rank
-            for row in conn.execute(
-                select(ENTRY.c.ranking_id, ENTRY.c.app_id, ENTRY.c.rank).where(
-                    ENTRY.c.ranking_id.in_({now.ranking_id, before.ranking_id})
-                    & ENTRY.c.app_id.in_(internal)
-                )
-            )
-        }
+    ranks = ranks_in(conn, sorted({now.ranking_id, before.ranking_id}), internal)
 
-    def position(snap: _Snap, named: _Named) -> Position:
+    def position(snap: StoredSnapshot, named: _Named) -> Position:
         found = apps.get(named.store_id)
         rank = ranks.get((snap.ranking_id, found[0])) if found else None
         return Position(rank, snap.depth)
@@ -202,44 +184,5 @@ def _evaluate_snapshot(
             rival_previous_rank=rival_was.rank if rival_was else None,
             targets=tuple(rule.notify),
         )
-        out.append(Candidate(event, rule.cooldown_period))
+        out.append(Candidate(event, rule.cooldown))
     return out
-
-
-def _snapshots(conn: Connection, ids: list[int]) -> dict[int, _Snap]:
-    found: dict[int, _Snap] = {}
-    for start in range(0, len(ids), 500):
-        for row in conn.execute(
-            select(
-                SNAPSHOT.c.id,
-                SNAPSHOT.c.chart_id,
-                SNAPSHOT.c.captured_at,
-                SNAPSHOT.c.ranking_id,
-                SNAPSHOT.c.depth_returned,
-            ).where(SNAPSHOT.c.id.in_(ids[start : start + 500]))
-        ):
-            found[row.id] = _Snap(*row)
-    return found
-
-
-def _previous(conn: Connection, snap: _Snap) -> _Snap | None:
-    """The chart's latest snapshot before `snap` (by capture time, then id for equal times)."""
-    row = conn.execute(
-        select(
-            SNAPSHOT.c.id,
-            SNAPSHOT.c.chart_id,
-            SNAPSHOT.c.captured_at,
-            SNAPSHOT.c.ranking_id,
-            SNAPSHOT.c.depth_returned,
-        )
-        .where(
-            (SNAPSHOT.c.chart_id == snap.chart_id)
-            & (
-                (SNAPSHOT.c.captured_at < snap.captured_at)
-                | ((SNAPSHOT.c.captured_at == snap.captured_at) & (SNAPSHOT.c.id < snap.id))
-            )
-        )
-        .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _Snap(*row)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tracker.alerts.rules import Condition, Direction, Kind, Position, places_moved
+from tracker.alerts.rules import Position, places_moved
+from tracker.config.when import Condition, Direction, Kind
 from tracker.models import ChartKey
 
 

@@ -1,4 +1,4 @@
-"""`when` expressions: parsing them, and deciding whether two snapshots make one fire.
+"""When a parsed `when` fires: deciding whether two snapshots of one chart make a transition.
 
 A condition fires on a *transition* between two real snapshots of one chart, never while it
 merely holds, and never across missing data (the caller only ever passes two real snapshots).
@@ -7,52 +7,15 @@ rank is below the depth the chart returned. So every test here is three-valued: 
 unknown (None) when a short chart cannot tell, and a rule fires only on a provable change:
 "leaves top 50" does not fire for an app missing from a chart that returned 20 rows.
 
-The forms:
-
-    rank <= N, rank < N, rank = N   fires when the condition starts to hold ("rank <= 1": #1)
-    enters top N                    the same as rank <= N, worded as an entry
-    leaves top N                    was in the top N, now provably below it
-    moves N                         by at least N places, either way
-    moves up N / climbs N           up by at least N places
-    moves down N / drops N          down by at least N places
-    overtakes APP                   was behind APP, now ahead of it (APP: id, alias or name)
+The forms, and their parser, are `tracker.config.when` (the configuration checks each rule's
+`when` when it loads).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from enum import StrEnum
 
-FORMS = (
-    '"rank <= N", "enters top N", "leaves top N", "moves N", "moves up N", "moves down N", '
-    '"climbs N", "drops N" or "overtakes APP"'
-)
-
-
-class Kind(StrEnum):
-    RANK = "rank"
-    ENTERS = "enters"
-    LEAVES = "leaves"
-    MOVES = "moves"
-    OVERTAKES = "overtakes"
-
-
-class Direction(StrEnum):
-    ANY = "any"
-    UP = "up"
-    DOWN = "down"
-
-
-@dataclass(frozen=True, slots=True)
-class Condition:
-    """A parsed `when`. `limit` is N; `exact` marks "rank = N"; `rival` names the app to pass."""
-
-    kind: Kind
-    limit: int = 0
-    exact: bool = False
-    direction: Direction = Direction.ANY
-    rival: str | None = None
+from tracker.config.when import Condition, Direction, Kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,59 +36,6 @@ class Position:
         if self.rank is not None:
             return self.rank == n
         return False if self.depth >= n else None
-
-
-_NUMBER = r"(\d{1,5})"
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), name)
-    for pattern, name in (
-        (rf"rank\s*(<=|<|==|=)\s*{_NUMBER}", "rank"),
-        (rf"enters\s+(?:the\s+)?top\s+{_NUMBER}", "enters"),
-        (rf"leaves\s+(?:the\s+)?top\s+{_NUMBER}", "leaves"),
-        (rf"moves\s+(up|down)\s+(?:by\s+)?{_NUMBER}", "moves-dir"),
-        (rf"moves\s+(?:by\s+)?{_NUMBER}", "moves"),
-        (rf"(climbs|rises|drops|falls)\s+(?:by\s+)?{_NUMBER}", "moves-verb"),
-        (r"overtakes\s+(\S.*)", "overtakes"),
-    )
-)
-
-
-def parse_when(text: str) -> Condition:
-    """Parse a `when` expression; raises ValueError naming the accepted forms."""
-    cleaned = " ".join(str(text).split())
-    for pattern, name in _PATTERNS:
-        match = pattern.fullmatch(cleaned)
-        if match is None:
-            continue
-        groups = match.groups()
-        if name == "overtakes":
-            rival = groups[0].strip().strip("\"'")
-            if not rival:
-                break
-            return Condition(Kind.OVERTAKES, rival=rival)
-        limit = int(groups[-1])
-        if name == "rank":
-            operator = groups[0]
-            if operator == "<":
-                limit -= 1
-            _positive(limit, cleaned)
-            return Condition(Kind.RANK, limit, exact=operator in ("=", "=="))
-        _positive(limit, cleaned)
-        if name == "enters":
-            return Condition(Kind.ENTERS, limit)
-        if name == "leaves":
-            return Condition(Kind.LEAVES, limit)
-        if name == "moves":
-            return Condition(Kind.MOVES, limit)
-        word = groups[0].lower()
-        up = word in ("up", "climbs", "rises")
-        return Condition(Kind.MOVES, limit, direction=Direction.UP if up else Direction.DOWN)
-    raise ValueError(f"cannot read {text!r}: expected {FORMS}")
-
-
-def _positive(limit: int, text: str) -> None:
-    if limit < 1:
-        raise ValueError(f"{text!r} can never hold: ranks start at 1")
 
 
 def state(condition: Condition, position: Position) -> bool | None:

@@ -7,15 +7,18 @@ once (with the webhook's quick retries), so the result says at once whether a ta
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tracker.alerts.deliver import SendResult, send
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.messages import describe
-from tracker.alerts.rules import Direction, Kind, Position
-from tracker.config.alerts import AlertRule, NotifyConfig, notify_of, rules_of
+from tracker.alerts.rules import Position
+from tracker.config.alerts import AlertRule
+from tracker.config.fields import every_storefront
 from tracker.config.load import Config
+from tracker.config.when import Direction, Kind
 from tracker.errors import UsageError
 from tracker.models import ChartKey
 from tracker.timeutil import utcnow
@@ -46,9 +49,10 @@ def _sample_ranks(rule: AlertRule) -> _Ranks:
     return _Ranks(2, 1, 1, 2)
 
 
-def sample_event(config: Config, rule: AlertRule, now: datetime) -> AlertEvent:
-    """A made-up event as `rule` would fire it: its app, first country, chart and condition."""
-    country = "us" if rule.countries == ["all"] else rule.countries[0]
+def sample_event(rule: AlertRule, aliases: Mapping[str, str], now: datetime) -> AlertEvent:
+    """A made-up event as `rule` would fire it: its app, first country (us for a rule on every
+    storefront), chart and condition; apps named through the `[apps]` `aliases`."""
+    country = "us" if every_storefront(rule.countries) else rule.countries[0]
     key = ChartKey(rule.source or "apple", country, rule.chart, rule.category, rule.device)
     ranks = _sample_ranks(rule)
     before, after = Position(ranks.before, SAMPLE_DEPTH), Position(ranks.now, SAMPLE_DEPTH)
@@ -69,7 +73,7 @@ def sample_event(config: Config, rule: AlertRule, now: datetime) -> AlertEvent:
         event_id=uuid.uuid4().hex,
         rule=rule.name,
         when=rule.when,
-        app_id=_store_id(config, rule.app),
+        app_id=_store_id(aliases, rule.app),
         app_name=rule.app,
         key=key,
         rank=ranks.now,
@@ -80,7 +84,7 @@ def sample_event(config: Config, rule: AlertRule, now: datetime) -> AlertEvent:
         previous_captured_at=now - timedelta(hours=1),
         snapshot_id=0,
         message=message,
-        rival_id=_store_id(config, rival) if rival else None,
+        rival_id=_store_id(aliases, rival) if rival else None,
         rival_name=rival,
         rival_rank=ranks.rival_now,
         rival_previous_rank=ranks.rival_before,
@@ -88,9 +92,9 @@ def sample_event(config: Config, rule: AlertRule, now: datetime) -> AlertEvent:
     )
 
 
-def _store_id(config: Config, text: str) -> str:
+def _store_id(aliases: Mapping[str, str], text: str) -> str:
     """The store id an alias or id names; "0" for a name, which only the database resolves."""
-    alias = config.apps.get(text.lower())
+    alias = aliases.get(text.lower())
     return alias or (text if text.isdigit() else "0")
 
 
@@ -99,12 +103,12 @@ def send_test(config: Config, name: str, *, now: datetime | None = None) -> list
     "webhook:team" or just "team") to it alone. Raises UsageError for an unknown name.
     """
     now = now or utcnow()
-    notify: NotifyConfig = notify_of(config)
-    rules = {rule.name: rule for rule in rules_of(config)}
+    notify = config.notify
+    rules = {rule.name: rule for rule in config.alert}
     rule = rules.get(name)
     if rule is not None:
-        event = sample_event(config, rule, now)
-        return [send(config, target, [event], test=True) for target in rule.notify]
+        event = sample_event(rule, config.apps, now)
+        return [send(notify, config.http, target, [event], test=True) for target in rule.notify]
     target = name if name in notify.targets() else f"webhook:{name}"
     if target not in notify.targets():
         raise UsageError(
@@ -112,4 +116,5 @@ def send_test(config: Config, name: str, *, now: datetime | None = None) -> list
             f"(rules: {', '.join(rules) or 'none'}; targets: {', '.join(notify.targets())})"
         )
     generic = AlertRule(name="test", app=SAMPLE_APP, when="rank <= 1", notify=[target])
-    return [send(config, target, [sample_event(config, generic, now)], test=True)]
+    event = sample_event(generic, config.apps, now)
+    return [send(notify, config.http, target, [event], test=True)]

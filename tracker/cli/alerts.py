@@ -157,7 +157,7 @@ def test_alert(
 
         apprank alerts test deepseek-number-one
     """
-    from tracker.alerts import send_test
+    from tracker.alerts.sample import send_test
 
     config = config_from(config_path)
     results = send_test(config, name)

@@ -83,7 +83,9 @@ def run(
     beat = _duration(heartbeat, "--heartbeat")
     config = config_from(config_path)
     build_plans(config)  # refuse a config with nothing schedulable before taking any lock
-    settings = DaemonSettings.from_config(config, heartbeat=beat.total_seconds() if beat else None)
+    settings = DaemonSettings.from_config(
+        config.daemon, config.http, heartbeat=beat.total_seconds() if beat else None
+    )
     with acquire_instance_lock(config.database.url):
         engine = open_engine(config.database.url)
         daemon = Daemon(config, engine, settings, config_path=config_path)

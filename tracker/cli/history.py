@@ -96,7 +96,7 @@ def history(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    refs = _apps.resolve_apps(engine, config, apps)
+    refs = _apps.resolve_apps(engine, config.apps, apps)
     series = query.history(
         engine,
         [r.app_id for r in refs],
@@ -208,7 +208,10 @@ def compare(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    a, b = _apps.resolve_app(engine, config, app_a), _apps.resolve_app(engine, config, app_b)
+    a, b = (
+        _apps.resolve_app(engine, config.apps, app_a),
+        _apps.resolve_app(engine, config.apps, app_b),
+    )
     results = query.compare(
         engine,
         a.app_id,
@@ -260,7 +263,7 @@ def leaders(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config, app_name)
+    ref = _apps.resolve_app(engine, config.apps, app_name)
     when = instant(at, "--at")
     found = query.leaders(
         engine,
@@ -326,7 +329,7 @@ def stats(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config, app_name)
+    ref = _apps.resolve_app(engine, config.apps, app_name)
     results = query.stats(
         engine,
         ref.app_id,

@@ -1,5 +1,6 @@
 """`ChartSpec`: one chart to draw from the store, as a `[[chart]]` config entry or the options
-of `apprank chart` describe it. Validation happens here, so both fail the same way.
+of `apprank chart` describe it, and `[charts]`, where charts go. Validation happens here, so
+the file and the command fail the same way.
 
 This module imports neither Matplotlib nor the store, so tracker/config/load.py can use ChartSpec.
 """
@@ -12,11 +13,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
+from tracker.config.fields import AnyCountries, Duration, Strict
 from tracker.errors import UsageError
-from tracker.storefronts import STOREFRONT_SET
-from tracker.timeutil import parse_duration, parse_instant
+from tracker.timeutil import parse_instant
 
 Kind = Literal["rank", "grid", "heatmap", "leaders"]
 KINDS: tuple[str, ...] = ("rank", "grid", "heatmap", "leaders")
@@ -72,25 +73,23 @@ def chart_format(path: Path | str) -> str:
     return FORMATS[suffix]
 
 
-class ChartSpec(BaseModel):
+class ChartSpec(Strict):
     """One chart: what to draw, for which apps and countries, over which window, to which file.
 
     `since`/`until` are ISO times or ages ("30d" = 30 days before now); `output` is a file name
     (relative to `[charts] output_dir` for configured charts) whose extension picks the format.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
     kind: Kind
     apps: list[str] = Field(min_length=1)
-    countries: list[str] = []
+    countries: AnyCountries = []  # none, or "all": every country with data
     chart: str = "top-free"
     source: str | None = None
     category: str = "all"
     device: str = "iphone"
     since: str | None = None
     until: str | None = None
-    every: str = "1h"
+    every: Duration = timedelta(hours=1)  # one point per app and country per bucket
     tz: str = "UTC"
     scale: Literal["zoom", "fixed", "log"] = "zoom"
     top: int = Field(1, ge=1, le=200)
@@ -107,29 +106,11 @@ class ChartSpec(BaseModel):
             raise ValueError("name at least one app (store id, [apps] alias or part of a name)")
         return list(dict.fromkeys(cleaned))
 
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, values: list[str]) -> list[str]:
-        out: list[str] = []
-        for value in values:
-            code = value.strip().lower()
-            if code not in STOREFRONT_SET:
-                raise ValueError(f"{value!r} is not an App Store storefront code (e.g. us, gb, jp)")
-            if code not in out:
-                out.append(code)
-        return out
-
     @field_validator("since", "until")
     @classmethod
     def _instant(cls, value: str | None) -> str | None:
         if value is not None:
             parse_instant(value)
-        return value
-
-    @field_validator("every")
-    @classmethod
-    def _every(cls, value: str) -> str:
-        parse_duration(value)
         return value
 
     @field_validator("tz")
@@ -169,10 +150,6 @@ class ChartSpec(BaseModel):
             raise UsageError(f"--since {self.since} is after --until {self.until}")
         return since, until
 
-    @property
-    def bucket(self) -> timedelta:
-        return parse_duration(self.every)
-
     def file_name(self, app_ids: list[str], countries: list[str]) -> str:
         """The default file name: kind, apps and countries, e.g. rank-284882215-us-gb.png."""
         apps = app_ids if len(app_ids) <= 3 else [*app_ids[:3], f"and{len(app_ids) - 3}"]
@@ -185,6 +162,12 @@ class ChartSpec(BaseModel):
         name = self.output or self.file_name(app_ids, countries)
         path = Path(name).expanduser()
         return path if path.is_absolute() else Path(output_dir) / path
+
+
+class ChartsConfig(Strict):
+    """`[charts]`: where `apprank chart` writes without `-o`, and configured charts go."""
+
+    output_dir: str = "charts-out"
 
 
 def spec_from_options(**options: object) -> ChartSpec:
@@ -215,6 +198,7 @@ __all__ = [
     "KINDS",
     "MAX_PANELS",
     "ChartSpec",
+    "ChartsConfig",
     "chart_format",
     "spec_from_options",
     "validation_message",

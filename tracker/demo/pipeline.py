@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Engine
 
-from tracker.alerts import process_cycle
+from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.config.load import Config
 from tracker.demo.folder import DemoFolder, cannot_write
@@ -234,7 +234,7 @@ async def _fetch_hours(
     ]
     stored = failed = 0
     alerts: list[AlertEvent] = []
-    async with HttpClient(http_settings(config)) as client:
+    async with HttpClient(http_settings(config.http)) as client:
         for hour in range(hours):
             sim.set_clock(begin + timedelta(hours=hour))
             result = await fetch_charts(

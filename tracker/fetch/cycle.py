@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tracker.config.http import HttpConfig
 from tracker.config.load import Config
 from tracker.errors import (
     ApprankError,
@@ -35,7 +36,7 @@ from tracker.fetch.sources import SOURCES
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.text.redact import mask_url
-from tracker.timeutil import parse_duration, parse_instant, utcnow
+from tracker.timeutil import parse_instant, utcnow
 
 log = logging.getLogger("apprank.fetch")
 
@@ -96,8 +97,8 @@ class CycleResult:
         return [o for o in self.outcomes if not o.ok]
 
 
-def http_settings(config: Config) -> HttpSettings:
-    http = config.http
+def http_settings(http: HttpConfig) -> HttpSettings:
+    """The client's settings from `[http]` (pauses in seconds)."""
     return HttpSettings(
         timeout=http.timeout,
         concurrency=http.concurrency,
@@ -108,8 +109,8 @@ def http_settings(config: Config) -> HttpSettings:
         backoff_max=http.backoff_max,
         backoff_initial=http.backoff_initial,
         pause_after=http.pause_after,
-        pause_initial=parse_duration(http.pause_initial).total_seconds(),
-        pause_max=parse_duration(http.pause_max).total_seconds(),
+        pause_initial=http.pause_initial.total_seconds(),
+        pause_max=http.pause_max.total_seconds(),
     )
 
 
@@ -153,7 +154,7 @@ async def fetch_charts(
     batches = GroupCommit(writer)
     committer = asyncio.create_task(batches.run())
     own_client = client is None
-    http = client or HttpClient(http_settings(config), gate=gate, transport=transport)
+    http = client or HttpClient(http_settings(config.http), gate=gate, transport=transport)
     try:
 
         async def one(request: ChartRequest) -> ChartOutcome:

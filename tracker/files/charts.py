@@ -50,7 +50,7 @@ def build_chart(
     engine: Engine, config: Config, spec: ChartSpec, *, now: datetime | None = None
 ) -> Built:
     """Draw `spec` from the store. Raises NothingToChart (exit 1) when there is nothing to show."""
-    refs = resolve_apps(engine, config, spec.apps)
+    refs = resolve_apps(engine, config.apps, spec.apps)
     since, until = spec.window(now or utcnow())
     series = history(
         engine,
@@ -62,7 +62,7 @@ def build_chart(
         device=spec.device,
         since=since,
         until=until,
-        every=spec.bucket,
+        every=spec.every,
     )
     if not series:
         raise NothingToChart(_no_data(spec, refs, since, until))
@@ -109,7 +109,7 @@ def render_configured_charts(
 
     Files are replaced atomically, so readers see the previous picture or the new one.
     """
-    chosen = list(specs if specs is not None else getattr(config, "chart", []))
+    chosen = list(specs if specs is not None else config.chart)
     out = []
     when = now or utcnow()
     for spec in chosen:

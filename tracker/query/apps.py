@@ -6,12 +6,11 @@ and a bad name fails the same way: one error line (plus the candidates when ambi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select
 
-from tracker.config.reader import ReaderConfig
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
 from tracker.store.schema.views import APP
@@ -29,8 +28,9 @@ class AppRef:
     developer: str | None
 
 
-def resolve_app(engine: Engine, config: ReaderConfig, text: str) -> AppRef:
-    """Resolve a store id, an alias or a case-insensitive name fragment to one stored app.
+def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef:
+    """Resolve a store id, an alias (of `aliases`, the config's `[apps]`) or a case-insensitive
+    name fragment to one stored app.
 
     Raises UsageError (exit 2) when nothing matches or a fragment matches several apps; the
     message then lists the candidates, one "id  name  developer" line each.
@@ -38,7 +38,7 @@ def resolve_app(engine: Engine, config: ReaderConfig, text: str) -> AppRef:
     wanted = text.strip()
     if not wanted:
         raise UsageError("empty app name: give a store id, an [apps] alias or part of the name")
-    alias_id = config.apps.get(wanted.lower())
+    alias_id = aliases.get(wanted.lower())
     if alias_id is not None:
         found = _by_store_id(engine, alias_id)
         if found is None:
@@ -68,11 +68,11 @@ def resolve_app(engine: Engine, config: ReaderConfig, text: str) -> AppRef:
     raise UsageError(_ambiguous(wanted, candidates))
 
 
-def resolve_apps(engine: Engine, config: ReaderConfig, texts: Sequence[str]) -> list[AppRef]:
+def resolve_apps(engine: Engine, aliases: Mapping[str, str], texts: Sequence[str]) -> list[AppRef]:
     """Resolve several names; the same app named twice is kept once, in first-named order."""
     out: list[AppRef] = []
     for text in texts:
-        ref = resolve_app(engine, config, text)
+        ref = resolve_app(engine, aliases, text)
         if ref not in out:
             out.append(ref)
     return out

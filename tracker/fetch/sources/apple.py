@@ -1,9 +1,14 @@
-"""Apple Marketing Tools RSS v2: `/api/v2/{cc}/apps/{chart}/{limit}/apps.json` (feeds.md §1)."""
+"""Apple Marketing Tools RSS v2: `/api/v2/{cc}/apps/{chart}/{limit}/apps.json`.
+
+The URLs are those Apple's RSS Builder (https://rss.marketingtools.apple.com) makes; the shape
+parsed is that of the real captures in tests/fixtures/real/ (README.md there lists them).
+"""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tracker.config.sources import APPLE
 from tracker.errors import FeedFormatError
 from tracker.fetch.sources.base import check_entries, iso_date, load_feed
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
@@ -14,12 +19,13 @@ from tracker.timeutil import parse_feed_time
 class AppleSource:
     """Top free and top paid iPhone apps, 1 to 100 deep; no genres, no grossing."""
 
-    name: ClassVar[str] = "apple"
-    charts: ClassVar[tuple[str, ...]] = ("top-free", "top-paid")
-    devices: ClassVar[tuple[str, ...]] = ("iphone",)
-    max_depth: ClassVar[int] = 100
-    supports_categories: ClassVar[bool] = False
-    default_base_url: ClassVar[str] = "https://rss.marketingtools.apple.com"
+    # The facts the configuration checks tracks against: one home, tracker/config/sources.py.
+    name: ClassVar[str] = APPLE.name
+    charts: ClassVar[tuple[str, ...]] = APPLE.charts
+    devices: ClassVar[tuple[str, ...]] = APPLE.devices
+    max_depth: ClassVar[int] = APPLE.max_depth
+    supports_categories: ClassVar[bool] = APPLE.supports_categories
+    default_base_url: ClassVar[str] = APPLE.default_base_url
 
     def url(self, request: ChartRequest, base_url: str) -> str:
         key = request.key

@@ -1,4 +1,5 @@
-"""Legacy iTunes RSS (Atom-in-JSON), feeds.md §2.
+"""Legacy iTunes RSS (Atom-in-JSON). Apple documents no format for it: this parser reads what the
+real captures in tests/fixtures/real/ hold (README.md there lists their quirks).
 
 `/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json`
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tracker.config.sources import ITUNES
 from tracker.errors import FeedFormatError
 from tracker.fetch.sources.base import check_entries, iso_date, load_feed
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
@@ -29,12 +31,13 @@ FEED_TYPES: dict[tuple[str, str], str] = {
 class ItunesSource:
     """Top free, paid and grossing for iPhone, iPad and Mac, by genre; at most 200 deep."""
 
-    name: ClassVar[str] = "itunes"
-    charts: ClassVar[tuple[str, ...]] = ("top-free", "top-paid", "top-grossing")
-    devices: ClassVar[tuple[str, ...]] = ("iphone", "ipad", "mac")
-    max_depth: ClassVar[int] = 200
-    supports_categories: ClassVar[bool] = True
-    default_base_url: ClassVar[str] = "https://itunes.apple.com"
+    # The facts the configuration checks tracks against: one home, tracker/config/sources.py.
+    name: ClassVar[str] = ITUNES.name
+    charts: ClassVar[tuple[str, ...]] = ITUNES.charts
+    devices: ClassVar[tuple[str, ...]] = ITUNES.devices
+    max_depth: ClassVar[int] = ITUNES.max_depth
+    supports_categories: ClassVar[bool] = ITUNES.supports_categories
+    default_base_url: ClassVar[str] = ITUNES.default_base_url
 
     def url(self, request: ChartRequest, base_url: str) -> str:
         key = request.key
@@ -46,7 +49,8 @@ class ItunesSource:
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         feed = load_feed(body, url)
         raw = feed.get("entry")
-        # One row comes as an object, none as a missing key (feeds.md §2.6).
+        # One row comes as an object (tests/fixtures/real/legacy-jp-topgrossing-1-2016-04.json),
+        # none as a missing key (a storefront without the chart: AntennaPod/AntennaPod PR #4515).
         rows = [] if raw is None else [raw] if isinstance(raw, dict) else raw
         if not isinstance(rows, list):
             raise FeedFormatError(f"`feed.entry` is neither a list nor an object in {url}", url=url)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from tracker.cli.base import app
 from tracker.config.alerts import AlertRule
 from tracker.config.load import load_config
 from tracker.models import ChartKey
+from tracker.storefronts import STOREFRONTS
 
 runner = CliRunner()
 
@@ -41,19 +45,37 @@ def test_a_valid_config_loads_rules_and_targets(
     monkeypatch.setenv("APPRANK_TEST_SECRET", "abc")
     config = load_config(write_config(GOOD))
     rule = config.alert[0]
+    # "all" is every storefront, as in [[track]]: the rule holds the list.
     assert (rule.name, rule.app, rule.countries, rule.when) == (
         "deepseek-number-one",
         "deepseek",
-        ["all"],
+        list(STOREFRONTS),
         "rank <= 1",
     )
-    assert rule.cooldown_period is not None and rule.cooldown_period.total_seconds() == 6 * 3600
+    assert rule.cooldown == timedelta(hours=6)
     assert config.notify.targets() == ["log", "webhook:team"]
     assert config.notify.webhook["team"].secret_bytes() == b"abc"
     assert rule.matches(ChartKey("apple", "jp", "top-free"))
     assert rule.matches(ChartKey("itunes", "us", "top-free"))
     assert not rule.matches(ChartKey("apple", "us", "top-paid"))
     assert not rule.matches(ChartKey("apple", "us", "top-free", device="ipad"))
+
+
+def test_a_rule_names_every_country_unless_told() -> None:
+    rule = AlertRule(name="r", app="1", when="rank <= 1")
+    assert rule.countries == list(STOREFRONTS) and rule.cooldown is None
+    assert rule.matches(ChartKey("apple", "zw", "top-free"))
+    assert AlertRule(name="r", app="1", when="rank <= 1", countries=["jp", "all"]).countries == [
+        "jp",
+        *(c for c in STOREFRONTS if c != "jp"),
+    ]
+
+
+def test_the_condition_is_parsed_once_when_the_rule_loads() -> None:
+    rule = AlertRule(name="r", app="1", when="Enters  the top 5")
+    assert rule.condition is rule.condition
+    assert (rule.condition.kind, rule.condition.limit) == ("enters", 5)
+    assert rule.when == "Enters  the top 5"  # the text, as events record it
 
 
 def test_rule_scope_narrows_by_country_and_source() -> None:
@@ -90,7 +112,8 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
         (RULE + RULE, "alert[1].name = 'r': used by another rule"),
         (
             RULE + 'countries = ["us", "xx"]\n',
-            "alert[0].countries = ['us', 'xx']: 'xx' is not an App Store storefront code",
+            "alert[0].countries = ['us', 'xx']: 'xx' is not an App Store storefront code "
+            "(e.g. us, gb, jp)",
         ),
         (
             RULE + 'chart = "top-grossing"\nsource = "apple"\n',
@@ -103,6 +126,10 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
         (
             RULE.replace("rank <= 1", "overtakes deepseek"),
             "alert[0].when = 'overtakes deepseek': an app cannot overtake itself",
+        ),
+        (
+            RULE + "countries = []\n",
+            'alert[0].countries = []: needs at least one country (or "all")',
         ),
         (RULE + 'channel = "#general"\n', "alert[0].channel: unknown key"),
         ('[[alert]]\nname = "r"\nwhen = "rank <= 1"\n', "alert[0].app = '{...}': Field required"),
@@ -124,3 +151,14 @@ def test_bad_rules_and_targets_are_one_line_config_errors(
     assert result.exit_code == 2
     assert result.stderr == f"Error: {path}: {error}\n"
     assert result.stdout == ""
+
+
+def test_the_alerts_package_imports_nothing() -> None:
+    # Callers import the module they use: the package itself loads no evaluation code.
+    code = (
+        "import sys, tracker.alerts\n"
+        "loaded = [m for m in sys.modules if m.startswith(('tracker.alerts.', 'tracker.config'))]\n"
+        "print(loaded, [n for n in vars(tracker.alerts) if not n.startswith('__')])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[] []\n"

@@ -1,0 +1,102 @@
+"""`[[track]]`: which charts to fetch, how deep, and how often."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field, field_validator, model_validator
+
+from tracker.config.errors import KeyValueError
+from tracker.config.fields import Countries, Duration, Strict
+from tracker.config.sources import SOURCE_FACTS, known_source
+from tracker.models import ChartKey, ChartRequest
+from tracker.storefronts import normalize_category
+
+# How often a cron track's `interval` says it runs when `every` does not say.
+CRON_INTERVAL = timedelta(hours=1)
+
+
+class TrackConfig(Strict):
+    name: str | None = None
+    source: str = "apple"
+    countries: Countries = Field(default=["us"], validate_default=True)
+    charts: list[str] = ["top-free"]
+    categories: list[str] = ["all"]  # genre keys: "all" or an id; TOML may give ids as integers
+    devices: list[str] = ["iphone"]
+    depth: int = 100
+    every: Duration | None = None
+    cron: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _known_source(cls, value: str) -> str:
+        return known_source(value)
+
+    @field_validator("categories", mode="before")
+    @classmethod
+    def _categories(cls, values: object) -> object:
+        # Before the list[str] check, so integer ids are normalised rather than refused; anything
+        # else (not a list, an item neither text nor a whole number) gets pydantic's message.
+        if not isinstance(values, list):
+            return values
+        try:
+            return [
+                normalize_category(v) if isinstance(v, str | int) and not isinstance(v, bool) else v
+                for v in values
+            ] or ["all"]
+        except ValueError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            # Deferred: APScheduler is loaded only by a configuration that has a cron track.
+            from tracker.config.crontab import crontab_trigger
+
+            try:
+                crontab_trigger(value, "UTC")
+            except ValueError as exc:
+                raise ValueError(f"invalid cron expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _fits_source(self) -> TrackConfig:
+        source = SOURCE_FACTS[self.source]
+        for chart in self.charts:
+            if chart not in source.charts:
+                raise KeyValueError(
+                    "charts", chart, f"not offered by {self.source} ({', '.join(source.charts)})"
+                )
+        for device in self.devices:
+            if device not in source.devices:
+                raise KeyValueError(
+                    "devices", device, f"not offered by {self.source} ({', '.join(source.devices)})"
+                )
+        if self.categories != ["all"] and not source.supports_categories:
+            raise KeyValueError("categories", self.categories, f"{self.source} has no genre charts")
+        if not 1 <= self.depth <= source.max_depth:
+            raise KeyValueError(
+                "depth", self.depth, f"must be 1..{source.max_depth} for {self.source}"
+            )
+        if self.every and self.cron:
+            raise KeyValueError("cron", self.cron, "give either `every` or `cron`, not both")
+        return self
+
+    @property
+    def interval(self) -> timedelta:
+        """The polling interval (for cron tracks, an hour unless `every` says otherwise)."""
+        return self.every or CRON_INTERVAL
+
+    @property
+    def label(self) -> str:
+        return self.name or f"{self.source}:{','.join(self.charts)}"
+
+    def requests(self) -> list[ChartRequest]:
+        return [
+            ChartRequest(ChartKey(self.source, country, chart, category, device), self.depth)
+            for country in self.countries
+            for chart in self.charts
+            for category in self.categories
+            for device in self.devices
+        ]
