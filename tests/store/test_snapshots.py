@@ -12,14 +12,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import Engine, event, func, select, text
 
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.engine import open_engine, read_connection
 from tracker.store.schema.views import SNAPSHOT
 from tracker.store.snapshots import (
+    StoredSnapshot,
     find_chart_ids,
     last_snapshot_at,
+    previous_snapshot,
+    ranks_in,
+    snapshots_by_id,
     stored_for_slot,
     time_bounds,
 )
@@ -69,6 +73,31 @@ def test_latest_slot_and_bounds_per_chart(db_url: str) -> None:
         assert time_bounds(conn, [ids[US], ids[GB]]) == (to_epoch(at(0)), to_epoch(at(2)))
         assert time_bounds(conn, [ids[GB]]) == (to_epoch(at(1)),) * 2
         assert time_bounds(conn, [ids[JP]]) is None
+    engine.dispose()
+
+
+def test_the_snapshot_before_and_the_ranks_the_alert_rules_compare(db_url: str) -> None:
+    engine = open_engine(db_url)
+    history(engine)
+    with read_connection(engine) as conn:
+        us = find_chart_ids(conn, [US])[US]
+        snaps = snapshots_by_id(conn, [1, 2, 3, 4, 99])
+        assert sorted(snaps) == [1, 2, 3, 4]  # 99 does not exist
+        latest = snaps[1]  # written first: US at hour 2
+        assert (latest.chart_id, latest.captured_at, latest.depth) == (us, at(2), 2)
+        before = previous_snapshot(conn, latest)
+        assert before is not None and (before.id, before.captured_at) == (4, at(1))
+        first = snaps[2]
+        assert previous_snapshot(conn, first) is None  # US at hour 0: the chart's first
+        # At an equal time the lower id counts as the earlier snapshot.
+        tie = StoredSnapshot(999, us, at(1), before.ranking_id, 2)
+        assert previous_snapshot(conn, tie) == before
+        ids = dict(conn.execute(select(SNAPSHOT.c.id, SNAPSHOT.c.ranking_id)).all())
+        app = {r.store_id: r.id for r in conn.execute(text("SELECT id, store_id FROM app"))}
+        ranks = ranks_in(conn, [ids[1], ids[3]], [app["us2"], app["gb1"]])
+        assert ranks == {(ids[1], app["us2"]): 2, (ids[3], app["gb1"]): 1}
+        assert ranks_in(conn, [ids[3]], [app["us1"]]) == {}  # not in GB's chart
+        assert ranks_in(conn, [], [app["us1"]]) == {}
     engine.dispose()
 
 
@@ -130,7 +159,14 @@ def test_each_read_seeks_an_index_of_snapshot_never_scans_it(tmp_path: Path) -> 
         *captured(engine, lambda: stored_for_slot(engine, keys, to_epoch(at(1)))),
         *captured(engine, bounds),
     ]
-    assert len(statements) == 3
+
+    def previous() -> None:
+        with read_connection(engine) as conn:
+            [latest] = snapshots_by_id(conn, [1]).values()
+            previous_snapshot(conn, latest)
+
+    statements += captured(engine, previous)[1:]  # the look-up by id is by primary key
+    assert len(statements) == 4
     for (sql, _), plan in zip(statements, plans(path, statements), strict=True):
         on_snapshot = [step for step in plan if re.search(r"\b(snapshot|s)\b", step)]
         assert on_snapshot, (sql, plan)

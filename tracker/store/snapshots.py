@@ -2,7 +2,9 @@
 
 - which charts already have a snapshot for a daemon slot (uq_snapshot_slot: chart, slot);
 - each chart's latest snapshot time (ix_snapshot_chart_time, read backwards, one row);
-- the first and last snapshot time over some charts (the same index, one row each way).
+- the first and last snapshot time over some charts (the same index, one row each way);
+- for the alert rules: snapshots by id, the one before a snapshot in its chart, and the ranks
+  of some apps in two rankings.
 
 The snapshot table grows by a row per chart per fetch, for as long as apprank runs, so a GROUP
 BY over it would make the daemon's start slower every month; tests/store/test_snapshots.py
@@ -13,13 +15,15 @@ no ORM.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.schema.views import CHART, SNAPSHOT, chart_key
+from tracker.store.schema.views import CHART, ENTRY, SNAPSHOT, chart_key
 
 # The chart table's natural key, in ChartKey's order (its `kind` is ChartKey's `chart`).
 CHART_COLUMNS = ("source", "country", "kind", "category", "device")
@@ -114,3 +118,64 @@ def time_bounds(conn: Connection, chart_ids: Sequence[int]) -> tuple[int, int] |
     if first is None:
         return None
     return int(first), int(last)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSnapshot:
+    """A snapshot as the alert rules compare two: which chart, when, its ranking and depth."""
+
+    id: int
+    chart_id: int
+    captured_at: datetime
+    ranking_id: int
+    depth: int  # the rows the feed returned
+
+
+def _snapshot_columns() -> tuple[Any, ...]:
+    s = SNAPSHOT.c
+    return s.id, s.chart_id, s.captured_at, s.ranking_id, s.depth_returned
+
+
+def snapshots_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, StoredSnapshot]:
+    """The snapshots among `ids` that exist, by id (primary key look-ups)."""
+    found: dict[int, StoredSnapshot] = {}
+    for chunk in _chunks(ids):
+        for row in conn.execute(select(*_snapshot_columns()).where(SNAPSHOT.c.id.in_(chunk))):
+            found[row.id] = StoredSnapshot(*row)
+    return found
+
+
+def previous_snapshot(conn: Connection, snap: StoredSnapshot) -> StoredSnapshot | None:
+    """The chart's latest snapshot before `snap` (by capture time, then id for equal times):
+    one backward seek on ix_snapshot_chart_time."""
+    row = conn.execute(
+        select(*_snapshot_columns())
+        .where(
+            (SNAPSHOT.c.chart_id == snap.chart_id)
+            & (
+                (SNAPSHOT.c.captured_at < snap.captured_at)
+                | ((SNAPSHOT.c.captured_at == snap.captured_at) & (SNAPSHOT.c.id < snap.id))
+            )
+        )
+        .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else StoredSnapshot(*row)
+
+
+def ranks_in(
+    conn: Connection, ranking_ids: Sequence[int], app_ids: Sequence[int]
+) -> dict[tuple[int, int], int]:
+    """(ranking id, internal app id) -> rank, for the apps among `app_ids` those rankings hold
+    (seeks on ix_ranking_entry_app)."""
+    if not ranking_ids or not app_ids:
+        return {}
+    ranks: dict[tuple[int, int], int] = {}
+    for chunk in _chunks(app_ids):
+        for ranking_id, app_id, rank in conn.execute(
+            select(ENTRY.c.ranking_id, ENTRY.c.app_id, ENTRY.c.rank).where(
+                ENTRY.c.ranking_id.in_(list(ranking_ids)) & ENTRY.c.app_id.in_(chunk)
+            )
+        ):
+            ranks[(ranking_id, app_id)] = rank
+    return ranks
