@@ -1,7 +1,8 @@
-"""Questions asked of the stored charts: history, leaders, first time at a rank.
+"""Questions asked of the stored charts: here, history (each app's rank over time).
 
-`movers`, `compare` and `stats` live in `query_movers.py`, `query_compare.py` and
-`query_stats.py` and are re-exported here, so callers import every query from one place.
+`movers`, `compare`, `stats` and `leaders` (with `countries_with_data` and
+`first_time_at_rank`) live in movers.py, compare.py, stats.py and leaders.py of this package
+and are re-exported here, so callers import every query from one place.
 
 Every query pushes its work into SQL on indexed paths (snapshot by (chart, time), ranking_entry by
 (app, ranking)) and reads only what it returns; none loads a table into Python.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,20 +21,15 @@ from sqlalchemy import Connection, Engine
 from tracker.errors import UsageError
 from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.query.compare import Comparison, Overtake, compare
+from tracker.query.leaders import countries_with_data, first_time_at_rank, leaders
 from tracker.query.movers import Move, Movers, movers
-from tracker.query.selection import (
-    StoredChart,
-    app_ids_by_store_id,
-    epoch_to_dt,
-    select_charts,
-    sql,
-)
+from tracker.query.selection import StoredApp, StoredChart, app_ids_by_store_id, select_charts
 from tracker.query.stats import CountryStats, stats
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.reads import simulated_charts
 from tracker.store.snapshots import time_bounds
-from tracker.timeutil import from_epoch, to_epoch
+from tracker.timeutil import to_epoch
 
 if TYPE_CHECKING:
     import numpy as np
@@ -120,38 +117,59 @@ def history(
             )
         # Buckets overlapping the range are read whole, so the first and last are no partial
         # days (with --every 1d) and each bucket means the same whatever the range.
-        bounds = {
-            "charts": _ints(chart_ids),
-            "lo": start,
-            "hi": (hi // step + 1) * step - 1,
-        }
-        snaps: Rows | np.ndarray = _read(conn, _SNAPSHOTS_SQL.format(**bounds), 4, SMALL_JOIN)
-        simulated = simulated_charts(conn, chart_ids, start, (hi // step + 1) * step - 1)
-        apps = app_ids_by_store_id(conn, app_ids)
-        wanted = [apps[a][0] for a in dict.fromkeys(app_ids) if a in apps]
-        statements = {
-            internal: _app_entries(conn, internal, bounds, len(snaps)) for internal in wanted
-        }
-        # Each app is in a ranking at most once: an in-range read is at most one row a snapshot.
-        pairs = sum(n if n is not None else len(snaps) for _, n in statements.values())
-        small = isinstance(snaps, list) and len(snaps) + pairs <= SMALL_JOIN
-        entries: dict[int, Any] = {
-            internal: _read(conn, statement, 2, None if small else 0)
-            for internal, (statement, _) in statements.items()
-        }
-    if small:
-        grids: Any = _PythonGrids(snaps, start, step, count)  # type: ignore[arg-type]
+        read = _read_history(conn, chart_ids, app_ids, start, (hi // step + 1) * step - 1)
+    if read.small:
+        grids: Any = _PythonGrids(read.snaps, start, step, count)  # type: ignore[arg-type]
     else:
         from tracker.query import arrays as query_numpy
 
-        grids = query_numpy.Grids(query_numpy.as_rows(snaps, 4), start, step, count)
+        grids = query_numpy.Grids(query_numpy.as_rows(read.snaps, 4), start, step, count)
+    return _series(app_ids, charts, read, grids, step)
+
+
+@dataclass(frozen=True, slots=True)
+class _HistoryRows:
+    """What history reads, all in one transaction: the snapshots in the range (a list of
+    tuples, or an array when large), the charts with simulated ones among them, the apps known
+    (store id -> (internal id, name, developer)) and each one's (ranking id, rank) rows."""
+
+    snaps: Rows | np.ndarray
+    simulated: set[int]
+    apps: dict[str, StoredApp]
+    entries: dict[int, Any]
+    small: bool  # joined in plain Python (see SMALL_JOIN)
+
+
+def _read_history(
+    conn: Connection, chart_ids: list[int], app_ids: Sequence[str], lo: int, hi: int
+) -> _HistoryRows:
+    bounds = {"charts": _ints(chart_ids), "lo": lo, "hi": hi}
+    snaps: Rows | np.ndarray = _read(conn, _SNAPSHOTS_SQL.format(**bounds), 4, SMALL_JOIN)
+    simulated = simulated_charts(conn, chart_ids, lo, hi)
+    apps = app_ids_by_store_id(conn, app_ids)
+    wanted = [apps[a][0] for a in dict.fromkeys(app_ids) if a in apps]
+    statements = {internal: _app_entries(conn, internal, bounds, len(snaps)) for internal in wanted}
+    # Each app is in a ranking at most once: an in-range read is at most one row a snapshot.
+    pairs = sum(n if n is not None else len(snaps) for _, n in statements.values())
+    small = isinstance(snaps, list) and len(snaps) + pairs <= SMALL_JOIN
+    entries: dict[int, Any] = {
+        internal: _read(conn, statement, 2, None if small else 0)
+        for internal, (statement, _) in statements.items()
+    }
+    return _HistoryRows(snaps, simulated, apps, entries, small)
+
+
+def _series(
+    app_ids: Sequence[str], charts: list[StoredChart], read: _HistoryRows, grids: Any, step: int
+) -> list[RankSeries]:
+    """One RankSeries per (app as given, chart with a snapshot in the range, by country)."""
     by_chart = sorted(
         (c for c in charts if c.id in grids.charts), key=lambda c: (c.key.country, c.id)
     )
     out: list[RankSeries] = []
     for app_id in dict.fromkeys(app_ids):
-        internal_id, name, developer = apps.get(app_id, (-1, app_id, None))
-        ranks = grids.app(entries.get(internal_id))
+        internal_id, name, developer = read.apps.get(app_id, (-1, app_id, None))
+        ranks = grids.app(read.entries.get(internal_id))
         for stored in by_chart:
             out.append(
                 RankSeries(
@@ -163,7 +181,7 @@ def history(
                     starts=grids.starts,
                     ranks=ranks[stored.id],
                     depth=grids.charts[stored.id][1],
-                    simulated=stored.id in simulated,
+                    simulated=stored.id in read.simulated,
                 )
             )
     return out
@@ -283,129 +301,6 @@ def _range(
     if lo > hi:
         return None, None
     return lo, hi
-
-
-_LEADERS_SQL = """
-SELECT c.country, e.rank, s.captured_at
-FROM chart c
-JOIN snapshot s ON s.id = (
-    SELECT s2.id FROM snapshot s2
-    WHERE s2.chart_id = c.id {at_clause}
-    ORDER BY s2.captured_at DESC, s2.id DESC LIMIT 1)
-JOIN ranking_entry e ON e.ranking_id = s.ranking_id AND e.app_id = :app
-WHERE c.id IN :charts AND e.rank <= :rank
-ORDER BY e.rank, c.country
-"""
-
-
-def leaders(
-    engine: Engine,
-    app_id: str,
-    *,
-    rank: int = 1,
-    at: datetime | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
-) -> list[tuple[str, int, datetime]]:
-    """(country, rank, captured_at) where the app held rank <= `rank` in the chart's latest
-    snapshot at or before `at` (default: each country's latest); best rank first."""
-    if rank < 1:
-        raise UsageError(f"rank must be at least 1, not {rank}")
-    with read_connection(engine) as conn:
-        charts = _charts(conn, chart, source, category, device)
-        internal = app_ids_by_store_id(conn, [app_id]).get(app_id)
-        if not charts or internal is None:
-            return []
-        at_clause = "AND s2.captured_at <= :at" if at is not None else ""
-        params: dict[str, object] = {
-            "app": internal[0],
-            "charts": [c.id for c in charts],
-            "rank": rank,
-        }
-        if at is not None:
-            params["at"] = to_epoch(at)
-        rows = conn.execute(sql(_LEADERS_SQL.format(at_clause=at_clause), "charts"), params).all()
-    return [(r.country, int(r.rank), from_epoch(int(r.captured_at))) for r in rows]
-
-
-def countries_with_data(
-    engine: Engine,
-    *,
-    at: datetime | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
-) -> list[str]:
-    """The countries whose chart has a snapshot at or before `at` (any time when None)."""
-    with read_connection(engine) as conn:
-        charts = _charts(conn, chart, source, category, device)
-        if not charts or at is None:
-            return [c.key.country for c in charts]
-        rows = conn.execute(
-            sql(
-                """
-                SELECT c.country FROM chart c WHERE c.id IN :charts AND EXISTS (
-                    SELECT 1 FROM snapshot s WHERE s.chart_id = c.id AND s.captured_at <= :at)
-                ORDER BY c.country
-                """,
-                "charts",
-            ),
-            {"charts": [c.id for c in charts], "at": to_epoch(at)},
-        ).all()
-    return [r.country for r in rows]
-
-
-def first_time_at_rank(
-    engine: Engine,
-    app_id: str,
-    country: str,
-    chart: str,
-    rank: int = 1,
-    *,
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
-) -> datetime | None:
-    """When the app first held rank <= `rank` in the chart of that country (None: never)."""
-    with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=[country],
-        )
-        internal = app_ids_by_store_id(conn, [app_id]).get(app_id)
-        if not charts or internal is None:
-            return None
-        value = conn.execute(
-            sql(
-                """
-                SELECT MIN(s.captured_at) FROM ranking_entry e
-                JOIN snapshot s ON s.ranking_id = e.ranking_id
-                WHERE e.app_id = :app AND e.rank <= :rank AND s.chart_id = :chart
-                """
-            ),
-            {"app": internal[0], "rank": rank, "chart": charts[0].id},
-        ).scalar()
-    return epoch_to_dt(value)
-
-
-def _charts(
-    conn: Connection, chart: str, source: str | None, category: str, device: str
-) -> list[StoredChart]:
-    return select_charts(
-        conn,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
-        countries=None,
-    )
 
 
 __all__ = [
