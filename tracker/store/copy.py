@@ -20,34 +20,31 @@ snapshots only, each chart's in time order; running the copy again completes it.
 every source chart is verified in the destination by snapshot count and a checksum over
 (captured_at, ranking digest), every ranking copied now by its rank rows, and every attempt
 and alert event by presence; a mismatch is a StoreError.
+
+This module runs the copy (apps, charts and alert events itself); the snapshots are copied by
+copy_snapshots.py, the conflicts and verification are in copy_check.py, and the state the steps
+share is copy_run.py's CopyRun.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from tracker.errors import StoreError
-from tracker.store.bulk import bulk_entries, insert_ids, insert_rows
+from tracker.store.bulk import insert_ids, insert_rows
 from tracker.store.copy_check import (
     Conflict,
     Verified,
-    attempt_key,
-    attempts_of,
-    charts_in,
     check_entries,
     find_conflicts,
-    ints,
-    raw_rows,
-    snapshots_of,
     verify_charts,
 )
+from tracker.store.copy_run import BATCH, CopyRun, Progress, chunks, named_table, without
+from tracker.store.copy_snapshots import copy_snapshots
 from tracker.store.engine import read_connection, write_transaction
-from tracker.store.migrate import target_metadata
 
 # Parents before children; the order of the report.
 TABLES = (
@@ -61,15 +58,11 @@ TABLES = (
     "alert_delivery",
 )
 NOT_COPIED = ("chart_claim", "daemon_heartbeat", "daemon_cycle")
-BATCH = 500  # snapshots per transaction (with their rankings' rank rows: ~50,000 rows)
 APP_BATCH = 5000
-IN_LIST = 500  # values per IN (...): under SQLite's old limit of 999 parameters
 NATURAL_KEYS = {
     "app": ("store", "store_id"),
     "chart": ("source", "country", "kind", "category", "device"),
 }
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,36 +80,9 @@ class CopyReport:
     rankings_checked: int  # rankings copied now whose rank rows were compared
 
 
-@dataclass(slots=True)
-class _Run:
-    """What one copy learnt and wrote: id maps source -> destination, and counts."""
-
-    source: Engine
-    destination: Engine
-    batch: int
-    progress: Progress | None
-    apps: dict[int, int] = field(default_factory=dict)
-    charts: dict[int, int] = field(default_factory=dict)
-    new_rankings: list[tuple[int, int]] = field(default_factory=list)  # (source id, dest id)
-    copied: Counter[str] = field(default_factory=Counter)
-    snapshots: list[dict[str, Any]] = field(default_factory=list)  # pending, with attempts
-    attempts: list[dict[str, Any]] = field(default_factory=list)  # pending, on their own
-    done: int = 0
-    total: int = 0
-
-
-def _table(name: str) -> Table:
-    return target_metadata().tables[name]
-
-
 def _count(engine: Engine, name: str) -> int:
     with read_connection(engine) as conn:
-        return conn.execute(select(func.count()).select_from(_table(name))).scalar_one()
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+        return conn.execute(select(func.count()).select_from(named_table(name))).scalar_one()
 
 
 def copy_history(
@@ -131,10 +97,10 @@ def copy_history(
     conflicts = find_conflicts(source, destination)
     if conflicts:
         raise StoreError(_refusal(conflicts))
-    run = _Run(source, destination, max(1, batch), progress, total=before["snapshot"])
+    run = CopyRun(source, destination, max(1, batch), progress, total=before["snapshot"])
     run.apps = _copy_keyed(run, "app")
     run.charts = _copy_keyed(run, "chart")
-    _copy_snapshots(run)
+    copy_snapshots(run)
     _copy_alerts(run)
     verified = verify_charts(source, destination, run.charts)
     checked = check_entries(source, destination, run.new_rankings)
@@ -154,9 +120,9 @@ def _refusal(conflicts: list[Conflict]) -> str:
     )
 
 
-def _copy_keyed(run: _Run, name: str) -> dict[int, int]:
+def _copy_keyed(run: CopyRun, name: str) -> dict[int, int]:
     """Copy the rows of a table with a natural key that the destination lacks; map the ids."""
-    table, key = _table(name), NATURAL_KEYS[name]
+    table, key = named_table(name), NATURAL_KEYS[name]
     with read_connection(run.source) as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(table).order_by(table.c.id))]
     with read_connection(run.destination) as conn:
@@ -172,9 +138,9 @@ def _copy_keyed(run: _Run, name: str) -> dict[int, int]:
             missing.append(row)
         else:  # the destination's own metadata is kept
             ids[row["id"]] = found
-    for chunk in _chunks(missing, APP_BATCH):
+    for chunk in chunks(missing, APP_BATCH):
         with write_transaction(run.destination) as conn:
-            made = insert_ids(conn, table, [_without(r, "id") for r in chunk])
+            made = insert_ids(conn, table, [without(r, "id") for r in chunk])
         ids.update(zip((r["id"] for r in chunk), made, strict=True))
         run.copied[name] += len(chunk)
         if run.progress:
@@ -182,179 +148,19 @@ def _copy_keyed(run: _Run, name: str) -> dict[int, int]:
     return ids
 
 
-def _without(row: dict[str, Any], *names: str) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in names}
-
-
-def _copy_snapshots(run: _Run) -> None:
-    """Per source chart: the snapshots and attempts the destination lacks, in batches."""
-    charts = _table("chart")
-    with read_connection(run.source) as conn:
-        source_charts = list(conn.execute(select(charts.c.id).order_by(charts.c.id)).scalars())
-    with read_connection(run.destination) as conn:
-        existing = charts_in(conn)
-    for source_chart in source_charts:
-        target = run.charts[source_chart]
-        with read_connection(run.source) as conn:
-            snaps = snapshots_of(conn, source_chart)
-            tries = attempts_of(conn, source_chart)
-        if target in existing:
-            with read_connection(run.destination) as conn:
-                theirs, their_tries = snapshots_of(conn, target), attempts_of(conn, target)
-        else:
-            theirs, their_tries = [], []
-        _plan_chart(run, target, snaps, tries, theirs, their_tries)
-    _flush(run)
-
-
-def _plan_chart(
-    run: _Run,
-    target: int,
-    snaps: list[dict[str, Any]],
-    tries: list[dict[str, Any]],
-    theirs: list[dict[str, Any]],
-    their_tries: list[dict[str, Any]],
-) -> None:
-    """Queue one chart's missing snapshots (each with its attempts) and lone attempts."""
-    held = Counter(s["captured_at"] for s in theirs)
-    their_ids = {s["captured_at"]: s["id"] for s in theirs}
-    new: dict[Any, dict[str, Any]] = {}
-    for snap in snaps:
-        if held[snap["captured_at"]] > 0:
-            held[snap["captured_at"]] -= 1
-            run.done += 1
-            continue
-        row = {**snap, "chart_id": target, "attempts": []}
-        new.setdefault(snap["captured_at"], row)
-        run.snapshots.append(row)
-    their_keys = Counter(map(attempt_key, their_tries))
-    for attempt in tries:
-        key = attempt_key(attempt)
-        if their_keys[key] > 0:
-            their_keys[key] -= 1
-            continue
-        at = attempt.pop("snapshot_at")
-        row = {**attempt, "chart_id": target}
-        if at is not None and at in new:
-            new[at]["attempts"].append(row)
-        else:
-            row["snapshot_id"] = None if at is None else their_ids.get(at)
-            run.attempts.append(row)
-    if len(run.snapshots) >= run.batch or len(run.attempts) >= run.batch * 10:
-        _flush(run)
-
-
-def _flush(run: _Run) -> None:
-    """Write the queued snapshots and attempts in transactions of `batch` snapshots."""
-    while run.snapshots or run.attempts:
-        snaps, run.snapshots = run.snapshots[: run.batch], run.snapshots[run.batch :]
-        lone = [] if run.snapshots else run.attempts
-        with write_transaction(run.destination) as conn:
-            attempts = _write_snapshots(run, conn, snaps) + lone
-            if attempts:
-                insert_rows(conn, _table("fetch_attempt"), [_without(a, "id") for a in attempts])
-        if lone:
-            run.attempts = []
-        run.copied["snapshot"] += len(snaps)
-        run.copied["fetch_attempt"] += len(attempts)
-        run.done += len(snaps)
-        if run.progress and snaps:
-            run.progress("snapshot", run.done, run.total)
-
-
-def _write_snapshots(
-    run: _Run, conn: Connection, snaps: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Insert the snapshots (and rankings they need); returns their attempts, ids set."""
-    if not snaps:
-        return []
-    ranking_ids = _rankings(run, conn, {s["digest"]: s["ranking_id"] for s in snaps})
-    rows = [
-        {**_without(s, "id", "digest", "attempts"), "ranking_id": ranking_ids[s["digest"]]}
-        for s in snaps
-    ]
-    made = insert_ids(conn, _table("snapshot"), rows)
-    attempts = []
-    for snap, snapshot_id in zip(snaps, made, strict=True):
-        for attempt in snap["attempts"]:
-            attempts.append({**attempt, "snapshot_id": snapshot_id})
-    return attempts
-
-
-def _rankings(run: _Run, conn: Connection, wanted: dict[bytes, int]) -> dict[bytes, int]:
-    """Destination ranking ids by digest, copying (with rank rows) those it lacks."""
-    ranking, entry = _table("ranking"), _table("ranking_entry")
-    found: dict[bytes, int] = {}
-    for chunk in _chunks(list(wanted), IN_LIST):
-        found.update(
-            (bytes(digest), ranking_id)
-            for digest, ranking_id in conn.execute(
-                select(ranking.c.digest, ranking.c.id).where(ranking.c.digest.in_(chunk))
-            )
-        )
-    missing = [wanted[d] for d in wanted if d not in found]  # source ranking ids
-    if not missing:
-        return found
-    rows: list[dict[str, Any]] = []
-    entries: list[tuple[int, ...]] = []
-    with read_connection(run.source) as source:
-        for chunk in _chunks(missing, IN_LIST):
-            rows.extend(
-                dict(r._mapping)
-                for r in source.execute(
-                    select(ranking).where(ranking.c.id.in_(chunk)).order_by(ranking.c.id)
-                )
-            )
-            columns = ", ".join(c.name for c in entry.c)
-            entries.extend(
-                raw_rows(
-                    source,
-                    f"SELECT {columns} FROM {entry.name} WHERE ranking_id IN ({ints(chunk)}) "
-                    "ORDER BY ranking_id, rank",
-                )
-            )
-    made = insert_ids(conn, ranking, [_without(r, "id") for r in rows])
-    ids = dict(zip((r["id"] for r in rows), made, strict=True))
-    run.new_rankings.extend(ids.items())
-    found.update((r["digest"], ids[r["id"]]) for r in rows)
-    _insert_entries(conn, entry, entries, ids, run.apps)
-    run.copied["ranking"] += len(rows)
-    run.copied["ranking_entry"] += len(entries)
-    return found
-
-
-def _insert_entries(
-    conn: Connection,
-    entry: Table,
-    entries: list[tuple[int, ...]],
-    rankings: dict[int, int],
-    apps: dict[int, int],
-) -> None:
-    names = [c.name for c in entry.c]
-    r, a = names.index("ranking_id"), names.index("app_id")
-    remapped = [
-        tuple(rankings[v] if i == r else apps[v] if i == a else v for i, v in enumerate(row))
-        for row in entries
-    ]
-    if names == ["ranking_id", "rank", "app_id"]:  # the drivers' bulk path (COPY on PostgreSQL)
-        bulk_entries(conn, entry, remapped)  # type: ignore[arg-type]
-    else:
-        insert_rows(conn, entry, [dict(zip(names, row, strict=True)) for row in remapped])
-
-
-def _copy_alerts(run: _Run) -> None:
+def _copy_alerts(run: CopyRun) -> None:
     """Alert events the destination lacks (by event id), each with its deliveries.
 
     An event names its snapshot by id; the copy points it at the destination's snapshot of
     the same chart and time.
     """
-    event, delivery = _table("alert_event"), _table("alert_delivery")
+    event, delivery = named_table("alert_event"), named_table("alert_delivery")
     with read_connection(run.source) as conn:
         events = [dict(r._mapping) for r in conn.execute(select(event).order_by(event.c.id))]
     with read_connection(run.destination) as conn:
         have = set(conn.execute(select(event.c.event_id)).scalars())
     missing = [e for e in events if e["event_id"] not in have]
-    for chunk in _chunks(missing, run.batch):
+    for chunk in chunks(missing, run.batch):
         ids = [e["id"] for e in chunk]
         with read_connection(run.source) as conn:
             sends = [
@@ -362,9 +168,7 @@ def _copy_alerts(run: _Run) -> None:
                 for r in conn.execute(select(delivery).where(delivery.c.alert_id.in_(ids)))
             ]
         with write_transaction(run.destination) as conn:
-            rows = [
-                {**_without(e, "id"), "snapshot_id": _snapshot_of_event(conn, e)} for e in chunk
-            ]
+            rows = [{**without(e, "id"), "snapshot_id": _snapshot_of_event(conn, e)} for e in chunk]
             made = dict(zip(ids, insert_ids(conn, event, rows), strict=True))
             if sends:
                 insert_rows(conn, delivery, [{**d, "alert_id": made[d["alert_id"]]} for d in sends])
@@ -378,7 +182,7 @@ def _copy_alerts(run: _Run) -> None:
 
 
 def _snapshot_of_event(conn: Connection, event: dict[str, Any]) -> int:
-    charts, snapshot = _table("chart"), _table("snapshot")
+    charts, snapshot = named_table("chart"), named_table("snapshot")
     key = (event["source"], event["country"], event["chart"], event["category"], event["device"])
     found = conn.execute(
         select(snapshot.c.id)
