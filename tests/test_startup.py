@@ -47,7 +47,7 @@ HEAVY = (
     "scheduler.daemon",
 )
 # Never for reading a SQLite database whose schema is current: reads go through SQLAlchemy
-# Core (tracker/store/tables.py), small histories join without NumPy, and the PostgreSQL
+# Core (tracker/store/schema/views.py), small histories join without NumPy, and the PostgreSQL
 # dialect is not loaded by a partial index's postgresql_where.
 NOT_FOR_READERS = (
     "sqlmodel",
