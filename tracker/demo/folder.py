@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from tracker.atomic import atomic_file, cannot_write
 from tracker.errors import UsageError
 
 MARKER = ".apprank-demo"
@@ -24,10 +25,6 @@ DATABASE = "apprank.db"
 # suggests, leaves it).
 SIDECARS = ("apprank.db-wal", "apprank.db-shm", "apprank.db.lock")
 APPLICATION_ID = 0x61707264  # "aprd", at offset 68 of the header, big-endian
-
-
-def cannot_write(path: Path, exc: OSError) -> UsageError:
-    return UsageError(f"cannot write {path}: {exc.strerror or exc}")
 
 
 class DemoFolder:
@@ -96,10 +93,9 @@ class DemoFolder:
     def _save(self) -> None:
         marker = self.path / MARKER
         body = {"written_by": "apprank demo", "files": dict(sorted(self._written.items()))}
-        try:
-            marker.write_bytes(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
-        except OSError as exc:
-            raise cannot_write(self.path, exc) from None
+        # An error names the folder the user gave (--out), not the hidden file in it.
+        with atomic_file(marker, named=self.path) as handle:
+            handle.write(orjson.dumps(body, option=orjson.OPT_INDENT_2) + b"\n")
 
     def _recorded(self) -> dict[str, str] | None:
         """The marker's record of the demo's files, or None when the folder is not the demo's."""

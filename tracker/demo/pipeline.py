@@ -25,8 +25,9 @@ from sqlalchemy import Engine
 
 from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
+from tracker.atomic import atomic_file
 from tracker.config.load import Config
-from tracker.demo.folder import DemoFolder, cannot_write
+from tracker.demo.folder import DemoFolder
 from tracker.demo.sim import ChildSimulator
 from tracker.errors import ApprankError
 from tracker.fetch.cycle import fetch_charts, http_settings
@@ -134,10 +135,8 @@ def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> N
         "# (--start: the hour after the default window; snapshots take the simulator's time)\n"
         f"#   apprank run --config {path}\n"
     )
-    try:
-        path.write_text(header + toml_text(demo_config(database, url, countries)), "utf-8")
-    except OSError as exc:
-        raise cannot_write(path, exc) from None
+    with atomic_file(path) as handle:
+        handle.write((header + toml_text(demo_config(database, url, countries))).encode())
 
 
 def toml_text(data: Mapping[str, Any], prefix: str = "", *, item: bool = False) -> str:
