@@ -137,7 +137,9 @@ class Daemon:
                 self.crashed = True
                 break
             if watchdog and time.monotonic() - pinged >= watchdog:
-                # Only a live scheduler thread earns the ping (reliability.md §7.1).
+                # Only a live scheduler thread earns the ping: systemd restarts a unit whose
+                # pings stop for WatchdogSec= (systemd.service(5), sd_notify(3)), so a hung
+                # scheduler is restarted as a dead one would be.
                 sd_notify("WATCHDOG=1")
                 pinged = time.monotonic()
         return self.shutdown()
@@ -207,7 +209,8 @@ class Daemon:
         for plan in plans.values():
             extra = {}
             if plan.job_id in stale:
-                # Catch up now rather than a whole interval after a restart (reliability.md §1.3).
+                # Catch up now rather than at the next slot, up to a whole interval after a
+                # restart (docs/service.md, "Catch-up at start").
                 extra["next_run_time"] = now
                 with self._lock:
                     self._catch_up.add(plan.job_id)

@@ -103,7 +103,10 @@ def run(
 
 
 def _install_signal_handlers(daemon: Daemon) -> None:
-    """Handlers only set flags; the main thread does the work (reliability.md §7.2)."""
+    """Handlers only set flags; the main thread does the work. Python runs a handler in the main
+    thread between two bytecodes of whatever it was doing (https://docs.python.org/3/library/
+    signal.html, "Execution of Python signal handlers"): work done in the handler could meet
+    that work half done, or a lock it holds."""
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         daemon.request_stop(signal.Signals(signum).name)

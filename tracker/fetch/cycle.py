@@ -213,12 +213,7 @@ class GroupCommit:
                     slots=[p.slot for p in batch],
                 )
             except Exception:
-                if len(batch) == 1:
-                    raise_into = batch
-                else:
-                    await self._one_by_one(batch)
-                    continue
-                await self._one_by_one(raise_into)
+                await self._one_by_one(batch)
             else:
                 for pending, one in zip(batch, saved, strict=True):
                     _settle(pending.future, result=one)
