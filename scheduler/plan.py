@@ -19,12 +19,11 @@ from functools import cached_property
 from apscheduler.triggers.base import BaseTrigger
 
 from tracker.config.crontab import crontab_trigger
-from tracker.config.fields import format_duration
 from tracker.config.reader import ReaderConfig
 from tracker.config.tracks import TrackConfig
 from tracker.errors import ConfigError
 from tracker.models import ChartRequest
-from tracker.timeutil import as_utc, from_epoch
+from tracker.timeutil import as_utc, format_duration, from_epoch
 
 MIN_INTERVAL = timedelta(seconds=1)
 MAX_JITTER = 60.0

@@ -31,6 +31,17 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def format_duration(value: timedelta) -> str:
+    """A duration as `parse_duration` reads it, in the largest unit that holds it whole:
+    5400 s -> "90m", 0.5 s -> "500ms"."""
+    seconds = value.total_seconds()
+    for unit, size in sorted(_UNIT_SECONDS.items(), key=lambda item: -item[1]):
+        count = seconds / size
+        if round(count) != 0 and abs(count - round(count)) < 1e-9:
+            return f"{round(count)}{unit}"
+    return f"{seconds:g}s"
+
+
 def as_utc(value: datetime) -> datetime:
     """Convert an aware datetime to UTC; refuse naive ones, whose zone is unknown."""
     if value.tzinfo is None or value.utcoffset() is None:

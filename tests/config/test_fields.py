@@ -12,18 +12,16 @@ from tracker.config.fields import (
     AnyCountries,
     Countries,
     Duration,
-    Storefront,
     every_storefront,
-    format_duration,
 )
 from tracker.config.load import config_from_dict, load_config
 from tracker.errors import ConfigError
 from tracker.storefronts import STOREFRONTS
+from tracker.timeutil import format_duration
 
 DURATION = TypeAdapter(Duration)
 COUNTRIES = TypeAdapter(Countries)
 ANY_COUNTRIES = TypeAdapter(AnyCountries)
-STOREFRONT = TypeAdapter(Storefront)
 
 
 def problem(adapter: TypeAdapter[object], value: object) -> str:
@@ -143,14 +141,6 @@ def test_a_bad_duration_in_the_file_is_one_line(tmp_path: Path, text: str, messa
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert str(caught.value).startswith(f"{path}: {message}")
-
-
-def test_a_storefront_is_a_known_code_lower_cased() -> None:
-    assert STOREFRONT.validate_python(" GB ") == "gb"
-    assert problem(STOREFRONT, "zz") == "'zz' is not an App Store storefront code (e.g. us, gb, jp)"
-    assert problem(STOREFRONT, "all") == (
-        "'all' is not an App Store storefront code (e.g. us, gb, jp)"
-    )
 
 
 def test_countries_are_checked_lower_cased_and_kept_once_in_order() -> None:

@@ -20,11 +20,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS
-from tracker.timeutil import parse_duration
+from tracker.timeutil import format_duration, parse_duration
 
 ALL = "all"
-# Largest first: a duration is shown in the largest unit that divides it evenly.
-_UNITS = (("w", 604800.0), ("d", 86400.0), ("h", 3600.0), ("m", 60.0), ("s", 1.0), ("ms", 0.001))
 
 
 class Strict(BaseModel):
@@ -45,16 +43,6 @@ def duration(value: object) -> timedelta:
     if isinstance(value, str):
         return parse_duration(value)
     raise ValueError(f"not a duration: {value!r} (expected e.g. 30s, 15m, 1h, 7d)")
-
-
-def format_duration(value: timedelta) -> str:
-    """A duration as config text, in the largest unit that holds it whole: 5400 s -> "90m"."""
-    seconds = value.total_seconds()
-    for unit, size in _UNITS:
-        count = seconds / size
-        if abs(count - round(count)) < 1e-9 and round(count) != 0:
-            return f"{round(count)}{unit}"
-    return f"{seconds:g}s"
 
 
 Duration = Annotated[timedelta, BeforeValidator(duration)]
@@ -99,7 +87,6 @@ def _any_countries(values: list[str]) -> list[str]:
     return [] if any(v.strip().lower() == ALL for v in values) else codes
 
 
-Storefront = Annotated[str, AfterValidator(storefront)]
 Countries = Annotated[list[str], BeforeValidator(_one_as_list), AfterValidator(_countries)]
 AnyCountries = Annotated[list[str], BeforeValidator(_one_as_list), AfterValidator(_any_countries)]
 
@@ -108,11 +95,9 @@ __all__ = [
     "AnyCountries",
     "Countries",
     "Duration",
-    "Storefront",
     "Strict",
     "duration",
     "every_storefront",
-    "format_duration",
     "storefront",
     "storefronts",
 ]
