@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import Connection, TextClause, bindparam, text
 
@@ -111,6 +110,3 @@ def app_ids_by_store_id(conn: Connection, store_ids: Sequence[str]) -> dict[str,
     ).all()
     return {r.store_id: (r.id, r.name, r.developer) for r in rows}
 
-
-def epoch_to_dt(value: int | None) -> datetime | None:
-    return None if value is None else datetime.fromtimestamp(int(value), UTC)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Insert, Table, insert
 
 from tracker.errors import StoreError
-from tracker.timeutil import as_utc
+from tracker.timeutil import to_epoch
 
 # SQLite's default limit on bound parameters per statement was 999 before 3.32.
 SQLITE_PARAMETERS = 999
@@ -130,4 +130,4 @@ def bulk_entries(conn: Connection, table: Table, rows: list[tuple[int, int, int]
 
 def _plain(value: object) -> object:
     """A value as the raw driver stores it: datetimes as epoch seconds, as `UTCEpoch` does."""
-    return int(as_utc(value).timestamp()) if isinstance(value, datetime) else value
+    return to_epoch(value) if isinstance(value, datetime) else value

@@ -8,7 +8,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
@@ -19,7 +19,7 @@ from tracker.errors import StoreError
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
 from tracker.store.migrate import target_metadata
-from tracker.timeutil import isoformat_z
+from tracker.timeutil import from_epoch, isoformat_z, to_epoch
 
 IN_LIST = 500
 CHART_KEY = ("source", "country", "kind", "category", "device")
@@ -104,7 +104,7 @@ def _chart_rows(conn: Connection, chart_id: int) -> list[tuple[int, int | None, 
         .join(ranking, ranking.c.id == snapshot.c.ranking_id)
         .where(snapshot.c.chart_id == chart_id)
     )
-    return [(int(at.timestamp()), slot, bytes(digest)) for at, slot, digest in rows]
+    return [(to_epoch(at), slot, bytes(digest)) for at, slot, digest in rows]
 
 
 def find_conflicts(source: Engine, destination: Engine) -> list[Conflict]:
@@ -128,11 +128,11 @@ def find_conflicts(source: Engine, destination: Engine) -> list[Conflict]:
                 at_slot[slot] = at
         name = "/".join(key)
         for at, slot, digest in mine:
-            when = datetime.fromtimestamp(at, UTC)
+            when = from_epoch(at)
             if at in at_time and digest not in at_time[at]:
                 found.append(Conflict(name, when, "the destination's snapshot has other ranks"))
             elif slot is not None and at_slot.get(slot, at) != at:
-                other = isoformat_z(datetime.fromtimestamp(at_slot[slot], UTC))
+                other = isoformat_z(from_epoch(at_slot[slot]))
                 found.append(Conflict(name, when, f"its daemon slot is taken by one at {other}"))
     return found
 

@@ -9,7 +9,7 @@ name and type, to the SQLModel tables'.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +28,7 @@ from sqlalchemy.sql.expression import TableClause
 from sqlalchemy.types import TypeDecorator
 
 from tracker.models import ChartKey
-from tracker.timeutil import as_utc
+from tracker.timeutil import from_epoch, to_epoch
 
 
 class UTCEpoch(TypeDecorator[datetime]):
@@ -42,10 +42,10 @@ class UTCEpoch(TypeDecorator[datetime]):
             return None
         if isinstance(value, int):
             return value
-        return int(as_utc(value).timestamp())
+        return to_epoch(value)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        return None if value is None else datetime.fromtimestamp(int(value), UTC)
+        return None if value is None else from_epoch(int(value))
 
 
 APP: TableClause = core_table(
