@@ -12,15 +12,14 @@ from tracker.models import ChartKey
 from tracker.store.engine import read_connection
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
-from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, UTCEpoch, chart_key
-
-_EPOCH = UTCEpoch()
+from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, chart_key
+from tracker.timeutil import from_epoch
 
 
 def _dt(value: datetime | int | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
-    return _EPOCH.process_result_value(value, None)  # type: ignore[arg-type]
+    return from_epoch(int(value))  # raw SQL aggregates come back as epoch seconds
 
 
 @dataclass(frozen=True, slots=True)
