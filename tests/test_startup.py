@@ -158,3 +158,35 @@ def test_rank_cells_show_the_three_states_distinctly() -> None:
     from tracker.query.output import rank_cell
 
     assert [rank_cell(3), rank_cell(NOT_IN_CHART), rank_cell(NO_DATA)] == ["3", "-", ""]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["top", "--limit", "3"],
+        ["history", "deepseek", "chatgpt", "--country", "us"],
+        ["movers", "--country", "us"],
+        ["leaders", "deepseek"],
+        ["stats", "deepseek"],
+        ["export", "--app", "deepseek", "-o", "-"],
+    ],
+    ids=lambda args: args[0],
+)
+def test_commands_that_read_only_the_database_and_aliases_load_no_pydantic(
+    story_config: Path, args: list[str]
+) -> None:
+    # [database] and [apps] are read by plain rules (tracker/config/reading.py); pydantic and
+    # the config models load only for a file those rules do not find plainly valid.
+    code, modules, err = imported(*args, "--config", story_config)
+    assert code == 0, err
+    assert "tracker.config.reading" in modules
+    assert loaded(modules, ("pydantic", "pydantic_core", "tracker.config.reader")) == []
+
+
+def test_a_broken_apps_section_still_gets_the_models_one_line_error(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[apps]\nchatgpt = 6448311069\n[database]\nurl = "sqlite:///x.db"\n')
+    code, modules, err = imported("top", "--config", config)
+    assert code == 2
+    assert err == f"Error: {config}: apps.chatgpt = 6448311069: Input should be a valid string"
+    assert "pydantic" in modules

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
+from tracker.config.facts import SOURCE_FACTS
 from tracker.config.load import config_from_dict
-from tracker.config.sources import SOURCE_FACTS
 from tracker.errors import ConfigError
 from tracker.fetch.sources import SOURCES
 

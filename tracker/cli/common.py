@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from tracker.config.load import Config
     from tracker.config.reader import ReaderConfig
+    from tracker.config.reading import Reading
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -193,10 +194,18 @@ def duration(text: str, option: str) -> timedelta:
         raise UsageError(f"{option}: {exc}") from None
 
 
-def engine_and_config(config_path: Path | None) -> tuple[Engine, ReaderConfig]:
+def reading_from(path: Path | None) -> Reading:
+    """`[database]` and `[apps]`, read without pydantic (tracker/config/reading.py): what the
+    read commands use, with the same rules and one-line errors as every other command."""
+    from tracker.config.reading import load_reading
+
+    return load_reading(path)
+
+
+def engine_and_config(config_path: Path | None) -> tuple[Engine, Reading]:
     """For read commands: they never create a database (a missing one is an error), and
     validate only the sections they use."""
     from tracker.store.engine import open_engine
 
-    config = reader_config_from(config_path)
-    return open_engine(config.database.url, create=False), config
+    reading = reading_from(config_path)
+    return open_engine(reading.database_url, create=False), reading

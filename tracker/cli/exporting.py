@@ -21,7 +21,7 @@ from tracker.cli.common import (
     handle_errors,
     instant,
     print_json,
-    reader_config_from,
+    reading_from,
     split_values,
     stderr,
 )
@@ -101,9 +101,9 @@ def export_command(
     """
     from tracker.store.engine import open_engine
 
-    config = reader_config_from(config_path)
-    engine = open_engine(config.database.url, create=False)
-    refs = _apps.resolve_apps(engine, config.apps, split_values(app_names))
+    reading = reading_from(config_path)
+    engine = open_engine(reading.database_url, create=False)
+    refs = _apps.resolve_apps(engine, reading.aliases, split_values(app_names))
     selection = exp.Selection(
         app_ids=[r.app_id for r in refs],
         countries=split_values(country),

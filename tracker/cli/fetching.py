@@ -23,6 +23,7 @@ from tracker.cli.common import (
     output_format,
     print_json,
     reader_config_from,
+    reading_from,
     split_values,
     stderr,
 )
@@ -217,8 +218,8 @@ def top(
 
     fmt = output_format(as_json, as_csv)
     key = _top_key(country, chart, source, category, device)
-    config = reader_config_from(config_path)
-    result = latest_chart(open_engine(config.database.url, create=False), key, limit)
+    reading = reading_from(config_path)
+    result = latest_chart(open_engine(reading.database_url, create=False), key, limit)
     if result is None:
         raise fail(f"no stored snapshot of {key.label()}; run `apprank fetch` first")
     if fmt is OutputFormat.json:

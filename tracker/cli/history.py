@@ -96,7 +96,7 @@ def history(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    refs = _apps.resolve_apps(engine, config.apps, apps)
+    refs = _apps.resolve_apps(engine, config.aliases, apps)
     series = query.history(
         engine,
         [r.app_id for r in refs],
@@ -209,8 +209,8 @@ def compare(
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
     a, b = (
-        _apps.resolve_app(engine, config.apps, app_a),
-        _apps.resolve_app(engine, config.apps, app_b),
+        _apps.resolve_app(engine, config.aliases, app_a),
+        _apps.resolve_app(engine, config.aliases, app_b),
     )
     results = query.compare(
         engine,
@@ -263,7 +263,7 @@ def leaders(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config.apps, app_name)
+    ref = _apps.resolve_app(engine, config.aliases, app_name)
     when = instant(at, "--at")
     found = query.leaders(
         engine,
@@ -329,7 +329,7 @@ def stats(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config.apps, app_name)
+    ref = _apps.resolve_app(engine, config.aliases, app_name)
     results = query.stats(
         engine,
         ref.app_id,

@@ -21,9 +21,9 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from tracker.config.errors import KeyValueError
+from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import ALL, Countries, Duration, Strict
 from tracker.config.notify import LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
-from tracker.config.sources import SOURCE_FACTS, known_source
 from tracker.config.when import Condition, Kind, parse_when
 from tracker.models import ChartKey
 from tracker.storefronts import normalize_category

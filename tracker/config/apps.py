@@ -7,15 +7,14 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from tracker.config.errors import KeyValueError
-from tracker.text.values import is_store_id
+from tracker.config.reading import AliasError, aliases
 
 
 def _aliases(values: dict[str, str]) -> dict[str, str]:
-    for alias, app_id in values.items():
-        if not is_store_id(str(app_id)):
-            raise KeyValueError(alias, app_id, "not a numeric store id (ASCII digits)")
-    # Aliases match case-insensitively: kept lower-cased, as commands look them up.
-    return {alias.lower(): str(app_id) for alias, app_id in values.items()}
+    try:
+        return aliases(values)  # the rule, shared with the pydantic-free reading
+    except AliasError as exc:
+        raise KeyValueError(exc.alias, exc.app_id, str(exc)) from None
 
 
 # alias (lower-cased) -> store id

@@ -1,56 +1,11 @@
-"""What each chart source offers, and `[sources.NAME]`: where to fetch it from.
-
-`SOURCE_FACTS` is the one home of each source's facts: the configuration validates tracks and
-rules against it, and each source class in `tracker/fetch/sources/` reads its own from it.
-"""
+"""`[sources.NAME]`: where to fetch each source from (what each offers: tracker/config/facts.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from pydantic import field_validator
 
+from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import Strict
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFacts:
-    """One source's charts, devices, deepest chart, genre support and default server."""
-
-    name: str
-    charts: tuple[str, ...]
-    devices: tuple[str, ...]
-    max_depth: int
-    supports_categories: bool
-    default_base_url: str
-
-
-# Apple Marketing Tools RSS v2: top free and top paid iPhone apps, 1 to 100 deep, no genres.
-APPLE = SourceFacts(
-    name="apple",
-    charts=("top-free", "top-paid"),
-    devices=("iphone",),
-    max_depth=100,
-    supports_categories=False,
-    default_base_url="https://rss.marketingtools.apple.com",
-)
-# The legacy iTunes RSS: free, paid and grossing for iPhone, iPad and Mac, by genre, 200 deep.
-ITUNES = SourceFacts(
-    name="itunes",
-    charts=("top-free", "top-paid", "top-grossing"),
-    devices=("iphone", "ipad", "mac"),
-    max_depth=200,
-    supports_categories=True,
-    default_base_url="https://itunes.apple.com",
-)
-SOURCE_FACTS: dict[str, SourceFacts] = {facts.name: facts for facts in (APPLE, ITUNES)}
-
-
-def known_source(name: str) -> str:
-    """`name` if it is a source; ValueError listing the sources otherwise."""
-    if name not in SOURCE_FACTS:
-        raise ValueError(f"unknown source (expected one of: {', '.join(SOURCE_FACTS)})")
-    return name
 
 
 class SourceConfig(Strict):

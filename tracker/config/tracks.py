@@ -7,8 +7,8 @@ from datetime import timedelta
 from pydantic import Field, field_validator, model_validator
 
 from tracker.config.errors import KeyValueError
+from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import Countries, Duration, Strict
-from tracker.config.sources import SOURCE_FACTS, known_source
 from tracker.models import ChartKey, ChartRequest
 from tracker.storefronts import normalize_category
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tracker.config.sources import APPLE
+from tracker.config.facts import APPLE
 from tracker.errors import FeedFormatError
 from tracker.fetch.sources.base import check_entries, iso_date, load_feed
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
