@@ -91,7 +91,7 @@ def test_database_at_the_first_migration_upgrades_without_loss(tmp_path: Path) -
             (1, "apple", "6737597349", "DeepSeek", "DeepSeek", None, None, None, None, None)
         ]
         assert raw.execute("SELECT * FROM snapshot").fetchall() == [
-            (1, 1, 1737975600, None, 100, 1, 1, None, 0)  # 0005: simulated, false
+            (1, 1, 1737975600, None, 100, 1, 1, None, 0, None)  # 0005: real; 0006: no payload
         ]
         assert raw.execute("SELECT * FROM ranking_entry").fetchall() == [(1, 1, 1)]
         assert raw.execute("SELECT count(*) FROM fetch_attempt").fetchone() == (1,)

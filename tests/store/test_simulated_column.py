@@ -43,7 +43,7 @@ def test_0005_keeps_every_stored_snapshot_and_marks_it_real(db_url: str) -> None
         if conn.dialect.name == "postgresql":  # the rows above chose their ids
             for table in ("app", "chart", "ranking", "snapshot"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
-    assert migrate.upgrade(engine) == ("0004", "0005")
+    assert migrate.upgrade(engine) == ("0004", migrate.HEAD)
     with engine.connect() as conn:
         rows = conn.execute(
             text(

@@ -93,6 +93,8 @@ class Snapshot(SQLModel, table=True):
         # Covering: history and presence read (chart, time) ranges without table rows.
         Index("ix_snapshot_chart_time", "chart_id", "captured_at", "ranking_id", "depth_returned"),
         Index("ix_snapshot_ranking", "ranking_id"),
+        # Pruning the archive finds a body's snapshots (and PostgreSQL checks the foreign key).
+        Index("ix_snapshot_payload", "payload_id"),
         # ix_snapshot_simulated, partial, is added by simulated_index() for migrations and new
         # databases only: its postgresql_where would load the PostgreSQL dialect in every process.
         UniqueConstraint("chart_id", "slot", name="uq_snapshot_slot"),
@@ -111,13 +113,19 @@ class Snapshot(SQLModel, table=True):
     simulated: bool = Field(
         default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
     )
+    # The archived response body it was parsed from (schema/archive.py); NULL for snapshots
+    # stored before the archive existed, with `[archive] keep = "off"` or once pruned.
+    payload_id: int | None = Field(default=None, foreign_key="payload.id")
 
 
 class FetchAttempt(SQLModel, table=True):
     """Every try at fetching a chart, success or failure."""
 
     __tablename__ = "fetch_attempt"
-    __table_args__ = (Index("ix_fetch_attempt_chart_time", "chart_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_fetch_attempt_chart_time", "chart_id", "started_at"),
+        Index("ix_fetch_attempt_payload", "payload_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     chart_id: int = Field(foreign_key="chart.id")
@@ -128,6 +136,8 @@ class FetchAttempt(SQLModel, table=True):
     error: str | None = None
     url: str | None = None
     snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
+    # A refused body (format, empty) is archived with its attempt, to be diagnosed later.
+    payload_id: int | None = Field(default=None, foreign_key="payload.id")
 
 
 OUTCOMES = (

@@ -93,6 +93,7 @@ SNAPSHOT: TableClause = core_table(
     column("ranking_id", Integer),
     column("slot", BigInteger),
     column("simulated", Boolean),
+    column("payload_id", Integer),
 )
 ATTEMPT: TableClause = core_table(
     "fetch_attempt",
@@ -105,6 +106,19 @@ ATTEMPT: TableClause = core_table(
     column("error", String),
     column("url", String),
     column("snapshot_id", Integer),
+    column("payload_id", Integer),
+)
+PAYLOAD: TableClause = core_table(
+    "payload",
+    column("id", Integer),
+    column("sha256", LargeBinary),
+    column("chart_id", Integer),
+    column("stored_at", UTCEpoch),
+    column("size", Integer),
+    column("codec", String),
+    column("base_id", Integer),
+    column("chain", SmallInteger),
+    column("data", LargeBinary),
 )
 CLAIM: TableClause = core_table(
     "chart_claim",
@@ -142,7 +156,7 @@ CYCLE: TableClause = core_table(
     column("note", String),
 )
 
-TABLES = (APP, CHART, RANKING, ENTRY, SNAPSHOT, ATTEMPT, CLAIM, HEARTBEAT, CYCLE)
+TABLES = (APP, CHART, RANKING, ENTRY, SNAPSHOT, ATTEMPT, PAYLOAD, CLAIM, HEARTBEAT, CYCLE)
 
 
 def chart_key(row: Any, *, kind: str = "kind") -> ChartKey:
