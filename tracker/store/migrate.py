@@ -28,7 +28,8 @@ def target_metadata() -> MetaData:
     """Every table (tracker/store/schema/), as migrations and new databases see them."""
     import tracker.store.schema.alerts
     import tracker.store.schema.archive
-    import tracker.store.schema.daemon  # noqa: F401
+    import tracker.store.schema.daemon
+    import tracker.store.schema.listings  # noqa: F401
     from tracker.store.schema import charts
     from tracker.store.schema.base import metadata
 

@@ -10,10 +10,11 @@ from sqlalchemy import Connection, Engine, select, text
 
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
+from tracker.store.listings import names_at
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
 from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, chart_key
-from tracker.timeutil import from_epoch
+from tracker.timeutil import from_epoch, to_epoch
 
 
 def _dt(value: datetime | int | None) -> datetime | None:
@@ -87,6 +88,10 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
         if limit:
             query = query.limit(limit)
         rows = conn.execute(query).all()
+        # The names this storefront showed then, not the last ones any storefront showed.
+        shown = names_at(
+            conn, (key.source, key.country), [row.id for row in rows], to_epoch(latest.captured_at)
+        )
         previous: dict[int, int] = {}
         if len(snaps) > 1:
             app_ids = [row.id for row in rows]
@@ -108,7 +113,8 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
             change = "="
         else:
             change = f"{before - row.rank:+d}"
-        entries.append(TopEntry(row.rank, row.store_id, row.name, row.developer, before, change))
+        name, developer = shown.get(row.id, (row.name, row.developer))
+        entries.append(TopEntry(row.rank, row.store_id, name, developer, before, change))
     return TopChart(
         key=key,
         captured_at=latest.captured_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import ChainMap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,9 +28,11 @@ from tracker.store.bulk import (
     raw_select_in,
 )
 from tracker.store.engine import write_transaction
+from tracker.store.listing_writer import ListingWriter, Observed
 from tracker.store.schema.base import table_of
 from tracker.store.schema.charts import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
 from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
+from tracker.timeutil import to_epoch
 
 APP = table_of(App)
 CHART = table_of(Chart)
@@ -73,6 +76,7 @@ class SnapshotWriter:
         self._charts: dict[ChartKey, int] = {}
         self._app_ids: dict[str, int] = {}
         self._app_metas: dict[str, _AppMeta] = {}
+        self._listings = ListingWriter()
         self._lock = threading.Lock()
 
     def chart_id(self, conn: Connection, key: ChartKey) -> int:
@@ -170,10 +174,15 @@ class SnapshotWriter:
                     )
                 ],
             )
+            # What each storefront showed for its apps, valid from these snapshots.
+            listings = self._listings.write(
+                conn, _observed(items, snapshot_ids), ChainMap(new_apps.ids, self._app_ids)
+            )
         # Only remember ids once the transaction that made them committed.
         self._charts.update(new_charts)
         self._app_ids.update(new_apps.ids)
         self._app_metas.update(new_apps.metas)
+        self._listings.remember(listings)
         return [
             Saved(snapshot_id, ranking_id, is_new)
             for snapshot_id, ranking_id, is_new in zip(
@@ -327,6 +336,17 @@ class SnapshotWriter:
 _chart_values: Callable[[ChartKey], tuple[str, ...]] = attrgetter(
     "source", "country", "chart", "category", "device"
 )
+# A chart's storefront, as the listings key it: (source, country).
+_storefront: Callable[[ChartKey], tuple[str, str]] = attrgetter("source", "country")
+
+
+def _observed(
+    items: Sequence[tuple[ChartSnapshot, datetime, Attempt]], snapshot_ids: list[int]
+) -> list[Observed]:
+    return [
+        (_storefront(snap.request.key), to_epoch(at), snapshot_id, snap.entries)
+        for (snap, at, _), snapshot_id in zip(items, snapshot_ids, strict=True)
+    ]
 
 
 def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:

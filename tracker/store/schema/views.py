@@ -156,7 +156,36 @@ CYCLE: TableClause = core_table(
     column("note", String),
 )
 
-TABLES = (APP, CHART, RANKING, ENTRY, SNAPSHOT, ATTEMPT, PAYLOAD, CLAIM, HEARTBEAT, CYCLE)
+LISTING: TableClause = core_table(
+    "app_listing",
+    column("id", Integer),
+    column("app_id", Integer),
+    column("source", String),
+    column("country", String),
+    column("valid_from", UTCEpoch),
+    column("snapshot_id", Integer),
+    column("name", String),
+    column("developer", String),
+    column("bundle_id", String),
+    column("icon_url", String),
+    column("url", String),
+    column("genre", String),
+    column("release_date", String),
+)
+
+TABLES = (
+    APP,
+    LISTING,
+    CHART,
+    RANKING,
+    ENTRY,
+    SNAPSHOT,
+    ATTEMPT,
+    PAYLOAD,
+    CLAIM,
+    HEARTBEAT,
+    CYCLE,
+)
 
 
 def chart_key(row: Any, *, kind: str = "kind") -> ChartKey:

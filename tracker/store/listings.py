@@ -1,0 +1,171 @@
+"""Reading app listings (tracker/store/schema/listings.py): the name and developer a storefront
+showed for an app at a time, its latest, one label for several storefronts, and name search.
+
+The name at a time is the app's listing in that storefront with the latest `valid_from` at or
+before it; before its first listing (snapshots older than migration 0007's rows "as of the
+upgrade"), the first one. An app with no listing in the storefront falls back to `app`'s own
+columns, which the caller has from its join. Through the Core views: no ORM is loaded.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, literal_column, select, union_all
+
+from tracker.store.schema.views import APP, LISTING
+from tracker.timeutil import to_epoch
+
+Storefront = tuple[str, str]  # (source, country), as charts name theirs
+Shown = tuple[str, str | None]  # (name, developer)
+IN_LIST = 500  # ids per IN (...): under SQLite's old limit of 999 parameters
+LABEL_COUNTRY = "us"  # the storefront whose name stands for several, without an [apps] alias
+
+
+@dataclass(frozen=True, slots=True)
+class Names:
+    """Listing histories: (storefront, internal app id) -> [(valid_from, name, developer)], in
+    valid_from order."""
+
+    histories: Mapping[tuple[Storefront, int], Sequence[tuple[int, str, str | None]]]
+
+    def at(self, storefront: Storefront, app_id: int, when: int) -> Shown | None:
+        """What the storefront showed for the app at `when` (epoch seconds); None: no listing."""
+        history = self.histories.get((storefront, app_id))
+        if not history:
+            return None
+        i = bisect_right(history, when, key=_valid_from)
+        _, name, developer = history[i - 1] if i else history[0]
+        return name, developer
+
+    def latest(self, storefront: Storefront, app_id: int) -> Shown | None:
+        """The storefront's latest listing of the app; None: it has none."""
+        history = self.histories.get((storefront, app_id))
+        if not history:
+            return None
+        _, name, developer = history[-1]
+        return name, developer
+
+
+def _valid_from(row: tuple[int, str, str | None]) -> int:
+    return row[0]
+
+
+def read_names(conn: Connection, wanted: Mapping[Storefront, Iterable[int]]) -> Names:
+    """The listing histories of the apps (internal ids) in each storefront: one indexed read per
+    storefront and up to IN_LIST apps."""
+    histories: dict[tuple[Storefront, int], list[tuple[int, str, str | None]]] = {}
+    for storefront, app_ids in wanted.items():
+        ids = sorted(set(app_ids))
+        for start in range(0, len(ids), IN_LIST):
+            rows = conn.execute(
+                select(LISTING.c.app_id, LISTING.c.valid_from, LISTING.c.name, LISTING.c.developer)
+                .where(
+                    (LISTING.c.source == storefront[0])
+                    & (LISTING.c.country == storefront[1])
+                    & LISTING.c.app_id.in_(ids[start : start + IN_LIST])
+                )
+                .order_by(LISTING.c.app_id, LISTING.c.valid_from)
+            )
+            for app_id, valid_from, name, developer in rows:
+                key = (storefront, app_id)
+                histories.setdefault(key, []).append((to_epoch(valid_from), name, developer))
+    return Names(histories)
+
+
+def names_at(
+    conn: Connection, storefront: Storefront, app_ids: Iterable[int], when: int
+) -> dict[int, Shown]:
+    """internal app id -> what the storefront showed for it at `when`, for those with a listing."""
+    ids = list(app_ids)
+    names = read_names(conn, {storefront: ids})
+    found = {app_id: names.at(storefront, app_id, when) for app_id in ids}
+    return {app_id: shown for app_id, shown in found.items() if shown is not None}
+
+
+def labels(conn: Connection, store_ids: Sequence[str]) -> dict[str, Shown]:
+    """store id -> the one (name, developer) that stands for the app across storefronts: its
+    latest listing in the US storefront, else the latest name most storefronts show (ties: the
+    first storefront's by country, then source), else `app`'s own columns."""
+    out: dict[str, Shown] = {}
+    ids = list(dict.fromkeys(store_ids))
+    for start in range(0, len(ids), IN_LIST):
+        chunk = ids[start : start + IN_LIST]
+        latest: dict[str, dict[Storefront, Shown]] = {}
+        rows = conn.execute(
+            select(
+                APP.c.store_id,
+                APP.c.name,
+                APP.c.developer,
+                LISTING.c.source,
+                LISTING.c.country,
+                LISTING.c.name,
+                LISTING.c.developer,
+            )
+            .select_from(APP.outerjoin(LISTING, LISTING.c.app_id == APP.c.id))
+            .where(APP.c.store_id.in_(chunk))
+            .order_by(APP.c.store_id, LISTING.c.valid_from)
+        )
+        for store_id, name, developer, source, country, shown, shown_by in rows:
+            out.setdefault(store_id, (name, developer))
+            if source is not None:  # in valid_from order: the last one per storefront stays
+                latest.setdefault(store_id, {})[(source, country)] = (shown, shown_by)
+        for store_id, storefronts in latest.items():
+            out[store_id] = _label(storefronts)
+    return out
+
+
+def _label(storefronts: dict[Storefront, Shown]) -> Shown:
+    ordered = sorted(storefronts.items(), key=lambda item: (item[0][1], item[0][0]))
+    for (_, country), shown in ordered:
+        if country == LABEL_COUNTRY:
+            return shown
+    counts = Counter(name for _, (name, _) in ordered)
+    most = max(counts.values())
+    return next(shown for _, shown in ordered if counts[shown[0]] == most)
+
+
+def find_by_name(conn: Connection, fragment: str, limit: int) -> list[tuple[str, str]]:
+    """(store id, its shortest matching name) of up to `limit` apps with any name, in any
+    storefront at any time, containing `fragment` (ignoring case), shortest match first."""
+    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    union = union_all(
+        select(LISTING.c.app_id, LISTING.c.name).where(LISTING.c.name.ilike(pattern, escape="\\")),
+        select(APP.c.id, APP.c.name).where(APP.c.name.ilike(pattern, escape="\\")),
+    ).subquery("named")
+    length = func.min(func.length(union.c.name))
+    query = (
+        select(APP.c.store_id, func.min(union.c.name), length.label("shortest"))
+        .join(APP, APP.c.id == union.c.app_id)
+        .group_by(APP.c.store_id)
+        .order_by(literal_column("shortest"), func.min(union.c.name), APP.c.store_id)
+        .limit(limit)
+    )
+    return [(store_id, name) for store_id, name, _ in conn.execute(query)]
+
+
+def scan_names(
+    conn: Connection, matches: Callable[[str], bool], limit: int
+) -> list[tuple[str, str]]:
+    """find_by_name in Python, for what SQLite's LIKE cannot fold (case beyond ASCII): every
+    name streamed, never the whole table in memory."""
+    found: dict[str, str] = {}
+    named = union_all(
+        select(LISTING.c.app_id, LISTING.c.name), select(APP.c.id, APP.c.name)
+    ).subquery("named")
+    result = conn.execution_options(yield_per=2000).execute(
+        select(APP.c.store_id, named.c.name).join(APP, APP.c.id == named.c.app_id)
+    )
+    for store_id, name in result:
+        if matches(name):
+            if store_id not in found or (len(name), name) < (len(found[store_id]), found[store_id]):
+                found[store_id] = name
+            if len(found) > limit:
+                break
+    result.close()
+    ranked = sorted(found.items(), key=lambda item: (len(item[1]), item[1], item[0]))
+    return ranked[:limit]
