@@ -323,7 +323,8 @@ class Daemon:
         self.beater.beat()
 
     def _after_cycle(self, config: Config, report: CycleReport) -> None:
-        """Alert rules on what was stored (sent by the delivery thread), configured charts.
+        """Alert rules on what was stored (sent by the delivery thread), configured charts,
+        and the raw archive's retention (`[archive] keep`).
 
         None of these may stop the schedule: each logs its own failures.
         """
@@ -338,6 +339,17 @@ class Daemon:
             for rendered in render_configured_charts(self.engine, config):
                 if rendered.error:
                     log.warning("chart %s not rendered: %s", rendered.spec.kind, rendered.error)
+        cutoff = config.archive.cutoff(utcnow())
+        if cutoff is not None and report.stored:
+            from tracker.store.archive_prune import prune_archive
+
+            try:
+                removed = prune_archive(self.engine, cutoff)
+            except StoreError as exc:
+                log.warning("archive not pruned: %s", exc)
+                return
+            if removed:
+                log.info("archive: pruned %d bodies older than %s", removed, isoformat_z(cutoff))
 
 
 def _seconds_text(seconds: float) -> str:

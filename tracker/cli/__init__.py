@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "fetching",
     "top": "fetching",
     "status": "fetching",
+    "raw": "archive",
     "simulate": "simulate",
     "history": "history",
     "movers": "history",
@@ -41,6 +42,7 @@ SUMMARIES: dict[str, str] = {
     "top": "Show the latest stored snapshot of one chart, with moves since the one before.",
     "status": "Show whether the daemon is alive, its last cycle, and per tracked chart the last "
     "success, last error and how long it has been failing.",
+    "raw": "Write a stored snapshot's response body, byte for byte as the feed served it.",
     "simulate": "Serve a SIMULATED App Store (Apple RSS v2 and legacy iTunes feeds) until Ctrl-C.",
     "history": "Show each app's rank over time in each country's chart, by time bucket.",
     "movers": "Show the gainers, losers, new entries and drop-outs of one chart.",

@@ -36,6 +36,7 @@ from tracker.timeutil import isoformat_z
 if TYPE_CHECKING:
     from tracker.config.load import Config
     from tracker.models import ChartKey, ChartRequest
+    from tracker.store.writer import SnapshotWriter
 
 CountryOpt = Annotated[
     list[str] | None,
@@ -103,6 +104,8 @@ def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
             result = run_fetch(config, requests, writer, on_done=lambda _: progress.advance(task))
     else:
         result = run_fetch(config, requests, writer)
+    if result.ok:
+        _prune_archive(config, writer)
     failed = result.failed
     alerts = []
     if config.alert:
@@ -127,6 +130,22 @@ def _fetch(config: Config, requests: list[ChartRequest], as_json: bool) -> None:
             typer.echo(f"  alert {event.rule}: {event.message}")
     if failed:
         raise typer.Exit(1)
+
+
+def _prune_archive(config: Config, writer: SnapshotWriter) -> None:
+    """`[archive] keep = "90d"`: a fetch from cron prunes as the daemon does after a cycle. A
+    prune that fails leaves the stored snapshots alone and is tried again next time."""
+    from tracker.errors import StoreError
+    from tracker.store.archive_prune import prune_archive
+    from tracker.timeutil import utcnow
+
+    cutoff = config.archive.cutoff(utcnow())
+    if cutoff is None:
+        return
+    try:
+        prune_archive(writer.engine, cutoff)
+    except StoreError as exc:
+        logging.getLogger("apprank.store").warning("archive not pruned: %s", exc)
 
 
 def _failure(outcome: Any) -> str:

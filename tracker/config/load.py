@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import Field, model_validator
 
 from tracker.config.alerts import AlertRule, check_alerting
+from tracker.config.archive import ArchiveConfig
 from tracker.config.charts import ChartsConfig, ChartSpec
 from tracker.config.daemon import DaemonConfig
 from tracker.config.errors import validated
@@ -30,6 +31,7 @@ class Config(ReaderConfig):
     chart: list[ChartSpec] = Field(default_factory=list)
     alert: list[AlertRule] = Field(default_factory=list)
     notify: NotifyConfig = NotifyConfig()
+    archive: ArchiveConfig = ArchiveConfig()
 
     @model_validator(mode="after")
     def _alerting(self) -> Config:

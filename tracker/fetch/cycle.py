@@ -268,9 +268,12 @@ async def _fetch_one(
     started_at = clock()
     started = time.perf_counter()
     status: int | None = None
+    body: bytes | None = None  # kept for the raw archive, unless `[archive] keep = "off"`
     try:
         response = await client.get(url)
         status = response.status
+        if config.archive.enabled:
+            body = response.body
         with collector_paused():
             snapshot = source.parse(request, response.body, url=shown)
         if not snapshot.entries:
@@ -279,7 +282,7 @@ async def _fetch_one(
         if simulated:
             snapshot = dataclasses.replace(snapshot, simulated=True)
         duration_ms = int((time.perf_counter() - started) * 1000)
-        attempt = Attempt(started_at, duration_ms, "ok", status, None, shown)
+        attempt = Attempt(started_at, duration_ms, "ok", status, None, shown, body)
         slot = slot_of(request) if slot_of else None
         saved = await batches.save(snapshot, served_at or clock(), attempt, slot)
     except ApprankError as exc:
@@ -305,7 +308,9 @@ async def _fetch_one(
                 "http_status": status,
             },
         )
-        attempt = Attempt(started_at, duration_ms, outcome, status, message, shown)
+        # A body the parser refused is archived with its attempt, to be diagnosed later.
+        refused = body if outcome in ("format", "empty") else None
+        attempt = Attempt(started_at, duration_ms, outcome, status, message, shown, refused)
         try:
             await asyncio.to_thread(batches.writer.record_failure, request.key, attempt)
         except StoreError as store_exc:

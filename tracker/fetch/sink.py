@@ -8,7 +8,7 @@ Nothing here loads the HTTP stack or the database.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -25,6 +25,9 @@ class Attempt:
     http_status: int | None = None
     error: str | None = None
     url: str | None = None
+    # The response body as served (decoded), for the raw archive: a snapshot's, or a refused
+    # one's (format, empty); None when there was none or `[archive] keep = "off"`.
+    body: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

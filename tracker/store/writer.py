@@ -18,6 +18,7 @@ from tracker.fetch.sink import Attempt as Attempt
 from tracker.fetch.sink import Saved as Saved
 from tracker.models import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
+from tracker.store.archive import Archiver
 from tracker.store.bulk import (
     bulk_entries,
     insert_ids,
@@ -76,6 +77,7 @@ class SnapshotWriter:
         self._charts: dict[ChartKey, int] = {}
         self._app_ids: dict[str, int] = {}
         self._app_metas: dict[str, _AppMeta] = {}
+        self._archive = Archiver()
         self._listings = ListingWriter()
         self._lock = threading.Lock()
 
@@ -145,6 +147,10 @@ class SnapshotWriter:
             ranking_ids, fresh = self._rankings(
                 conn, [snap.entries for snap, _, _ in items], new_apps
             )
+            archived = self._archive.archive(
+                conn,
+                [(cid, a.body, at) for (_, at, a), cid in zip(items, chart_ids, strict=True)],
+            )
             snapshot_ids = insert_ids(
                 conn,
                 SNAPSHOT,
@@ -158,9 +164,10 @@ class SnapshotWriter:
                         "ranking_id": ranking_id,
                         "slot": slot,
                         "simulated": snap.simulated,
+                        "payload_id": payload_id,
                     }
-                    for (snap, captured_at, _), chart_id, ranking_id, slot in zip(
-                        items, chart_ids, ranking_ids, slots, strict=True
+                    for (snap, captured_at, _), chart_id, ranking_id, slot, payload_id in zip(
+                        items, chart_ids, ranking_ids, slots, archived.payload_ids, strict=True
                     )
                 ],
             )
@@ -168,9 +175,9 @@ class SnapshotWriter:
                 conn,
                 ATTEMPT,
                 [
-                    _attempt_row(chart_id, attempt, snapshot_id)
-                    for (_, _, attempt), chart_id, snapshot_id in zip(
-                        items, chart_ids, snapshot_ids, strict=True
+                    _attempt_row(chart_id, attempt, snapshot_id, payload_id)
+                    for (_, _, attempt), chart_id, snapshot_id, payload_id in zip(
+                        items, chart_ids, snapshot_ids, archived.payload_ids, strict=True
                     )
                 ],
             )
@@ -182,6 +189,7 @@ class SnapshotWriter:
         self._charts.update(new_charts)
         self._app_ids.update(new_apps.ids)
         self._app_metas.update(new_apps.metas)
+        self._archive.remember(archived.latest)
         self._listings.remember(listings)
         return [
             Saved(snapshot_id, ranking_id, is_new)
@@ -191,16 +199,14 @@ class SnapshotWriter:
         ]
 
     def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
-        """Store a failed attempt (never a rank)."""
+        """Store a failed attempt (never a rank), with the body it refused if any."""
         with self._lock, write_transaction(self.engine) as conn:
             chart_id = self.chart_id(conn, key)
-            self._insert_attempt(conn, chart_id, attempt, None)
+            archived = self._archive.archive(conn, [(chart_id, attempt.body, attempt.started_at)])
+            row = _attempt_row(chart_id, attempt, None, archived.payload_ids[0])
+            conn.execute(insert(ATTEMPT).values(row))
         self._charts[key] = chart_id
-
-    def _insert_attempt(
-        self, conn: Connection, chart_id: int, attempt: Attempt, snapshot_id: int | None
-    ) -> None:
-        conn.execute(insert(ATTEMPT).values(_attempt_row(chart_id, attempt, snapshot_id)))
+        self._archive.remember(archived.latest)
 
     def _upsert_apps(self, conn: Connection, entries: list[ChartEntry]) -> AppCache:
         """Insert unseen apps and update changed metadata; returns the ids and cache additions.
@@ -349,7 +355,9 @@ def _observed(
     ]
 
 
-def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> dict[str, object]:
+def _attempt_row(
+    chart_id: int, attempt: Attempt, snapshot_id: int | None, payload_id: int | None = None
+) -> dict[str, object]:
     return {
         "chart_id": chart_id,
         "started_at": attempt.started_at,
@@ -359,4 +367,5 @@ def _attempt_row(chart_id: int, attempt: Attempt, snapshot_id: int | None) -> di
         "error": attempt.error,
         "url": attempt.url,
         "snapshot_id": snapshot_id,
+        "payload_id": payload_id,
     }
