@@ -6,8 +6,8 @@ and a body no row points at any more is deleted, unless it is the newest row of 
 (see `_page`). A body that is the base of one being kept is not left half-decodable: the kept
 one is first re-encoded as a plain frame, and the chain counts above it are lowered to match.
 
-Bodies are visited oldest first (payload ids grow with time), a page per transaction, so a
-writer is never held up long and a prune with nothing to do is one small query.
+Bodies are visited oldest first (ix_payload_stored), a page per transaction, so a writer is
+never held up long and a prune with nothing to do is one index probe.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
 from tracker.store.archive import PLAIN, compress, read_body
 from tracker.store.engine import write_transaction
@@ -31,7 +31,7 @@ def prune_archive(engine: Engine, cutoff: datetime, *, page: int = PAGE) -> int:
     """Delete the bodies only snapshots and attempts older than `cutoff` point at; returns how
     many went."""
     removed = 0
-    after = 0
+    after = (-1, 0)
     while True:
         with write_transaction(engine) as conn:
             gone, after, more = _page(conn, to_epoch(cutoff), after, page)
@@ -40,38 +40,60 @@ def prune_archive(engine: Engine, cutoff: datetime, *, page: int = PAGE) -> int:
             return removed
 
 
-def _page(conn: Connection, cutoff: int, after: int, size: int) -> tuple[int, int, bool]:
-    """One page of the oldest bodies after id `after`: (deleted, the last id seen, whether the
-    next page may hold more)."""
+def _page(
+    conn: Connection, cutoff: int, after: tuple[int, int], size: int
+) -> tuple[int, tuple[int, int], bool]:
+    """One page of the bodies stored before `cutoff`, oldest first from `after` (stored_at,
+    id): (deleted, where the page ended, whether there may be more)."""
+    stored, last = after
     rows = conn.execute(
         select(PAYLOAD.c.id, PAYLOAD.c.stored_at)
-        .where(PAYLOAD.c.id > after)
-        .order_by(PAYLOAD.c.id)
+        .where(
+            (PAYLOAD.c.stored_at < cutoff)
+            & (
+                (PAYLOAD.c.stored_at > stored)
+                | ((PAYLOAD.c.stored_at == stored) & (PAYLOAD.c.id > last))
+            )
+        )
+        .order_by(PAYLOAD.c.stored_at, PAYLOAD.c.id)
         .limit(size)
     ).all()
-    old = [int(r.id) for r in rows if _epoch(r.stored_at) < cutoff]
-    more = len(rows) == size and len(old) == len(rows)
-    if not old:
+    if not rows:
         return 0, after, False
-    newest = conn.execute(select(PAYLOAD.c.id).order_by(PAYLOAD.c.id.desc()).limit(1)).scalar()
-    for table, time in ((SNAPSHOT, SNAPSHOT.c.captured_at), (ATTEMPT, ATTEMPT.c.started_at)):
+    old = [int(r.id) for r in rows]
+    end = (to_epoch(rows[-1].stored_at), old[-1])
+    referring = ((SNAPSHOT, SNAPSHOT.c.captured_at), (ATTEMPT, ATTEMPT.c.started_at))
+    for table, time in referring:
         conn.execute(
             update(table)
             .where(table.c.payload_id.in_(old) & (time < cutoff))
             .values(payload_id=None)
         )
-    used = {
-        int(v)
-        for table in (SNAPSHOT, ATTEMPT)
-        for v in conn.execute(select(table.c.payload_id).where(table.c.payload_id.in_(old)))
-    }
+    # Still pointed at (the same body served again since): stored_at moves up to the latest
+    # row that points at it, out of the way of the next prunes until then.
+    used: dict[int, int] = {}
+    for table, time in referring:
+        for payload_id, latest in conn.execute(
+            select(table.c.payload_id, func.max(time))
+            .where(table.c.payload_id.in_(old))
+            .group_by(table.c.payload_id)
+        ):
+            used[int(payload_id)] = max(used.get(int(payload_id), 0), _epoch(latest))
+    if used:
+        conn.execute(
+            update(PAYLOAD)
+            .where(PAYLOAD.c.id == bindparam("b_id"))
+            .values(stored_at=bindparam("at")),
+            [{"b_id": i, "at": at} for i, at in used.items()],
+        )
+    newest = conn.execute(select(func.max(PAYLOAD.c.id))).scalar()
     # The newest row stays: SQLite numbers a new row max(id) + 1, and a writer that remembers
     # the body of a deleted newest id must never meet another body under that id.
     doomed = [i for i in old if i not in used and i != newest]
     if doomed:
         _detach(conn, doomed)
         conn.execute(delete(PAYLOAD).where(PAYLOAD.c.id.in_(doomed)))
-    return len(doomed), old[-1], more
+    return len(doomed), end, len(rows) == size
 
 
 def _detach(conn: Connection, doomed: list[int]) -> None:

@@ -31,11 +31,15 @@ class Payload(SQLModel, table=True):
         # Pruning asks which bodies are the base of another; PostgreSQL's foreign-key check on
         # deleting a base would scan the table without it.
         Index("ix_payload_base", "base_id"),
+        # Retention visits the oldest bodies first (tracker/store/archive_prune.py).
+        Index("ix_payload_stored", "stored_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     sha256: bytes = Field(sa_column=Column(LargeBinary(32), nullable=False, unique=True))
     chart_id: int = Field(foreign_key="chart.id")
+    # The time of the snapshot or attempt it came with; retention moves it up to the latest
+    # one still pointing at it (an identical body served again later).
     stored_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
     size: int  # bytes of the body as served
     codec: str = Field(max_length=16)  # "zstd" or "zstd-dict"

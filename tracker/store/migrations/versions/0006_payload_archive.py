@@ -43,6 +43,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_payload_chart", "payload", ["chart_id", "id"], unique=False)
     op.create_index("ix_payload_base", "payload", ["base_id"], unique=False)
+    op.create_index("ix_payload_stored", "payload", ["stored_at"], unique=False)
     for table, index in REFERRING:
         _add_reference(table)
         op.create_index(index, table, ["payload_id"], unique=False)
@@ -67,6 +68,7 @@ def downgrade() -> None:
         op.drop_index(index, table_name=table)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("payload_id")
+    op.drop_index("ix_payload_stored", table_name="payload")
     op.drop_index("ix_payload_base", table_name="payload")
     op.drop_index("ix_payload_chart", table_name="payload")
     op.drop_table("payload")
