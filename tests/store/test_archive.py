@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 
@@ -14,6 +15,7 @@ from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import archive
 from tracker.store.archive import MAX_CHAIN, body_of, payload_digests, read_body, snapshot_at
 from tracker.store.archive_prune import prune_archive
+from tracker.store.copy import copy_history
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 
@@ -213,3 +215,17 @@ def test_the_newest_body_outlives_its_snapshots(db_url: str) -> None:
     assert _rows(engine, "SELECT id, codec, chain FROM payload") == [(3, "zstd", 0)]
     assert _rows(engine, "SELECT count(*) FROM snapshot WHERE payload_id IS NULL") == [(3,)]
     assert _served(engine, _save(writer, US, 30, _body(30))) == _body(30)
+
+
+def test_a_copy_carries_the_history_without_the_archive(tmp_path: Path, db_url: str) -> None:
+    source = open_engine(f"sqlite:///{tmp_path / 'source.db'}")
+    writer = SnapshotWriter(source)
+    for hour in range(3):
+        _save(writer, US, hour, _body(hour))
+    writer.record_failure(US, Attempt(T0, 1, "format", 200, "bad", "u", body=b"{}"))
+    destination = open_engine(db_url)
+    copy_history(source, destination, batch=2)
+    copy_history(source, destination, batch=2)  # again: nothing is copied twice
+    assert _rows(destination, "SELECT count(*), count(payload_id) FROM snapshot") == [(3, 0)]
+    assert _rows(destination, "SELECT count(*), count(payload_id) FROM fetch_attempt") == [(4, 0)]
+    assert _rows(destination, "SELECT count(*) FROM payload") == [(0,)]

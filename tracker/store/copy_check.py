@@ -24,7 +24,9 @@ from tracker.timeutil import from_epoch, isoformat_z, to_epoch
 IN_LIST = 500
 CHART_KEY = ("source", "country", "kind", "category", "device")
 # Attempt columns that are ids, not content: remapped, so no part of an attempt's identity.
-_ATTEMPT_IDS = ("id", "chart_id", "snapshot_id")
+# payload_id too: the raw archive's bodies are not copied (docs/archive.md), so a copied attempt
+# has none, and the one in the source is still the same attempt.
+_ATTEMPT_IDS = ("id", "chart_id", "snapshot_id", "payload_id")
 
 
 def _table(name: str) -> Table:

@@ -89,7 +89,9 @@ def _flush(run: CopyRun) -> None:
             attempts = _write_snapshots(run, conn, snaps) + lone
             if attempts:
                 insert_rows(
-                    conn, named_table("fetch_attempt"), [without(a, "id") for a in attempts]
+                    conn,
+                    named_table("fetch_attempt"),
+                    [without(a, "id", "payload_id") for a in attempts],
                 )
         if lone:
             run.attempts = []
@@ -108,7 +110,11 @@ def _write_snapshots(
         return []
     ranking_ids = _rankings(run, conn, {s["digest"]: s["ranking_id"] for s in snaps})
     rows = [
-        {**without(s, "id", "digest", "attempts"), "ranking_id": ranking_ids[s["digest"]]}
+        # The raw archive is not copied: the source's payload ids mean nothing here.
+        {
+            **without(s, "id", "digest", "attempts", "payload_id"),
+            "ranking_id": ranking_ids[s["digest"]],
+        }
         for s in snaps
     ]
     made = insert_ids(conn, named_table("snapshot"), rows)
