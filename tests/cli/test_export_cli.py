@@ -164,7 +164,11 @@ def test_export_errors(
 def test_raw_export_needs_raw_import(config: Path, empty: Path, tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'apprank.db'}")
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE app SET name = '=2+5' WHERE store_id = '544007664'")
+        # As if the storefront had served that name (exports carry the listing's).
+        conn.exec_driver_sql(
+            "UPDATE app_listing SET name = '=2+5' "
+            "WHERE app_id = (SELECT id FROM app WHERE store_id = '544007664')"
+        )
     engine.dispose()
     safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
     run(config, "export", "-o", str(safe), "--country", "jp")

@@ -109,3 +109,103 @@ def test_duolingo_reads_its_chinese_name_in_china(apprank: Apprank, fetched_all:
     assert cn_77["name"] == "多邻国Duolingo英语日语法语"
     in_de = [e for e in json.loads(de.stdout)["entries"] if e["app_id"] == duolingo]
     assert [e["name"] for e in in_de] == ["Duolingo: Sprachen und Schach"]
+
+
+# The simulated market with two scripted apps: one named otherwise in China and Germany, one
+# renamed everywhere after two hours and again in Germany only after four.
+SCENARIO = """
+name = "names"
+start = "2025-03-01T00:00:00Z"
+seed = 7
+
+[[apps]]
+id = "9000000001"
+name = "Duolingo"
+developer = "Duolingo"
+names = { cn = "多邻国Duolingo英语日语法语", de = "Duolingo: Sprachen und Schach" }
+tracks = [{ chart = "top-free", countries = ["us", "cn", "de"], steady_rank = 3 }]
+
+[[apps]]
+id = "9000000002"
+name = "Threads, an Instagram app"
+developer = "Instagram, Inc."
+tracks = [{ chart = "top-free", countries = ["us", "cn", "de"], steady_rank = 5 }]
+renames = [
+  { at = "2025-03-01T04:00:00Z", name = "Threads (de)", countries = ["de"] },
+  { at = "2025-03-01T02:00:00Z", name = "Threads" },
+]
+"""
+HOURS = 6
+
+
+def test_export_carries_the_name_each_storefront_served_at_each_snapshot(
+    apprank: Apprank, write_config: Any, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import orjson
+
+    from tracker.simulate import Market, SimulatorServer, load_scenario
+    from tracker.text.values import clean_text
+
+    scenario_file = tmp_path / "names.toml"
+    scenario_file.write_text(SCENARIO, encoding="utf-8")
+    market = Market(7, load_scenario(scenario_file))
+    start = datetime(2025, 3, 1, tzinfo=UTC)
+    with SimulatorServer(market=market, start=start) as sim:
+        config = write_config(
+            f'[http]\nretries = 0\n[sources.apple]\nbase_url = "{sim.base_url}"\n'
+            '[[track]]\ncountries = ["us", "cn", "de"]\n'
+        )
+        for _ in range(HOURS):
+            fetched = apprank("fetch", "-c", config)
+            assert fetched.code == 0, fetched.stderr
+            sim.clock.advance(timedelta(hours=1))
+    exported = apprank("export", "-c", config, "--format", "jsonl", "-o", "-")
+    rows = [orjson.loads(line) for line in exported.stdout.splitlines()]
+    assert len(rows) == HOURS * 3 * 100
+    served = {}
+    for hour in range(HOURS):
+        at = start + timedelta(hours=hour)
+        for country in ("us", "cn", "de"):
+            for rank, app in enumerate(market.chart(country, "top-free", at), start=1):
+                # As the fetch stores text: control characters cleaned (text/values.py).
+                when = at.strftime("%Y-%m-%dT%H:%M:%SZ")
+                served[(when, country, rank)] = (app.id, clean_text(app.name))
+    shown = {
+        (r["captured_at"], r["country"], r["rank"]): (r["app_id"], r["app_name"]) for r in rows
+    }
+    assert shown == served
+    threads = [(r["captured_at"][11:13], r["country"], r["app_name"]) for r in rows
+               if r["app_id"] == "9000000002" and r["country"] in ("de", "us")]  # fmt: skip
+    assert threads == [
+        (f"{h:02d}", c, "Threads, an Instagram app" if h < 2 else "Threads (de)" if h >= 4 and
+         c == "de" else "Threads") for h in range(HOURS) for c in ("de", "us")
+    ]  # fmt: skip
+    duolingo = {r["app_name"] for r in rows if r["app_id"] == "9000000001" and r["country"] == "cn"}
+    assert duolingo == {"多邻国Duolingo英语日语法语"}
+    # Two apps' names in three storefronts: a row per name first shown, no more.
+    listed = apprank("history", "9000000002", "-c", config, "--json")
+    assert {(s["country"], s["app_name"]) for s in json.loads(listed.stdout)} == {
+        ("cn", "Threads"), ("de", "Threads (de)"), ("us", "Threads")
+    }  # fmt: skip
+    # Each storefront lists the renamed app from its first snapshot and once per rename: seven
+    # rows for eighteen snapshots.
+    import sqlite3
+
+    with sqlite3.connect(config.parent / "apprank.db") as db:
+        renames = db.execute(
+            "SELECT l.country, l.valid_from - :start, l.name FROM app_listing l "
+            "JOIN app a ON a.id = l.app_id WHERE a.store_id = '9000000002' "
+            "ORDER BY l.country, l.valid_from",
+            {"start": int(start.timestamp())},
+        ).fetchall()
+    assert renames == [
+        ("cn", 0, "Threads, an Instagram app"),
+        ("cn", 7200, "Threads"),
+        ("de", 0, "Threads, an Instagram app"),
+        ("de", 7200, "Threads"),
+        ("de", 14400, "Threads (de)"),
+        ("us", 0, "Threads, an Instagram app"),
+        ("us", 7200, "Threads"),
+    ]

@@ -89,3 +89,19 @@ def test_fragments_in_other_scripts_ignore_case(engine: Engine) -> None:
 
 def test_resolve_apps_keeps_order_and_drops_repeats(story: Engine) -> None:
     assert resolve_apps(story, ALIASES, ["gpt", "deepseek", CHATGPT]) == [GPT, DS]
+
+
+def test_any_name_the_app_ever_had_anywhere_finds_it(engine: Engine) -> None:
+    """A rename or another storefront's name still names the app; it shows as its US name."""
+    writer = build_story(engine)
+    save(writer, "cn", at("05:00"), [("9", "多邻国Duolingo英语日语法语", "Duolingo")])
+    save(writer, "de", at("05:00"), [("9", "Duolingo: Sprachen und Schach", "Duolingo")])
+    save(writer, "us", at("05:00"), [("9", "Duolingo - Language Lessons", "Duolingo")])
+    save(writer, "us", at("06:00"), [("9", "Duolingo: Language & Chess", "Duolingo")])
+    duolingo = AppRef("9", "Duolingo: Language & Chess", "Duolingo")
+    for text in ("多邻国", "sprachen", "language lessons", "chess", "9"):
+        assert resolve_app(engine, ALIASES, text) == duolingo, text
+    # The whole of an old name is exact, even beside a longer name containing it.
+    save(writer, "fr", at("06:00"), [("10", "Duolingo - Language Lessons Pro", None)])
+    assert resolve_app(engine, ALIASES, "Duolingo - Language Lessons") == duolingo
+    assert "matches 2 apps" in usage_error(engine, "language lessons")

@@ -24,12 +24,14 @@ from tracker.errors import UsageError
 from tracker.models import ChartKey
 from tracker.query.selection import app_ids_by_store_id
 from tracker.store.engine import read_connection
+from tracker.store.listings import names_at
 from tracker.store.snapshots import (
     StoredSnapshot,
     previous_snapshot,
     ranks_in,
     snapshots_by_id,
 )
+from tracker.timeutil import to_epoch
 
 log = logging.getLogger("apprank.alerts")
 
@@ -137,6 +139,8 @@ def _evaluate_snapshot(
     store_ids = {a.store_id for _, a, _ in watching} | {r.store_id for _, _, r in watching if r}
     internal = [apps[s][0] for s in store_ids if s in apps]
     ranks = ranks_in(conn, sorted({now.ranking_id, before.ranking_id}), internal)
+    # The names this chart's storefront showed at the snapshot, not the last ones seen anywhere.
+    shown = names_at(conn, (key.source, key.country), internal, to_epoch(now.captured_at))
 
     def position(snap: StoredSnapshot, named: _Named) -> Position:
         found = apps.get(named.store_id)
@@ -145,7 +149,9 @@ def _evaluate_snapshot(
 
     def name(named: _Named) -> str:
         found = apps.get(named.store_id)
-        return found[1] if found else named.label
+        if found is None:
+            return named.label
+        return shown[found[0]][0] if found[0] in shown else found[1]
 
     out = []
     for rule, app, rival in watching:

@@ -7,7 +7,7 @@ drawn by hand and one re-rendered after each fetch cycle are the same picture.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -86,6 +86,11 @@ def build_chart(
             f"{len(drawn)} countries have data: a grid shows at most {MAX_PANELS}; "
             "choose some with --country, or draw a heatmap"
         )
+    if len(drawn) > 1:
+        # One name stands for each app in every storefront drawn (docs/history.md): titles,
+        # legends and panels would otherwise name one app differently per country.
+        label = {ref.app_id: ref.name for ref in refs}
+        series = [replace(s, app_name=label.get(s.app_id, s.app_name)) for s in series]
     result = render(
         spec.kind,
         series,

@@ -33,6 +33,7 @@ from tracker.errors import UsageError
 from tracker.fetch.sources import SOURCES
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
+from tracker.store.listings import read_names
 from tracker.store.schema.views import chart_key
 from tracker.store.snapshots import time_bounds
 from tracker.storefronts import STOREFRONT_SET
@@ -105,7 +106,7 @@ ORDER BY s.captured_at, c.source, c.country, c.kind, c.category, c.device, s.id
 """
 
 _ENTRIES_SQL = """
-SELECT e.ranking_id, e.rank, a.store_id, a.name, a.developer
+SELECT e.ranking_id, e.rank, a.store_id, a.name, a.developer, e.app_id
 FROM ranking_entry e
 JOIN app a ON a.id = e.app_id
 WHERE e.ranking_id IN :rankings {apps}
@@ -205,14 +206,19 @@ def iter_snapshots(
             snapshots = conn.execute(snapshots_sql, params).all()
             for chunk in _chunks(snapshots):
                 rankings = sorted({s.ranking_id for s in chunk})
-                found: dict[int, list[Entry]] = {r: [] for r in rankings}
+                found: dict[int, list[Any]] = {r: [] for r in rankings}
                 query = {"rankings": rankings, **({"apps": p.apps} if apps else {})}
-                for row in conn.execute(entries_sql, query).all():  # <= CHUNK_ROWS rows
-                    found[row[0]].append(row[1:])
+                rows = conn.execute(entries_sql, query).all()  # <= CHUNK_ROWS rows
+                for row in rows:
+                    found[row[0]].append(row)
+                # Each row carries the name its storefront showed at that snapshot's time.
+                fronts = {(s.source, s.country) for s in chunk}
+                names = read_names(conn, fronts, {r[5] for r in rows})
                 for s in chunk:
-                    selected = found[s.ranking_id]
-                    if selected:
-                        yield (*s[:6], bool(s.simulated)), selected
+                    if selected := found[s.ranking_id]:
+                        shown = names.at_time((s.source, s.country), s.captured_at)
+                        named = [(r[1], r[2], *(shown(r[5]) or r[3:5])) for r in selected]
+                        yield (*s[:6], bool(s.simulated)), named
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
                 nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})

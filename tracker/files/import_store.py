@@ -1,17 +1,17 @@
 """Storing imported snapshots: in batches, one transaction each, through the SnapshotWriter.
 
 A snapshot already stored (same chart, same captured_at) is skipped, so importing a file twice
-adds nothing. An app the database knows keeps its stored metadata; an unknown app takes the
-name and developer of its first row.
+adds nothing. Each row's name and developer are what its storefront showed at that snapshot (as
+export writes them): the writer keeps them as the app's listing there, so a rename in the file
+stays a rename, valid from the first snapshot that showed it. The fields export leaves out
+(bundle id, icon, URL, genre, release date) are given as unknown, so the stored ones stay.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
-from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
 from tracker.files.import_rows import ImportRow
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
@@ -30,11 +30,6 @@ WHERE c.source = :source AND c.country = :country AND c.kind = :chart
   AND c.category = :category AND c.device = :device AND s.captured_at = :at
 """
 
-_APPS_SQL = """
-SELECT store_id, name, developer, bundle_id, icon_url, url, genre, release_date
-FROM app WHERE store_id IN :ids
-"""
-
 
 class ImportStore:
     """Pass two: snapshots in batches through the writer, skipping those already stored;
@@ -49,7 +44,6 @@ class ImportStore:
         self.rows_added = 0
         self.pending: list[list[ImportRow]] = []
         self.pending_rows = 0
-        self.apps: dict[str, tuple[Any, ...]] = {}  # ChartEntry fields after rank, per app
 
     def add(self, rows: list[ImportRow]) -> None:
         self.pending.append(rows)
@@ -67,9 +61,8 @@ class ImportStore:
                 if conn.execute(sql(_EXISTS_SQL), key).first() is not None:
                     self.present += 1
                     continue
-                self._learn_apps(conn, rows)
                 entries = tuple(
-                    ChartEntry(r.rank, *self.apps[r.app_id])
+                    ChartEntry(r.rank, r.app_id, r.name, r.developer)
                     for r in sorted(rows, key=lambda r: r.rank)
                 )
                 when = from_epoch(first.captured_at)
@@ -85,15 +78,3 @@ class ImportStore:
         self.added += len(items)
         self.rows_added += sum(len(snapshot.entries) for snapshot, _, _ in items)
         self.pending, self.pending_rows = [], 0
-
-    def _learn_apps(self, conn: Connection, rows: list[ImportRow]) -> None:
-        """Stored apps keep their metadata; an unknown app takes its first row's."""
-        unknown = [r.app_id for r in rows if r.app_id not in self.apps]
-        if not unknown:
-            return
-        for r in conn.execute(sql(_APPS_SQL, "ids"), {"ids": unknown}):
-            released = date.fromisoformat(r.release_date) if r.release_date else None
-            self.apps[r.store_id] = (*r[:7], released)
-        for row in rows:
-            if row.app_id not in self.apps:
-                self.apps[row.app_id] = (row.app_id, row.name, row.developer)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine
 
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
-from tracker.store.schema.views import APP
+from tracker.store.listings import find_by_name, labels, scan_names
 
 # How many candidates an ambiguous fragment lists before summarising the rest.
 MAX_CANDIDATES = 10
@@ -21,7 +21,9 @@ MAX_CANDIDATES = 10
 
 @dataclass(frozen=True)
 class AppRef:
-    """An app as the user named it: its store id and current name."""
+    """An app as the user named it: its store id, and the name and developer that stand for it
+    across storefronts (tracker/store/listings.py `labels`: the US storefront's latest, else
+    the one most storefronts show)."""
 
     app_id: str
     name: str
@@ -52,7 +54,8 @@ def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef
         if found is None:
             raise UsageError(f"no stored app has the id {wanted}")
         return found
-    candidates = _by_fragment(engine, wanted)
+    matches = _by_fragment(engine, wanted)
+    candidates = [ref for ref, _ in matches]
     if not candidates:
         raise UsageError(
             f"no stored app matches {wanted!r} (give a store id, an [apps] alias "
@@ -60,9 +63,9 @@ def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef
         )
     if len(candidates) == 1:
         return candidates[0]
-    # A fragment that is some app's whole name picks that app, so "ChatGPT" is not
-    # ambiguous merely because "ChatGPT Helper" exists too.
-    exact = [c for c in candidates if c.name.casefold() == wanted.casefold()]
+    # A fragment that is some app's whole name (any it had, in any storefront) picks that
+    # app, so "ChatGPT" is not ambiguous merely because "ChatGPT Helper" exists too.
+    exact = [ref for ref, shortest in matches if shortest.casefold() == wanted.casefold()]
     if len(exact) == 1:
         return exact[0]
     raise UsageError(_ambiguous(wanted, candidates))
@@ -83,50 +86,29 @@ def app_refs(engine: Engine, app_ids: Sequence[str]) -> dict[str, AppRef]:
     if not app_ids:
         return {}
     with read_connection(engine) as conn:
-        rows = conn.execute(
-            select(APP.c.store_id, APP.c.name, APP.c.developer).where(
-                APP.c.store_id.in_(list(app_ids))
-            )
-        ).all()
-    return {r.store_id: AppRef(r.store_id, r.name, r.developer) for r in rows}
+        return _refs(labels(conn, app_ids))
+
+
+def _refs(found: Mapping[str, tuple[str, str | None]]) -> dict[str, AppRef]:
+    return {sid: AppRef(sid, name, developer) for sid, (name, developer) in found.items()}
 
 
 def _by_store_id(engine: Engine, store_id: str) -> AppRef | None:
     return app_refs(engine, [store_id]).get(store_id)
 
 
-def _by_fragment(engine: Engine, fragment: str) -> list[AppRef]:
-    """Apps whose name contains `fragment`, ignoring case, shortest name first."""
-    escaped = fragment.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    query = (
-        select(APP.c.store_id, APP.c.name, APP.c.developer)
-        .where(APP.c.name.ilike(f"%{escaped}%", escape="\\"))
-        .order_by(func.length(APP.c.name), APP.c.name, APP.c.store_id)
-        .limit(MAX_CANDIDATES + 1)
-    )
+def _by_fragment(engine: Engine, fragment: str) -> list[tuple[AppRef, str]]:
+    """Apps with a name, in any storefront at any time, containing `fragment` (ignoring case),
+    each with its shortest such name, shortest first."""
     with read_connection(engine) as conn:
-        rows = conn.execute(query).all()
-        if not rows and not fragment.isascii():
+        found = find_by_name(conn, fragment, MAX_CANDIDATES + 1)
+        if not found and not fragment.isascii():
             # SQLite folds case for ASCII only; scan names in Python for other scripts
             # (streamed, never the whole table in memory).
-            return _casefold_scan(conn, fragment)
-    return [AppRef(r.store_id, r.name, r.developer) for r in rows]
-
-
-def _casefold_scan(conn: Connection, fragment: str) -> list[AppRef]:
-    folded = fragment.casefold()
-    found: list[AppRef] = []
-    result = conn.execution_options(yield_per=2000).execute(
-        select(APP.c.store_id, APP.c.name, APP.c.developer)
-    )
-    for row in result:
-        if folded in row.name.casefold():
-            found.append(AppRef(row.store_id, row.name, row.developer))
-            if len(found) > MAX_CANDIDATES:
-                break
-    result.close()
-    found.sort(key=lambda r: (len(r.name), r.name, r.app_id))
-    return found
+            folded = fragment.casefold()
+            found = scan_names(conn, lambda name: folded in name.casefold(), MAX_CANDIDATES + 1)
+        refs = _refs(labels(conn, [store_id for store_id, _ in found]))
+    return [(refs[store_id], shortest) for store_id, shortest in found if store_id in refs]
 
 
 def _ambiguous(fragment: str, candidates: list[AppRef]) -> str:

@@ -27,6 +27,7 @@ from tracker.query.selection import StoredApp, StoredChart, app_ids_by_store_id,
 from tracker.query.stats import CountryStats, stats
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
+from tracker.store.listings import Names, read_names
 from tracker.store.reads import simulated_charts
 from tracker.store.snapshots import time_bounds
 from tracker.timeutil import to_epoch
@@ -118,13 +119,15 @@ def history(
         # Buckets overlapping the range are read whole, so the first and last are no partial
         # days (with --every 1d) and each bucket means the same whatever the range.
         read = _read_history(conn, chart_ids, app_ids, start, (hi // step + 1) * step - 1)
+        internal = [found[0] for found in read.apps.values()]
+        names = read_names(conn, [(c.key.source, c.key.country) for c in charts], internal)
     if read.small:
         grids: Any = _PythonGrids(read.snaps, start, step, count)  # type: ignore[arg-type]
     else:
         from tracker.query import arrays as query_numpy
 
         grids = query_numpy.Grids(query_numpy.as_rows(read.snaps, 4), start, step, count)
-    return _series(app_ids, charts, read, grids, step)
+    return _series(app_ids, charts, read, grids, step, names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +163,15 @@ def _read_history(
 
 
 def _series(
-    app_ids: Sequence[str], charts: list[StoredChart], read: _HistoryRows, grids: Any, step: int
+    app_ids: Sequence[str],
+    charts: list[StoredChart],
+    read: _HistoryRows,
+    grids: Any,
+    step: int,
+    names: Names,
 ) -> list[RankSeries]:
-    """One RankSeries per (app as given, chart with a snapshot in the range, by country)."""
+    """One RankSeries per (app as given, chart with a snapshot in the range, by country), each
+    named as its chart's storefront last listed the app."""
     by_chart = sorted(
         (c for c in charts if c.id in grids.charts), key=lambda c: (c.key.country, c.id)
     )
@@ -171,11 +180,13 @@ def _series(
         internal_id, name, developer = read.apps.get(app_id, (-1, app_id, None))
         ranks = grids.app(read.entries.get(internal_id))
         for stored in by_chart:
+            storefront = (stored.key.source, stored.key.country)
+            shown, shown_by = names.latest(storefront, internal_id) or (name, developer)
             out.append(
                 RankSeries(
                     app_id=app_id,
-                    app_name=name,
-                    developer=developer,
+                    app_name=shown,
+                    developer=shown_by,
                     key=stored.key,
                     bucket=timedelta(seconds=step),
                     starts=grids.starts,

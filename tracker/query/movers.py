@@ -11,6 +11,7 @@ from tracker.errors import ApprankError, UsageError
 from tracker.models import ChartKey
 from tracker.query.selection import select_charts, sql
 from tracker.store.engine import read_connection
+from tracker.store.listings import names_at
 from tracker.timeutil import from_epoch, to_epoch
 
 
@@ -56,7 +57,7 @@ ORDER BY s.captured_at {order}, s.id {order} LIMIT 1
 """
 
 _ENTRIES_SQL = """
-SELECT e.rank, a.store_id, a.name, a.developer FROM ranking_entry e
+SELECT e.rank, e.app_id, a.store_id, a.name, a.developer FROM ranking_entry e
 JOIN app a ON a.id = e.app_id
 WHERE e.ranking_id = :ranking ORDER BY e.rank
 """
@@ -124,8 +125,8 @@ def movers(
             )
         # Nearest to the target; on a tie, the earlier one (the longer comparison).
         base = min(choices, key=lambda s: (abs(s[1] - target), s[1]))
-        old = _entries(conn, base[2])
-        new = _entries(conn, latest[2])
+        old = _entries(conn, stored.key, base)
+        new = _entries(conn, stored.key, latest)
     return _moves(stored.key, base, latest, old, new, limit)
 
 
@@ -140,9 +141,14 @@ def _snapshot(
     )
 
 
-def _entries(conn: Connection, ranking_id: int) -> dict[str, tuple[int, str, str | None]]:
-    rows = conn.execute(sql(_ENTRIES_SQL), {"ranking": ranking_id}).all()
-    return {r.store_id: (int(r.rank), r.name, r.developer) for r in rows}
+def _entries(
+    conn: Connection, key: ChartKey, snapshot: tuple[int, int, int, int]
+) -> dict[str, tuple[int, str, str | None]]:
+    """store id -> (rank, name, developer) in the snapshot: the names its storefront showed
+    then (an app dropped since keeps the name it had in the older snapshot)."""
+    rows = conn.execute(sql(_ENTRIES_SQL), {"ranking": snapshot[2]}).all()
+    shown = names_at(conn, (key.source, key.country), [r.app_id for r in rows], snapshot[1])
+    return {r.store_id: (int(r.rank), *shown.get(r.app_id, (r.name, r.developer))) for r in rows}
 
 
 def _moves(

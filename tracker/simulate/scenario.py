@@ -12,7 +12,7 @@ import random
 import tomllib
 import zlib
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -85,11 +85,31 @@ class Track:
 
 
 @dataclass(frozen=True, slots=True)
+class Rename:
+    """From `hour` on, the app is called `name` in `countries` (empty: every storefront)."""
+
+    hour: int
+    name: str
+    countries: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class ScriptedApp:
-    """An app whose ranks the scenario dictates."""
+    """An app whose ranks the scenario dictates, and the names storefronts show for it: `names`
+    per storefront (else the app's own), changed by `renames` in time order."""
 
     app: App
     tracks: tuple[Track, ...]
+    names: tuple[tuple[str, str], ...] = ()  # (country, name)
+    renames: tuple[Rename, ...] = ()
+
+    def shown(self, country: str, hour: int) -> App:
+        """The app as `country`'s storefront lists it at `hour`."""
+        name = dict(self.names).get(country, self.app.name)
+        for rename in self.renames:
+            if rename.hour <= hour and (not rename.countries or country in rename.countries):
+                name = rename.name
+        return self.app if name == self.app.name else replace(self.app, name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +152,7 @@ class Scenario:
                 if track.chart == chart and device in track.devices and country in track.countries:
                     position = track.position(scripted.app.id, country, hour)
                     if position is not None:
-                        pins.append((position, scripted.app))
+                        pins.append((position, scripted.shown(country, hour)))
                     break
         return pins
 
@@ -236,7 +256,19 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
     for raw_track in sorted(raw_tracks, key=lambda t: t.get("countries") == "*"):
         track = _track(raw_track, where, taken.setdefault(raw_track.get("chart", ""), set()))
         tracks.append(track)
-    return ScriptedApp(app=app, tracks=tuple(tracks))
+    names = tuple((str(c).lower(), str(n)) for c, n in dict(raw.get("names", {})).items())
+    renames = sorted(
+        (
+            Rename(
+                hour_of(_instant(r["at"], where)),
+                str(r["name"]),
+                frozenset(str(c).lower() for c in r.get("countries", [])),
+            )
+            for r in raw.get("renames", [])
+        ),
+        key=lambda r: r.hour,
+    )
+    return ScriptedApp(app=app, tracks=tuple(tracks), names=names, renames=tuple(renames))
 
 
 def _release(value: Any, where: str) -> datetime:

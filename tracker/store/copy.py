@@ -2,10 +2,11 @@
 
 Rows are matched by natural keys, never by id: apps by (store, store id), charts by their key,
 rankings by digest, snapshots by (chart, captured_at), fetch attempts by their content (and
-their snapshot's time), alert events by event id, deliveries with their event. Source ids are
-remapped to the destination's, so a destination holding data of its own keeps all of it and
-gains what it lacks, and copying again adds exactly what is new. Every column of a copied
-table is carried (the table definitions say which), except the ids being remapped.
+their snapshot's time), app listings by (app, storefront, valid_from), alert events by event id,
+deliveries with their event. Source ids are remapped to the destination's, so a destination
+holding data of its own keeps all of it and gains what it lacks, and copying again adds exactly
+what is new. Every column of a copied table is carried (the table definitions say which),
+except the ids being remapped.
 
 Not copied: `chart_claim` (guards the present slot of daemons on the source; snapshots carry
 their slot anyway), `daemon_heartbeat` and `daemon_cycle` (the liveness and log of the source's
@@ -22,8 +23,8 @@ every source chart is verified in the destination by snapshot count and a checks
 and alert event by presence; a mismatch is a StoreError.
 
 This module runs the copy (apps, charts and alert events itself); the snapshots are copied by
-copy_snapshots.py, the conflicts and verification are in copy_check.py, and the state the steps
-share is copy_run.py's CopyRun.
+copy_snapshots.py, the app listings by copy_listings.py, the conflicts and verification are in
+copy_check.py, and the state the steps share is copy_run.py's CopyRun.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from tracker.store.copy_check import (
     find_conflicts,
     verify_charts,
 )
+from tracker.store.copy_listings import copy_listings
 from tracker.store.copy_run import BATCH, CopyRun, Progress, chunks, named_table, without
 from tracker.store.copy_snapshots import copy_snapshots
 from tracker.store.engine import read_connection, write_transaction
@@ -54,6 +56,7 @@ TABLES = (
     "ranking_entry",
     "snapshot",
     "fetch_attempt",
+    "app_listing",
     "alert_event",
     "alert_delivery",
 )
@@ -101,6 +104,7 @@ def copy_history(
     run.apps = _copy_keyed(run, "app")
     run.charts = _copy_keyed(run, "chart")
     copy_snapshots(run)
+    copy_listings(run)  # after the snapshots they point at
     _copy_alerts(run)
     verified = verify_charts(source, destination, run.charts)
     checked = check_entries(source, destination, run.new_rankings)

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import Connection, func, literal_column, select, union_all
+from sqlalchemy import ColumnElement, Connection, func, literal_column, select, tuple_, union_all
 
 from tracker.store.schema.views import APP, LISTING
 from tracker.timeutil import to_epoch
@@ -25,25 +24,42 @@ IN_LIST = 500  # ids per IN (...): under SQLite's old limit of 999 parameters
 LABEL_COUNTRY = "us"  # the storefront whose name stands for several, without an [apps] alias
 
 
-@dataclass(frozen=True, slots=True)
-class Names:
-    """Listing histories: (storefront, internal app id) -> [(valid_from, name, developer)], in
-    valid_from order."""
+History = list[tuple[int, str, str | None]]  # (valid_from, name, developer), in order
 
-    histories: Mapping[tuple[Storefront, int], Sequence[tuple[int, str, str | None]]]
+
+class Names:
+    """Listing histories, per storefront: internal app id -> its History there."""
+
+    def __init__(self, histories: dict[Storefront, dict[int, History]]) -> None:
+        self.histories = histories
+        # Most apps never change in a storefront: their one listing, without a search.
+        self._single = {
+            storefront: {app_id: h[0][1:] for app_id, h in by_app.items() if len(h) == 1}
+            for storefront, by_app in histories.items()
+        }
 
     def at(self, storefront: Storefront, app_id: int, when: int) -> Shown | None:
         """What the storefront showed for the app at `when` (epoch seconds); None: no listing."""
-        history = self.histories.get((storefront, app_id))
+        history = self.histories.get(storefront, {}).get(app_id)
         if not history:
             return None
         i = bisect_right(history, when, key=_valid_from)
         _, name, developer = history[i - 1] if i else history[0]
         return name, developer
 
+    def at_time(self, storefront: Storefront, when: int) -> Callable[[int], Shown | None]:
+        """`at` for one storefront and time, for many apps (export calls it once a row)."""
+        single = self._single.get(storefront, {})
+
+        def shown(app_id: int) -> Shown | None:
+            found = single.get(app_id)
+            return found if found is not None else self.at(storefront, app_id, when)
+
+        return shown
+
     def latest(self, storefront: Storefront, app_id: int) -> Shown | None:
         """The storefront's latest listing of the app; None: it has none."""
-        history = self.histories.get((storefront, app_id))
+        history = self.histories.get(storefront, {}).get(app_id)
         if not history:
             return None
         _, name, developer = history[-1]
@@ -54,25 +70,37 @@ def _valid_from(row: tuple[int, str, str | None]) -> int:
     return row[0]
 
 
-def read_names(conn: Connection, wanted: Mapping[Storefront, Iterable[int]]) -> Names:
-    """The listing histories of the apps (internal ids) in each storefront: one indexed read per
-    storefront and up to IN_LIST apps."""
-    histories: dict[tuple[Storefront, int], list[tuple[int, str, str | None]]] = {}
-    for storefront, app_ids in wanted.items():
-        ids = sorted(set(app_ids))
-        for start in range(0, len(ids), IN_LIST):
-            rows = conn.execute(
-                select(LISTING.c.app_id, LISTING.c.valid_from, LISTING.c.name, LISTING.c.developer)
-                .where(
-                    (LISTING.c.source == storefront[0])
-                    & (LISTING.c.country == storefront[1])
-                    & LISTING.c.app_id.in_(ids[start : start + IN_LIST])
-                )
-                .order_by(LISTING.c.app_id, LISTING.c.valid_from)
+def read_names(
+    conn: Connection, storefronts: Iterable[Storefront], app_ids: Iterable[int]
+) -> Names:
+    """The listing histories of the apps (internal ids) in the storefronts: one read per IN_LIST
+    apps, a seek per app on the (app, source, country, valid_from) key."""
+    wanted = sorted(set(storefronts))
+    ids = sorted(set(app_ids))
+    histories: dict[Storefront, dict[int, History]] = {}
+    if not wanted:
+        return Names(histories)
+    where: ColumnElement[bool] = (
+        (LISTING.c.source == wanted[0][0]) & (LISTING.c.country == wanted[0][1])
+        if len(wanted) == 1
+        else tuple_(LISTING.c.source, LISTING.c.country).in_(wanted)
+    )
+    for start in range(0, len(ids), IN_LIST):
+        rows = conn.execute(
+            select(
+                LISTING.c.source,
+                LISTING.c.country,
+                LISTING.c.app_id,
+                LISTING.c.valid_from,
+                LISTING.c.name,
+                LISTING.c.developer,
             )
-            for app_id, valid_from, name, developer in rows:
-                key = (storefront, app_id)
-                histories.setdefault(key, []).append((to_epoch(valid_from), name, developer))
+            .where(where & LISTING.c.app_id.in_(ids[start : start + IN_LIST]))
+            .order_by(LISTING.c.app_id, LISTING.c.source, LISTING.c.country, LISTING.c.valid_from)
+        )
+        for source, country, app_id, valid_from, name, developer in rows:
+            history = histories.setdefault((source, country), {}).setdefault(app_id, [])
+            history.append((to_epoch(valid_from), name, developer))
     return Names(histories)
 
 
@@ -81,7 +109,7 @@ def names_at(
 ) -> dict[int, Shown]:
     """internal app id -> what the storefront showed for it at `when`, for those with a listing."""
     ids = list(app_ids)
-    names = read_names(conn, {storefront: ids})
+    names = read_names(conn, [storefront], ids)
     found = {app_id: names.at(storefront, app_id, when) for app_id in ids}
     return {app_id: shown for app_id, shown in found.items() if shown is not None}
 

@@ -29,7 +29,7 @@ from tracker.store.bulk import (
     raw_select_in,
 )
 from tracker.store.engine import write_transaction
-from tracker.store.listing_writer import ListingWriter, Observed
+from tracker.store.listing_writer import ListingWriter, Meta, Observed, merged
 from tracker.store.schema.base import table_of
 from tracker.store.schema.charts import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
 from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
@@ -42,7 +42,7 @@ ENTRY = table_of(RankingEntry)
 SNAPSHOT = table_of(Snapshot)
 ATTEMPT = table_of(FetchAttempt)
 
-_AppMeta = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None]
+_AppMeta = Meta  # an entry's metadata columns, in _META_COLUMNS' order
 
 
 def ranking_digest(store_ids: list[str]) -> bytes:
@@ -222,6 +222,11 @@ class SnapshotWriter:
             return AppCache({}, {})
         fresh_ids, stored = self._read_apps(conn, [sid for sid in latest if sid not in ids])
         new = {sid: meta for sid, meta in latest.items() if sid not in ids and sid not in stored}
+        # A field an entry leaves out (None: no genre in v2's top 10, none but the name and
+        # developer in an import) keeps the stored value, as in the listings.
+        for sid, meta in latest.items():
+            if sid not in new:
+                latest[sid] = merged(meta, stored.get(sid) or metas.get(sid))
         changed = [
             (ids.get(sid) or fresh_ids[sid], meta)
             for sid, meta in latest.items()
