@@ -19,6 +19,7 @@ BENCHMARKS = {
     "daemon": "resident memory after 10 and 1,000 fast daemon cycles",
     "simulator": "charts per second the simulator serves",
     "cli": "apprank start-up: --help, top, status, history vs python with typer/rich/sqlalchemy",
+    "archive": "raw archive bytes per body, 24 simulated hours of the default config",
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,6 +55,7 @@ class Known:
     payload_id: int
     chain: int
     body: bytes
+    digest: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +67,25 @@ class Archived:
     latest: dict[int, Known]
 
 
+@dataclass(frozen=True, slots=True)
+class _Guess:
+    """A body hashed, and compressed against the chart's body the writer remembers (`known`),
+    on a worker thread while the transaction stores the rank rows; the frame is used if that
+    body is still the chart's latest when the payload is written, else it is made again."""
+
+    known: Known | None
+    work: Future[tuple[bytes, bytes | None]]  # (digest, frame; None: `known`'s body again)
+
+
+Started = list[_Guess | None]
+
+
 class Archiver:
     """Archives bodies inside the caller's transaction, remembering each chart's latest body so
     that the next one is compressed without reading the archive. Not thread-safe: the writer
     calls it under its lock.
 
-    The memory is the latest body of each chart written (about 50 KB each). It is checked
+    The memory is the latest body of each chart written (about 70 KB each). It is checked
     against the database on every call (one indexed seek per chart), so a body another process
     archived since, or one pruned, is never used as a base by mistake.
     """
@@ -82,51 +97,86 @@ class Archiver:
         """Keep the charts' newest bodies of a transaction that has committed."""
         self._latest.update(latest)
 
+    def start(self, items: Sequence[tuple[int, bytes | None, datetime]]) -> Started:
+        """Hash and compress the bodies on worker threads (zstd and hashlib release the GIL),
+        each against its chart's remembered body; `archive` then waits for them. A chart twice
+        in one batch is compressed in `archive`, against the first."""
+        guesses: Started = []
+        charts: set[int] = set()
+        for chart_id, body, _ in items:
+            if body is None or chart_id in charts:
+                guesses.append(None)
+                continue
+            charts.add(chart_id)
+            known = self._latest.get(chart_id)
+            guesses.append(_Guess(known, _workers().submit(_hash_and_compress, body, known)))
+        return guesses
+
     def archive(
-        self, conn: Connection, items: Sequence[tuple[int, bytes | None, datetime]]
+        self,
+        conn: Connection,
+        items: Sequence[tuple[int, bytes | None, datetime]],
+        started: Started | None = None,
     ) -> Archived:
         """Store each (chart id, body, time) not stored already; a payload id for each item."""
-        digests = [None if body is None else sha256(body) for _, body, _ in items]
+        guesses = started or [None] * len(items)
+        done = [None if g is None else g.work.result() for g in guesses]
+        digests = [
+            None if body is None else guess[0] if guess else sha256(body)
+            for (_, body, _), guess in zip(items, done, strict=True)
+        ]
         wanted = list(dict.fromkeys(d for d in digests if d is not None))
         if not wanted:
             return Archived([None] * len(items), {})
         known = _ids_of(conn, wanted)
-        fresh: dict[bytes, tuple[int, bytes, datetime]] = {}
-        for (chart_id, body, at), digest in zip(items, digests, strict=True):
+        fresh: dict[bytes, _Fresh] = {}
+        for (chart_id, body, at), digest, guess, result in zip(
+            items, digests, guesses, done, strict=True
+        ):
             if body is not None and digest is not None and digest not in known:
-                fresh.setdefault(digest, (chart_id, body, at))
+                frame = None if guess is None or result is None else result[1]
+                known_then = None if guess is None or frame is None else guess.known
+                fresh.setdefault(digest, _Fresh(chart_id, body, at, known_then, frame))
         latest: dict[int, Known] = {}
         if fresh:
             latest = self._store(conn, fresh)
             if conn.dialect.name == "sqlite":  # we hold the write lock: every row went in
-                known.update((sha256(k.body), k.payload_id) for k in latest.values())
+                known.update((k.digest, k.payload_id) for k in latest.values())
             known.update(_ids_of(conn, [d for d in fresh if d not in known]))
             # A row another daemon inserted first (PostgreSQL) is theirs: not our base.
-            latest = {c: k for c, k in latest.items() if known.get(sha256(k.body)) == k.payload_id}
+            latest = {c: k for c, k in latest.items() if known.get(k.digest) == k.payload_id}
         return Archived([None if d is None else known[d] for d in digests], latest)
 
-    def _store(
-        self, conn: Connection, fresh: dict[bytes, tuple[int, bytes, datetime]]
-    ) -> dict[int, Known]:
+    def _store(self, conn: Connection, fresh: dict[bytes, _Fresh]) -> dict[int, Known]:
         """Insert the new bodies, each against its chart's latest; returns the charts' newest."""
-        charts = list(dict.fromkeys(chart_id for chart_id, _, _ in fresh.values()))
+        charts = list(dict.fromkeys(f.chart_id for f in fresh.values()))
         stored_latest = _latest_ids(conn, charts)
         ids = _new_ids(conn, len(fresh))
         newest: dict[int, Known] = {}
         rows = []
-        for (digest, (chart_id, body, at)), payload_id in zip(fresh.items(), ids, strict=True):
-            base = newest.get(chart_id) or self._base(conn, chart_id, stored_latest.get(chart_id))
+        for (digest, new), payload_id in zip(fresh.items(), ids, strict=True):
+            chart_id, body = new.chart_id, new.body
+            stored = stored_latest.get(chart_id)
+            base = newest.get(chart_id)
+            data = None
+            against = None if new.known is None else new.known.payload_id
+            if base is None and new.frame is not None and against == stored:
+                # Made on a worker against what is still the chart's latest body: use it.
+                base, data = new.known, new.frame
+            elif base is None:
+                base = self._base(conn, chart_id, stored)
             if base is not None and base.chain < MAX_CHAIN:
                 codec, base_id, chain = AGAINST_BASE, base.payload_id, base.chain + 1
-                data = compress(body, base.body)
+                data = data or compress(body, base.body)
             else:
-                codec, base_id, chain, data = PLAIN, None, 0, compress(body)
+                codec, base_id, chain = PLAIN, None, 0
+                data = data or compress(body)
             rows.append(
                 {
                     "id": payload_id,
                     "sha256": digest,
                     "chart_id": chart_id,
-                    "stored_at": to_epoch(at),
+                    "stored_at": to_epoch(new.at),
                     "size": len(body),
                     "codec": codec,
                     "base_id": base_id,
@@ -134,7 +184,7 @@ class Archiver:
                     "data": data,
                 }
             )
-            newest[chart_id] = Known(payload_id, chain, body)
+            newest[chart_id] = Known(payload_id, chain, body, digest)
         conn.execute(_INSERT, rows)
         return newest
 
@@ -145,8 +195,42 @@ class Archiver:
         remembered = self._latest.get(chart_id)
         if remembered is not None and remembered.payload_id == stored:
             return remembered
-        row = conn.execute(select(PAYLOAD.c.chain).where(PAYLOAD.c.id == stored)).one()
-        return Known(stored, int(row.chain), read_body(conn, stored))
+        row = conn.execute(
+            select(PAYLOAD.c.chain, PAYLOAD.c.sha256).where(PAYLOAD.c.id == stored)
+        ).one()
+        return Known(stored, int(row.chain), read_body(conn, stored), bytes(row.sha256))
+
+
+@dataclass(frozen=True, slots=True)
+class _Fresh:
+    """A body to insert, with the frame a worker made for it against `known`, if any."""
+
+    chart_id: int
+    body: bytes
+    at: datetime
+    known: Known | None
+    frame: bytes | None
+
+
+def _hash_and_compress(body: bytes, known: Known | None) -> tuple[bytes, bytes | None]:
+    """(digest, frame): plain when `known` is None or ends a full chain, else against its body
+    (as `Archiver._store` decides); no frame when the body is `known`'s again (stored already)."""
+    digest = sha256(body)
+    if known is not None and digest == known.digest:
+        return digest, None
+    if known is None or known.chain >= MAX_CHAIN:
+        return digest, compress(body)
+    return digest, compress(body, known.body)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _workers() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="apprank-archive")
+    return _POOL
 
 
 # ON CONFLICT: on PostgreSQL another daemon may archive the same body at the same moment.

@@ -140,6 +140,8 @@ class SnapshotWriter:
             collector_paused(),  # not while waiting for the write lock
         ):
             chart_ids = self.chart_ids(conn, [snap.request.key for snap, _, _ in items])
+            bodies = [(cid, a.body, at) for (_, at, a), cid in zip(items, chart_ids, strict=True)]
+            compressing = self._archive.start(bodies)  # on workers, while the ranks go in
             new_charts = {
                 snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
             }
@@ -147,10 +149,7 @@ class SnapshotWriter:
             ranking_ids, fresh = self._rankings(
                 conn, [snap.entries for snap, _, _ in items], new_apps
             )
-            archived = self._archive.archive(
-                conn,
-                [(cid, a.body, at) for (_, at, a), cid in zip(items, chart_ids, strict=True)],
-            )
+            archived = self._archive.archive(conn, bodies, compressing)
             snapshot_ids = insert_ids(
                 conn,
                 SNAPSHOT,
