@@ -20,17 +20,23 @@ from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import zstandard
 from sqlalchemy import Connection, Engine, select, text
 
 from tracker.errors import StoreError
 from tracker.models import ChartKey
+from tracker.runtime import lazy_module
 from tracker.store.engine import read_connection
 from tracker.store.reads import chart_id_for
 from tracker.store.schema.views import PAYLOAD, SNAPSHOT
 from tracker.timeutil import to_epoch
+
+# Loaded at the first body compressed or read (about 10 ms): `top --json` reads only digests.
+if TYPE_CHECKING:
+    import zstandard
+else:
+    zstandard = lazy_module("zstandard")
 
 PLAIN = "zstd"  # a zstd frame of its own
 AGAINST_BASE = "zstd-dict"  # a zstd frame compressed with the base payload's body as dictionary
