@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     conn.close()
     floor_by_order = {name: statistics.median(times) for name, times in floors.items()}
 
-    from tracker.query.history import history
+    from tracker.query.history import ChartSelection, history
     from tracker.store.engine import open_engine
 
     engine = open_engine(f"sqlite:///{db}")
@@ -163,8 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         series = history(
             engine,
             [str(6000000000 + a) for a in WATCHED],
-            countries=list(COUNTRIES[:10]),
-            chart="top-free",
+            ChartSelection.of("top-free", countries=COUNTRIES[:10]),
             since=START,
             until=START + timedelta(hours=min(hours, 8760) - 1),
         )

@@ -6,7 +6,8 @@ every figure has its own Agg canvas, so charts render safely in several threads 
 
     from charts.render import render
     from charts.save import save_figure
-    result = render("rank", history(engine, ["6448311069"], countries=["us"]))
+    us = ChartSelection.of(countries=["us"])  # tracker.config.selection; top free, iPhone
+    result = render("rank", history(engine, ["6448311069"], us))
     save_figure(result.figure, "chatgpt.png")
 
 Nothing is imported here: a caller imports the modules it uses, and importing the package

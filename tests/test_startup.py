@@ -190,3 +190,22 @@ def test_a_broken_apps_section_still_gets_the_models_one_line_error(tmp_path: Pa
     assert code == 2
     assert err == f"Error: {config}: apps.chatgpt = 6448311069: Input should be a valid string"
     assert "pydantic" in modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["top", "--limit", "3"],
+        ["history", "deepseek", "--country", "us"],
+        ["export", "-o", "-"],
+        ["export", "--app", "deepseek", "--wide", "country", "-o", "-"],
+    ],
+    ids=["top", "history", "export", "export-wide"],
+)
+def test_read_commands_load_no_fetch_code(story_config: Path, args: list[str]) -> None:
+    # What each source offers is read from tracker/config/facts.py, and options are checked by
+    # tracker/config/selection.py: reading needs no source class, HTTP client or fetch cycle.
+    code, modules, err = imported(*args, "--config", story_config)
+    assert code == 0, err
+    assert "tracker.config.selection" in modules
+    assert loaded(modules, ("tracker.fetch",)) == []

@@ -29,6 +29,11 @@ not ApprankErrors.
 KeyValueError (tracker.config.errors): a ValueError naming the sub-key a validator refused;
     pydantic turns only ValueError and AssertionError into its ValidationError, which the
     config loader reports as one ConfigError line.
+SelectionError (tracker.config.selection): a ValueError naming the chart, source, genre,
+    device or country a selection refused, in a command's words and a config line's; commands
+    turn it into a UsageError, the config models into their ValidationError.
+_OptionError (tracker.config.charts): a KeyValueError carrying a SelectionError's two wordings
+    from a ChartSpec to the config line or the `apprank chart` option it came from.
 BadRow (tracker.files.import_rows): one row's problem in `apprank import`, collected into the
     import's report (then skipped, or an ImportFileError).
 BadKey (tracker.files.import_rows): a BadRow in the fields naming the row's snapshot.

@@ -45,14 +45,40 @@ def test_top_checks_its_options_as_a_usage_error(
     assert apprank("top", *args, "--config", story_config) == (2, "", error)
 
 
-@pytest.mark.parametrize("bad", ["device", "chart"])
+@pytest.mark.parametrize("bad", BAD_TOP_OPTIONS)
 def test_top_says_what_history_and_movers_say(
     bad: str, story_config: Path, apprank: Apprank
 ) -> None:
+    # One check (ChartSelection.of) for every reader: a source given must offer the chart and
+    # device in history, movers, compare and stats too (they used to find "no stored snapshot").
     args, _ = BAD_TOP_OPTIONS[bad]
     top = apprank("top", *args, "--config", story_config)
     assert top == apprank("movers", *args, "--config", story_config)
     assert top == apprank("history", "deepseek", *args, "--config", story_config)
+    assert top == apprank("compare", "deepseek", "chatgpt", *args, "--config", story_config)
+    assert top == apprank("stats", "deepseek", *args, "--config", story_config)
+    if bad != "country":  # leaders reads every country, and a chart has its --country: prefix
+        assert top == apprank("leaders", "deepseek", *args, "--config", story_config)
+        assert top == apprank("chart", "rank", "deepseek", *args, "--config", story_config)
+
+
+@pytest.mark.parametrize("command", ["history", "compare", "stats"])
+def test_country_all_is_every_country_with_data(
+    command: str, story_config: Path, apprank: Apprank
+) -> None:
+    apps = ["deepseek", "chatgpt"] if command == "compare" else ["deepseek"]
+    every = apprank(command, *apps, "--json", "--config", story_config)
+    assert every.code == 0
+    assert apprank(command, *apps, "--country", "all", "--json", "--config", story_config) == every
+    assert apprank(command, *apps, "--country", "us,ALL", "--json", "--config", story_config) == (
+        every
+    )
+
+
+def test_country_all_is_no_storefront_for_one_chart(story_config: Path, apprank: Apprank) -> None:
+    error = "Error: 'all' is not an App Store storefront code (e.g. us, gb, jp)\n"
+    assert apprank("top", "--country", "all", "--config", story_config) == (2, "", error)
+    assert apprank("movers", "--country", "all", "--config", story_config) == (2, "", error)
 
 
 def test_top_json_change_is_a_number_or_null_as_in_movers(

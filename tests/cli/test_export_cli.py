@@ -147,11 +147,16 @@ def test_wide_by_country_and_by_time(config: Path, tmp_path: Path) -> None:
          "Error: no stored rows match the selection\n"),
         (["--chart", "top-cool"], 2, "Error: unknown chart 'top-cool' (expected one of: "
          "top-free, top-grossing, top-paid)\n"),
+        (["--country", "zz"], 2, "Error: 'zz' is not an App Store storefront code (e.g. us, "
+         "gb, jp)\n"),
+        (["--app", "deepseek", "--wide", "time", "--source", "apple", "--chart",
+          "top-grossing"], 2, "Error: source apple has no top-grossing chart (--source itunes "
+         "has them)\n"),
         (["--until", "soon"], 2, "Error: --until: not a time: 'soon' (expected an ISO date like "
          "2025-01-27, a time like 2025-01-27T12:00, or a relative age like 24h or 7d)\n"),
     ],
     ids=["wide-no-app", "wide-two-apps", "wide-two-charts", "nothing", "nothing-app", "chart",
-         "until"],
+         "country", "wide-source-lacks-chart", "until"],
 )  # fmt: skip
 def test_export_errors(
     config: Path, tmp_path: Path, args: list[str], code: int, error: str
@@ -159,6 +164,14 @@ def test_export_errors(
     target = tmp_path / "out.csv"
     assert run(config, "export", "-o", str(target), *args) == (code, "", error)
     assert not target.exists()
+
+
+@pytest.mark.parametrize("wide", [[], ["--app", "deepseek", "--wide", "country"]])
+def test_export_of_all_countries_is_every_country(config: Path, wide: list[str]) -> None:
+    every = run(config, "export", "-o", "-", *wide)
+    assert every[0] == 0 and every[1]
+    assert run(config, "export", "-o", "-", "--country", "all", *wide) == every
+    assert run(config, "export", "-o", "-", "--country", "ALL,gb", *wide) == every
 
 
 def test_raw_export_needs_raw_import(config: Path, empty: Path, tmp_path: Path) -> None:

@@ -196,6 +196,8 @@ def test_top_without_a_snapshot_exits_1(config: Path) -> None:
     [
         (("fetch", "--track", "nope"), "no track named 'nope'"),
         (("fetch", "--country", "fr"), "no tracked chart matches the selection"),
+        (("fetch", "--country", "zz"), "'zz' is not an App Store storefront code (e.g. us, gb"),
+        (("top", "--country", "all"), "'all' is not an App Store storefront code (e.g. us, gb"),
         (("top", "--source", "play"), "unknown source 'play'"),
         (("top", "--category", "nonsense"), "unknown genre 'nonsense'"),
         (("top", "--json", "--csv"), "use just one of --json or --csv"),
@@ -207,6 +209,18 @@ def test_usage_errors_exit_2_in_one_line(config: Path, args: tuple[str, ...], me
     assert message in result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_fetch_country_all_is_every_tracked_country() -> None:
+    from tracker.cli.fetching import select_requests
+    from tracker.config.load import config_from_dict
+
+    config = config_from_dict({"track": [{"countries": ["us", "gb", "jp"]}]})
+    every = select_requests(config, None, [], [])
+    assert [r.key.country for r in every] == ["us", "gb", "jp"]
+    assert select_requests(config, None, ["all"], []) == every
+    assert select_requests(config, None, ["GB", "ALL"], []) == every
+    assert [r.key.country for r in select_requests(config, None, ["GB"], [])] == ["gb"]
 
 
 @pytest.mark.parametrize("command", ["fetch", "top", "status"])

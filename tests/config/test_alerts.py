@@ -117,7 +117,7 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
         ),
         (
             RULE + 'chart = "top-grossing"\nsource = "apple"\n',
-            "alert[0].chart = 'top-grossing': unknown chart (expected one of: top-free, top-paid)",
+            "alert[0].chart = 'top-grossing': not offered by apple (top-free, top-paid)",
         ),
         (
             RULE + 'cooldown = "soon"\n',

@@ -11,7 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from tracker.config.charts import ChartSpec, spec_from_options
-from tracker.errors import UsageError
+from tracker.config.load import config_from_dict
+from tracker.config.selection import ChartSelection
+from tracker.errors import ConfigError, UsageError
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -96,6 +98,18 @@ BAD_OPTIONS = {
         "use a file name ending in .png, .svg or .pdf",
     ),
     "heatmap": ({"kind": "heatmap", "apps": ["a", "b"]}, "a heatmap shows one app; got 2"),
+    # The selection, in the words of every other command (ChartSelection.of), with no prefix.
+    "chart": (
+        {"chart": "top-fre"},
+        "unknown chart 'top-fre' (expected one of: top-free, top-grossing, top-paid)",
+    ),
+    "source": ({"source": "play"}, "unknown source 'play' (expected one of: apple, itunes)"),
+    "category": ({"category": "cats"}, "unknown genre 'cats'"),
+    "device": ({"device": "tv"}, "unknown device 'tv' (expected one of: ipad, iphone, mac)"),
+    "source-chart": (
+        {"source": "apple", "chart": "top-grossing"},
+        "source apple has no top-grossing chart (--source itunes has them)",
+    ),
 }
 
 
@@ -104,6 +118,33 @@ def test_bad_options_are_one_usage_error_line(options: dict, message: str) -> No
     with pytest.raises(UsageError) as caught:
         spec_from_options(**{"kind": "rank", "apps": ["chatgpt"], **options})
     assert str(caught.value) == message
+
+
+def test_the_selection_is_checked_and_normalised() -> None:
+    spec = ChartSpec(kind="grid", apps=["1"], source="itunes", category="Games", countries=["GB"])
+    assert spec.selection == ChartSelection("top-free", "itunes", "6014", "iphone", ("gb",))
+    assert spec.category == "Games"  # as written, for messages; the selection holds the id
+    assert ChartSpec(kind="rank", apps=["1"], countries=["all"]).selection.countries == ()
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        ({"chart": "top-fre"}, "chart[0].chart = 'top-fre': unknown chart (expected one of: "
+         "top-free, top-grossing, top-paid)"),
+        ({"source": "apple", "device": "mac"}, "chart[0].device = 'mac': not offered by apple "
+         "(iphone)"),
+        ({"source": "apple", "category": 6014}, "chart[0].category = 6014: Input should be a "
+         "valid string"),
+        ({"source": "apple", "category": "games"}, "chart[0].category = 'games': apple has no "
+         "genre charts"),
+    ],
+    ids=["chart", "device", "category-type", "genres"],
+)  # fmt: skip
+def test_a_configured_chart_is_checked_when_the_file_loads(entry: dict, error: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict({"chart": [{"kind": "rank", "apps": ["1"], **entry}]})
+    assert str(caught.value) == f"<config>: {error}"
 
 
 def test_config_entries_refuse_unknown_keys() -> None:

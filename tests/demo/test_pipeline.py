@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 from tests.conftest import run_apprank
+from tracker.config.selection import ChartSelection
 from tracker.files.export import COLUMNS
 from tracker.query.history import first_time_at_rank, history
 from tracker.simulate import load_scenario
@@ -33,10 +34,9 @@ def test_the_story_read_back_from_the_database_is_the_scenarios(demo_run) -> Non
     out, result = demo_run
     engine = open_engine(f"sqlite:///{out / 'apprank.db'}")
     expect = SCENARIO.expect
-    assert first_time_at_rank(engine, expect.app_id, "us", "top-free", 1) == (
-        expect.first_number_one_us
-    )
-    series = history(engine, [expect.app_id], chart="top-free")
+    us = ChartSelection.of("top-free", country="us")
+    assert first_time_at_rank(engine, expect.app_id, us, 1) == (expect.first_number_one_us)
+    series = history(engine, [expect.app_id], ChartSelection.of("top-free"))
     assert len(series) == 57
     counts = {}
     for s in series:

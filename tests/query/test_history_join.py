@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DAY, DEEPSEEK
+from tracker.config.selection import ChartSelection
 from tracker.models import RankSeries
 from tracker.query import history as query
 from tracker.query.history import history
@@ -17,7 +18,7 @@ CASES = [
     {"every": timedelta(hours=1)},
     {"every": timedelta(minutes=30)},
     {"every": timedelta(days=1)},
-    {"every": timedelta(minutes=7), "countries": ["us", "gb"]},
+    {"every": timedelta(minutes=7), "selection": ChartSelection.of(countries=["us", "gb"])},
     {"since": DAY + timedelta(hours=1), "until": DAY + timedelta(hours=3)},
 ]
 

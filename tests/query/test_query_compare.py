@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at, save
+from tracker.config.selection import ChartSelection
 from tracker.query.compare import Comparison, Overtake, compare
 from tracker.store.writer import SnapshotWriter
 
@@ -31,7 +32,7 @@ def test_compare_now_and_every_overtake(story: Engine) -> None:
 
 
 def test_swapping_the_apps_swaps_the_ranks(story: Engine) -> None:
-    results = compare(story, CHATGPT, DEEPSEEK, countries=["gb"])
+    results = compare(story, CHATGPT, DEEPSEEK, ChartSelection.of(countries=["gb"]))
     assert summary(results) == [("gb", at("04:06"), 2, 1, DEEPSEEK)]
     assert results[0].overtakes == [Overtake(at("03:06"), DEEPSEEK, 3, 1)]
 
@@ -51,5 +52,5 @@ def test_when_neither_is_in_the_chart_the_lead_stays_and_nobody_leads_now(
 
 
 def test_no_data_means_no_comparison(story: Engine) -> None:
-    assert compare(story, DEEPSEEK, CHATGPT, countries=["fr"]) == []
-    assert compare(story, DEEPSEEK, CHATGPT, chart="top-paid") == []
+    assert compare(story, DEEPSEEK, CHATGPT, ChartSelection.of(countries=["fr"])) == []
+    assert compare(story, DEEPSEEK, CHATGPT, ChartSelection.of("top-paid")) == []

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, YOUTUBE, at
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
 from tracker.query.history import countries_with_data, first_time_at_rank, leaders
 
@@ -38,7 +39,7 @@ def test_leaders_at_a_past_time_use_each_countrys_latest_snapshot_by_then(story:
 
 def test_leaders_of_unknown_apps_and_charts_are_empty(story: Engine) -> None:
     assert leaders(story, "999") == []
-    assert leaders(story, DEEPSEEK, chart="top-paid") == []
+    assert leaders(story, DEEPSEEK, ChartSelection.of("top-paid")) == []
     with pytest.raises(UsageError, match="rank must be at least 1"):
         leaders(story, DEEPSEEK, rank=0)
 
@@ -49,10 +50,25 @@ def test_countries_with_data_at_a_time(story: Engine) -> None:
     assert countries_with_data(story, at=at("00:00")) == []
 
 
+def test_a_selection_of_countries_limits_both(story: Engine) -> None:
+    some = ChartSelection.of(countries=["gb", "fr"])
+    assert countries_with_data(story, some) == ["gb"]
+    assert leaders(story, DEEPSEEK, some) == [("gb", 1, at("04:06"))]
+    every = ChartSelection.of(countries=["all"])
+    assert countries_with_data(story, every) == ["gb", "jp", "us"]
+
+
+def in_(country: str) -> ChartSelection:
+    """Top free iPhone apps in one country."""
+    return ChartSelection.of(country=country)
+
+
 def test_first_time_at_rank(story: Engine) -> None:
-    assert first_time_at_rank(story, DEEPSEEK, "us", "top-free") == at("02:05")
-    assert first_time_at_rank(story, DEEPSEEK, "gb", "top-free") == at("03:06")
-    assert first_time_at_rank(story, DEEPSEEK, "us", "top-free", rank=2) == at("01:05")
-    assert first_time_at_rank(story, DEEPSEEK, "jp", "top-free") is None
-    assert first_time_at_rank(story, DEEPSEEK, "fr", "top-free") is None
-    assert first_time_at_rank(story, CHATGPT, "us", "top-free") == at("00:05")
+    assert first_time_at_rank(story, DEEPSEEK, in_("us")) == at("02:05")
+    assert first_time_at_rank(story, DEEPSEEK, in_("gb")) == at("03:06")
+    assert first_time_at_rank(story, DEEPSEEK, in_("us"), rank=2) == at("01:05")
+    assert first_time_at_rank(story, DEEPSEEK, in_("jp")) is None
+    assert first_time_at_rank(story, DEEPSEEK, in_("fr")) is None
+    assert first_time_at_rank(story, CHATGPT, in_("us")) == at("00:05")
+    with pytest.raises(ValueError, match="one country expected, not every"):
+        first_time_at_rank(story, CHATGPT, ChartSelection.of(countries=["all"]))

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, TIKTOK, WHATSAPP, at, save
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
 from tracker.query.movers import Move, NothingToCompare, movers
 from tracker.store.writer import SnapshotWriter
@@ -70,7 +71,7 @@ def test_apps_beyond_the_other_snapshots_depth_are_neither_new_nor_dropped(
 
 def test_one_snapshot_or_none_is_nothing_to_compare(engine: Engine, story: Engine) -> None:
     with pytest.raises(NothingToCompare, match="only one snapshot of apple jp top-free"):
-        movers(story, country="jp")
+        movers(story, ChartSelection.of(country="jp"))
     with pytest.raises(NothingToCompare, match="no stored snapshot of top-free in fr"):
-        movers(story, country="fr")
+        movers(story, ChartSelection.of(country="fr"))
     assert NothingToCompare("x").exit_code == 1

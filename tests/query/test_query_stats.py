@@ -7,6 +7,7 @@ from dataclasses import astuple
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at
+from tracker.config.selection import ChartSelection
 from tracker.models import ChartKey
 from tracker.query.stats import CountryStats, stats
 
@@ -26,12 +27,12 @@ def test_stats_in_every_country_the_app_was_in(story: Engine) -> None:
 
 def test_hours_count_clock_hours_not_snapshots(story: Engine) -> None:
     # ChatGPT was #1 in the us at 00:05, 01:05, 02:35: three hours, four snapshots in all.
-    [us] = stats(story, CHATGPT, countries=["us"])
+    [us] = stats(story, CHATGPT, ChartSelection.of(countries=["us"]))
     assert astuple(us)[3:] == (1, at("00:05"), at("00:05"), at("04:05"), 3, 4, 5)
 
 
 def test_countries_asked_for_report_their_state(story: Engine) -> None:
-    results = stats(story, DEEPSEEK, countries=["us", "jp", "fr"])
+    results = stats(story, DEEPSEEK, ChartSelection.of(countries=["us", "jp", "fr"]))
     assert [(s.country, s.state) for s in results] == [
         ("fr", "no_data"),
         ("jp", "not_in_chart"),
@@ -44,7 +45,7 @@ def test_countries_asked_for_report_their_state(story: Engine) -> None:
 
 def test_unknown_app_or_chart(story: Engine) -> None:
     assert stats(story, "999") == []
-    assert [s.state for s in stats(story, "999", countries=["gb"])] == ["not_in_chart"]
-    assert [s.state for s in stats(story, DEEPSEEK, countries=["gb"], chart="top-paid")] == [
-        "no_data"
-    ]
+    gb = ChartSelection.of(countries=["gb"])
+    assert [s.state for s in stats(story, "999", gb)] == ["not_in_chart"]
+    paid_gb = ChartSelection.of("top-paid", countries=["gb"])
+    assert [s.state for s in stats(story, DEEPSEEK, paid_gb)] == ["no_data"]

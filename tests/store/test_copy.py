@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 
 from tests.conftest import run_apprank
+from tracker.config.selection import ChartSelection
 from tracker.errors import StoreError
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.query.history import history
@@ -103,7 +104,11 @@ def top_and_history(engine: Engine, country: str, since: datetime, until: dateti
     latest = latest_chart(engine, key(country))
     assert latest is not None
     series = history(
-        engine, [e.app_id for e in latest.entries], countries=[country], since=since, until=until
+        engine,
+        [e.app_id for e in latest.entries],
+        ChartSelection.of(countries=[country]),
+        since=since,
+        until=until,
     )
     return (
         latest.captured_at,

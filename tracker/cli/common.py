@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tracker.config.load import Config
     from tracker.config.reader import ReaderConfig
     from tracker.config.reading import Reading
+    from tracker.config.selection import ChartSelection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -192,6 +193,33 @@ def duration(text: str, option: str) -> timedelta:
         return parse_duration(text)
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def chart_selection(
+    chart: str,
+    source: str | None,
+    category: str,
+    device: str,
+    countries: Sequence[str] | None = None,
+    *,
+    country: str | None = None,
+) -> ChartSelection:
+    """The chart a command's options select (`--country` values as given, "all": every country
+    with data; `country`: the one storefront of a command that reads one chart); a value no
+    source offers is a usage error (exit 2), in the words of `ChartSelection.of`."""
+    from tracker.config.selection import ChartSelection
+
+    try:
+        return ChartSelection.of(
+            chart,
+            source=source,
+            category=category,
+            device=device,
+            countries=split_values(countries),
+            country=country,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def reading_from(path: Path | None) -> Reading:

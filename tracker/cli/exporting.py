@@ -169,14 +169,10 @@ def _wide_lines(
 ) -> Iterator[list[Any]]:
     if len(selection.app_ids) != 1:
         raise UsageError("--wide pivots one app's rank: give exactly one --app")
-    if len(selection.charts) > 1 or len(selection.sources) > 1:
-        raise UsageError("--wide reads one chart: give at most one --chart and one --source")
     series = query.history(
         engine,
         list(selection.app_ids),
-        countries=list(selection.countries) or None,
-        chart=selection.charts[0] if selection.charts else "top-free",
-        source=selection.sources[0] if selection.sources else None,
+        selection.one_chart(),
         since=selection.since,
         until=selection.until,
         every=duration(every, "--every"),

@@ -16,6 +16,7 @@ from tracker.cli.common import (
     CsvOpt,
     JsonOpt,
     OutputFormat,
+    chart_selection,
     config_from,
     emit,
     fail,
@@ -51,12 +52,18 @@ ChartKindOpt = Annotated[
 def select_requests(
     config: Config, track: str | None, countries: list[str], charts: list[str]
 ) -> list[ChartRequest]:
+    from tracker.config.selection import any_countries
+
     if track is not None and track not in {t.name for t in config.track}:
         names = ", ".join(t.name for t in config.track if t.name) or "none"
         raise UsageError(f"no track named {track!r} in {config.path} (tracks: {names})")
     requests = config.requests(track)
-    if countries:
-        requests = [r for r in requests if r.key.country in {c.lower() for c in countries}]
+    try:
+        wanted = set(any_countries(countries))  # none, or "all": every tracked country
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if wanted:
+        requests = [r for r in requests if r.key.country in wanted]
     if charts:
         requests = [r for r in requests if r.key.chart in charts]
     if not requests:
@@ -196,20 +203,13 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
 
 def _top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
     """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
-    misspelt chart must not fall through to another source and "no stored snapshot")."""
-    from tracker.fetch.sources import SOURCES
-    from tracker.models import ChartKey
-    from tracker.query.selection import check_selection, default_source
-    from tracker.storefronts import STOREFRONT_SET
-
-    chart, category, device = check_selection(chart, source, category, device)
-    if country.lower() not in STOREFRONT_SET:
-        raise UsageError(f"{country!r} is not an App Store storefront code (e.g. us, gb, jp)")
-    chosen = SOURCES[source or default_source(chart)]
-    if chart not in chosen.charts or device not in chosen.devices:
-        what = f"{chart} chart" if chart not in chosen.charts else f"{device} charts"
-        raise UsageError(f"source {chosen.name} has no {what} (--source itunes has them)")
-    return ChartKey(chosen.name, country.lower(), chart, category, device)
+    misspelt chart must not fall through to another source and "no stored snapshot"), and
+    offered by its source (--source, else the chart's usual one)."""
+    selection = chart_selection(chart, source, category, device, country=country)
+    try:
+        return selection.key()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @app.command()

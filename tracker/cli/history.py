@@ -18,6 +18,7 @@ from tracker.cli.common import (
     CsvOpt,
     JsonOpt,
     OutputFormat,
+    chart_selection,
     duration,
     emit,
     engine_and_config,
@@ -26,7 +27,6 @@ from tracker.cli.common import (
     instant,
     output_format,
     print_json,
-    split_values,
 )
 from tracker.query import output as out
 from tracker.query.output import iso
@@ -100,11 +100,7 @@ def history(
     series = query.history(
         engine,
         [r.app_id for r in refs],
-        countries=split_values(country) or None,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
+        chart_selection(chart, source, category, device, country),
         since=instant(since, "--since"),
         until=instant(until, "--until"),
         every=duration(every, "--every"),
@@ -161,12 +157,8 @@ def movers(
     assert reference is not None
     result = query.movers(
         engine,
+        chart_selection(chart, source, category, device, country=country),
         since=reference,
-        country=country,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
         limit=limit,
     )
     if fmt is OutputFormat.json:
@@ -213,14 +205,7 @@ def compare(
         _apps.resolve_app(engine, config.aliases, app_b),
     )
     results = query.compare(
-        engine,
-        a.app_id,
-        b.app_id,
-        countries=split_values(country) or None,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
+        engine, a.app_id, b.app_id, chart_selection(chart, source, category, device, country)
     )
     if not results:
         raise fail(f"no stored snapshot of {chart} in the selected countries")
@@ -265,19 +250,9 @@ def leaders(
     engine, config = engine_and_config(config_path)
     ref = _apps.resolve_app(engine, config.aliases, app_name)
     when = instant(at, "--at")
-    found = query.leaders(
-        engine,
-        ref.app_id,
-        rank=rank,
-        at=when,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
-    )
-    with_data = query.countries_with_data(
-        engine, at=when, chart=chart, source=source, category=category, device=device
-    )
+    selection = chart_selection(chart, source, category, device)
+    found = query.leaders(engine, ref.app_id, selection, rank=rank, at=when)
+    with_data = query.countries_with_data(engine, selection, at=when)
     if not with_data:
         raise fail(f"no stored snapshot of {chart} at that time")
     what = "#1" if rank == 1 else f"top {rank}"
@@ -331,13 +306,7 @@ def stats(
     engine, config = engine_and_config(config_path)
     ref = _apps.resolve_app(engine, config.aliases, app_name)
     results = query.stats(
-        engine,
-        ref.app_id,
-        countries=split_values(country) or None,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
+        engine, ref.app_id, chart_selection(chart, source, category, device, country)
     )
     if not results:
         raise fail(f"{ref.name} was never in a stored {chart} chart")

@@ -21,22 +21,26 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from tracker.config.errors import KeyValueError
-from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import ALL, Countries, Duration, Strict
 from tracker.config.notify import LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
+from tracker.config.selection import ChartSelection, SelectionError
 from tracker.config.when import Condition, Kind, parse_when
 from tracker.models import ChartKey
-from tracker.storefronts import normalize_category
 
 
-def _known(values: set[str]) -> str:
-    return ", ".join(sorted(values))
+def _checked(source: str | None, **value: Any) -> ChartSelection:
+    """The selection of one value, from `source` (None: any source); ValueError in config
+    words (the line shows the value)."""
+    try:
+        return ChartSelection.of(source=source, **value)
+    except SelectionError as exc:
+        raise ValueError(exc.reason) from None
 
 
-def _sources(info: ValidationInfo) -> list[str]:
-    """The sources a rule covers: its own, or every source when it names none (or a bad one)."""
+def _rule_source(info: ValidationInfo) -> str | None:
+    """The rule's source: none when it names none, or a bad one (then any source's charts)."""
     source = info.data.get("source")
-    return [source] if source else list(SOURCE_FACTS)
+    return source if isinstance(source, str) else None
 
 
 class AlertRule(Strict):
@@ -71,31 +75,27 @@ class AlertRule(Strict):
             raise ValueError("give a store id, an [apps] alias or part of the app's name")
         return value.strip()
 
+    # Each value is checked by ChartSelection.of, as the command line checks it, with what
+    # the earlier fields say (a chart against the rule's source): the one rule, field by field.
     @field_validator("category", mode="before")
     @classmethod
-    def _category(cls, value: Any) -> str:
-        return normalize_category(value)
+    def _category(cls, value: Any, info: ValidationInfo) -> str:
+        return _checked(_rule_source(info), category=value).category
 
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return None if value is None else known_source(value)
+        return None if value is None else _checked(value).source
 
     @field_validator("chart")
     @classmethod
     def _chart(cls, value: str, info: ValidationInfo) -> str:
-        charts = {c for s in _sources(info) for c in SOURCE_FACTS[s].charts}
-        if value not in charts:
-            raise ValueError(f"unknown chart (expected one of: {_known(charts)})")
-        return value
+        return _checked(_rule_source(info), chart=value).chart
 
     @field_validator("device")
     @classmethod
     def _device(cls, value: str, info: ValidationInfo) -> str:
-        devices = {d for s in _sources(info) for d in SOURCE_FACTS[s].devices}
-        if value not in devices:
-            raise ValueError(f"unknown device (expected one of: {_known(devices)})")
-        return value
+        return _checked(_rule_source(info), device=value).device
 
     @field_validator("when")
     @classmethod

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from tracker.config.errors import KeyValueError
 from tracker.config.fields import AnyCountries, Duration, Strict
+from tracker.config.selection import ChartSelection, SelectionError
 from tracker.errors import UsageError
 from tracker.timeutil import parse_instant
 
@@ -97,6 +99,7 @@ class ChartSpec(Strict):
     share_y: bool | None = None
     output: str | None = None
     simulated: bool = False
+    _chosen: ChartSelection = PrivateAttr()
 
     @field_validator("apps")
     @classmethod
@@ -133,6 +136,26 @@ class ChartSpec(Strict):
         return value
 
     @model_validator(mode="after")
+    def _selection(self) -> ChartSpec:
+        # After the fields, since the chart kind is checked against the source given.
+        try:
+            self._chosen = ChartSelection.of(
+                self.chart,
+                source=self.source,
+                category=self.category,
+                device=self.device,
+                countries=self.countries,
+            )
+        except SelectionError as exc:
+            raise _OptionError(exc) from None
+        return self
+
+    @property
+    def selection(self) -> ChartSelection:
+        """The charts to draw: kind, source, genre, device and countries, checked."""
+        return self._chosen
+
+    @model_validator(mode="after")
     def _fits_kind(self) -> ChartSpec:
         if self.kind == "heatmap" and len(self.apps) > 1:
             raise ValueError(f"a heatmap shows one app; got {len(self.apps)}")
@@ -164,6 +187,15 @@ class ChartSpec(Strict):
         return path if path.is_absolute() else Path(output_dir) / path
 
 
+class _OptionError(KeyValueError):
+    """A selection value no source offers: the config line names the key and the value, then
+    the reason; the command line prints the whole message, as every command does."""
+
+    def __init__(self, error: SelectionError) -> None:
+        super().__init__(error.field, error.value, error.reason)
+        self.command_line = str(error)
+
+
 class ChartsConfig(Strict):
     """`[charts]`: where `apprank chart` writes without `-o`, and configured charts go."""
 
@@ -181,6 +213,9 @@ def spec_from_options(**options: object) -> ChartSpec:
 def validation_message(exc: ValidationError) -> str:
     """The first problem, named by its command-line option: "--country: 'xx' is not ..."."""
     first = exc.errors()[0]
+    error = (first.get("ctx") or {}).get("error")
+    if isinstance(error, _OptionError):
+        return error.command_line
     field = str(first["loc"][0]) if first["loc"] else ""
     message = str(first["msg"]).removeprefix("Value error, ")
     option = OPTION_NAMES.get(field, field)

@@ -1,4 +1,5 @@
-"""Field types every section shares: durations and storefronts, each checked in one place.
+"""Field types every section shares: durations and storefronts, each checked in one place
+(storefronts in tracker/config/selection.py, which read commands use without pydantic).
 
     every: Duration             "30s", "15m", "1h", "90d" or a number of seconds -> timedelta
     countries: Countries        storefront codes, or "all": every storefront, in the order given
@@ -13,16 +14,19 @@ all countries draws what there is instead of noting each storefront without data
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from tracker.storefronts import STOREFRONT_SET, STOREFRONTS
+from tracker.config.selection import (
+    ALL,
+    any_countries,
+    every_storefront,
+    storefront,
+    storefronts,
+)
 from tracker.timeutil import format_duration, parse_duration
-
-ALL = "all"
 
 
 class Strict(BaseModel):
@@ -48,29 +52,6 @@ def duration(value: object) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(duration)]
 
 
-def storefront(value: str) -> str:
-    """One storefront code, lower-cased; ValueError naming the value as given otherwise."""
-    code = value.strip().lower()
-    if code not in STOREFRONT_SET:
-        raise ValueError(f"{value!r} is not an App Store storefront code (e.g. us, gb, jp)")
-    return code
-
-
-def storefronts(values: Iterable[str]) -> list[str]:
-    """Codes checked and lower-cased, without duplicates; "all" stands for every storefront,
-    where it is written (`["us", "all"]`: us first, then the rest in the usual order)."""
-    out: dict[str, None] = {}
-    for value in values:
-        codes = STOREFRONTS if value.strip().lower() == ALL else (storefront(value),)
-        out.update(dict.fromkeys(codes))
-    return list(out)
-
-
-def every_storefront(codes: Iterable[str]) -> bool:
-    """Whether `codes` cover every storefront (what "all" gives)."""
-    return set(codes) >= STOREFRONT_SET
-
-
 def _one_as_list(value: Any) -> Any:
     # `countries = "us"` is a list of one; anything else is left for the list check to refuse.
     return [value] if isinstance(value, str) else value
@@ -82,13 +63,8 @@ def _countries(values: list[str]) -> list[str]:
     return storefronts(values)
 
 
-def _any_countries(values: list[str]) -> list[str]:
-    codes = storefronts(values)  # every value checked, "all" or not
-    return [] if any(v.strip().lower() == ALL for v in values) else codes
-
-
 Countries = Annotated[list[str], BeforeValidator(_one_as_list), AfterValidator(_countries)]
-AnyCountries = Annotated[list[str], BeforeValidator(_one_as_list), AfterValidator(_any_countries)]
+AnyCountries = Annotated[list[str], BeforeValidator(_one_as_list), AfterValidator(any_countries)]
 
 __all__ = [
     "ALL",

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import Countries, Duration, Strict
+from tracker.config.selection import ChartSelection, SelectionError
 from tracker.models import ChartKey, ChartRequest
 from tracker.storefronts import normalize_category
 
@@ -62,19 +63,20 @@ class TrackConfig(Strict):
 
     @model_validator(mode="after")
     def _fits_source(self) -> TrackConfig:
+        # Each chart kind, device and genre as ChartSelection.of checks it for this source.
+        try:
+            for chart in self.charts:
+                ChartSelection.of(chart, source=self.source)
+            for device in self.devices:
+                ChartSelection.of(source=self.source, device=device)
+            for category in self.categories:
+                ChartSelection.of(source=self.source, category=category)
+        except SelectionError as exc:
+            key, value = f"{exc.field}s", exc.value
+            if exc.field == "category":  # "categories", and the list: one genre is not the fault
+                key, value = "categories", self.categories
+            raise KeyValueError(key, value, exc.reason) from None
         source = SOURCE_FACTS[self.source]
-        for chart in self.charts:
-            if chart not in source.charts:
-                raise KeyValueError(
-                    "charts", chart, f"not offered by {self.source} ({', '.join(source.charts)})"
-                )
-        for device in self.devices:
-            if device not in source.devices:
-                raise KeyValueError(
-                    "devices", device, f"not offered by {self.source} ({', '.join(source.devices)})"
-                )
-        if self.categories != ["all"] and not source.supports_categories:
-            raise KeyValueError("categories", self.categories, f"{self.source} has no genre charts")
         if not 1 <= self.depth <= source.max_depth:
             raise KeyValueError(
                 "depth", self.depth, f"must be 1..{source.max_depth} for {self.source}"

@@ -27,6 +27,7 @@ from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.atomic import atomic_file
 from tracker.config.load import Config
+from tracker.config.selection import ChartSelection
 from tracker.demo.folder import DemoFolder
 from tracker.demo.sim import ChildSimulator
 from tracker.errors import ApprankError
@@ -257,8 +258,8 @@ class StorySummary:
 
 def summarize(engine: Engine, app_id: str) -> StorySummary:
     """When the app first reached #1 in the US, and its widest #1 reach, read from the store."""
-    first = first_time_at_rank(engine, app_id, "us", "top-free", 1)
-    series = history(engine, [app_id], chart="top-free", every=timedelta(hours=1))
+    first = first_time_at_rank(engine, app_id, ChartSelection(countries=("us",)), 1)
+    series = history(engine, [app_id], ChartSelection(), every=timedelta(hours=1))
     if not series:
         return StorySummary(first, 0, None)
     counts = np.sum(np.stack([s.ranks for s in series]) == 1, axis=0)

@@ -55,11 +55,7 @@ def build_chart(
     series = history(
         engine,
         [r.app_id for r in refs],
-        countries=spec.countries or None,
-        chart=spec.chart,
-        source=spec.source,
-        category=spec.category,
-        device=spec.device,
+        spec.selection,
         since=since,
         until=until,
         every=spec.every,

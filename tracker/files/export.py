@@ -20,7 +20,7 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -29,14 +29,13 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from tracker.atomic import atomic_file
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
-from tracker.fetch.sources import SOURCES
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
 from tracker.store.listings import read_names
 from tracker.store.schema.views import chart_key
 from tracker.store.snapshots import time_bounds
-from tracker.storefronts import STOREFRONT_SET
 from tracker.text.cells import neutralise
 from tracker.timeutil import from_epoch, isoformat_z, to_epoch
 
@@ -63,7 +62,10 @@ Row = tuple[int, str, str, str, str, str, int, str, str, str | None, bool]
 
 @dataclass(frozen=True, slots=True)
 class Selection:
-    """Which rows to export; None or empty means no restriction."""
+    """Which rows to export; None or empty means no restriction ("all" among the countries
+    too). Each chart kind, source and country is checked as every command checks it
+    (`ChartSelection.of`); unlike a ChartSelection, an export spans kinds, sources, genres and
+    devices."""
 
     app_ids: Sequence[str] = ()
     countries: Sequence[str] = ()
@@ -72,21 +74,35 @@ class Selection:
     since: datetime | None = None
     until: datetime | None = None
 
-    def check(self) -> None:
-        kinds = sorted({k for s in SOURCES.values() for k in s.charts})
-        for chart in self.charts:
-            if chart not in kinds:
-                raise UsageError(f"unknown chart {chart!r} (expected one of: {', '.join(kinds)})")
-        for source in self.sources:
-            if source not in SOURCES:
-                raise UsageError(
-                    f"unknown source {source!r} (expected one of: {', '.join(SOURCES)})"
-                )
-        for country in self.countries:
-            if country.lower() not in STOREFRONT_SET:
-                raise UsageError(f"{country!r} is not an App Store storefront code (e.g. us, gb)")
+    def checked(self) -> Selection:
+        """This selection with its countries lower-cased ("all": none); UsageError for a
+        chart kind, source or country that does not exist, or a range that ends before it
+        starts."""
+        try:
+            for chart in self.charts:
+                ChartSelection.of(chart)
+            for source in self.sources:
+                ChartSelection.of(source=source)
+            countries = ChartSelection.of(countries=self.countries).countries
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         if self.since and self.until and self.since > self.until:
             raise UsageError("--since is after --until")
+        return replace(self, countries=countries)
+
+    def one_chart(self) -> ChartSelection:
+        """The one chart a wide export reads: --chart (default top-free), --source and the
+        countries; UsageError for a value a source does not offer."""
+        if len(self.charts) > 1 or len(self.sources) > 1:
+            raise UsageError("--wide reads one chart: give at most one --chart and one --source")
+        try:
+            return ChartSelection.of(
+                self.charts[0] if self.charts else "top-free",
+                source=self.sources[0] if self.sources else None,
+                countries=self.countries,
+            )
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
 
 
 _CHARTS_SQL = """
@@ -126,8 +142,8 @@ WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at <= :hi
 
 
 def selected_charts(conn: Connection, selection: Selection) -> list[StoredChart]:
-    """The charts with data that the selection covers (the chart table is small)."""
-    countries = {c.lower() for c in selection.countries}
+    """The charts with data that the (checked) selection covers (the chart table is small)."""
+    countries = set(selection.countries)
     out = []
     for r in conn.execute(sql(_CHARTS_SQL)):
         if (
@@ -151,7 +167,7 @@ class Plan:
 
 def plan(engine: Engine, selection: Selection) -> Plan | None:
     """Resolve a selection to ids and a time range; None when nothing matches."""
-    selection.check()
+    selection = selection.checked()
     with read_connection(engine) as conn:
         charts = [c.id for c in selected_charts(conn, selection)]
         apps = None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tracker.fetch.sources import SOURCES
+from tracker.config.facts import SOURCE_FACTS
 from tracker.files.export import COLUMNS
 from tracker.models import ChartKey
 from tracker.storefronts import STOREFRONT_SET, normalize_category
@@ -91,7 +91,7 @@ def parse_row(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: i
             elif not isinstance(value, str) and not (name == "developer" and value is None):
                 raise BadRow(f"{name} {value!r} is not text")
     rank = fields["rank"] if is_json else _int(fields["rank"])
-    depth = SOURCES[key.source].max_depth
+    depth = SOURCE_FACTS[key.source].max_depth
     if not 1 <= rank <= depth:
         raise BadRow(f"rank {rank} is outside 1..{depth} for {key.source}")
     app_id = fields["app_id"]
@@ -139,9 +139,9 @@ def _time(text: str) -> int:
 
 def _key(fields: dict[str, Any]) -> ChartKey:
     source = fields["source"]
-    if source not in SOURCES:
-        raise BadKey(f"source {source!r} is not one of {', '.join(SOURCES)}")
-    feed = SOURCES[source]
+    if source not in SOURCE_FACTS:
+        raise BadKey(f"source {source!r} is not one of {', '.join(SOURCE_FACTS)}")
+    feed = SOURCE_FACTS[source]
     country = fields["country"]
     if country not in STOREFRONT_SET:
         raise BadKey(f"country {country!r} is not a lower-case App Store storefront code")

@@ -8,15 +8,15 @@ the changes leave the database).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
 from tracker.models import ChartKey
-from tracker.query.selection import app_ids_by_store_id, select_charts, sql
+from tracker.query.selection import EVERY_COUNTRY, app_ids_by_store_id, select_charts, sql
 from tracker.store.engine import read_connection
 from tracker.timeutil import from_epoch
 
@@ -79,25 +79,13 @@ def compare(
     engine: Engine,
     app_a: str,
     app_b: str,
-    *,
-    countries: Sequence[str] | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
+    selection: ChartSelection = EVERY_COUNTRY,
 ) -> list[Comparison]:
     """Per country with data (sorted by country): who leads now and every lead change."""
     if app_a == app_b:
         raise UsageError(f"compare needs two different apps (both are {app_a})")
     with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=countries,
-        )
+        charts = select_charts(conn, selection)
         if not charts:
             return []
         apps = app_ids_by_store_id(conn, [app_a, app_b])

@@ -18,12 +18,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
 from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
 from tracker.query.compare import Comparison, Overtake, compare
 from tracker.query.leaders import countries_with_data, first_time_at_rank, leaders
 from tracker.query.movers import Move, Movers, movers
-from tracker.query.selection import StoredApp, StoredChart, app_ids_by_store_id, select_charts
+from tracker.query.selection import (
+    EVERY_COUNTRY,
+    StoredApp,
+    StoredChart,
+    app_ids_by_store_id,
+    select_charts,
+)
 from tracker.query.stats import CountryStats, stats
 from tracker.store.bulk import driver
 from tracker.store.engine import read_connection
@@ -75,17 +82,14 @@ Rows = list[tuple[int, ...]]
 def history(
     engine: Engine,
     app_ids: Sequence[str],
+    selection: ChartSelection = EVERY_COUNTRY,
     *,
-    countries: Sequence[str] | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
     since: datetime | None = None,
     until: datetime | None = None,
     every: timedelta = timedelta(hours=1),
 ) -> list[RankSeries]:
-    """Each app's rank over time in each selected chart, on one grid of `every`-long buckets.
+    """Each app's rank over time in each chart of `selection` (default: top free iPhone apps in
+    every country with data), on one grid of `every`-long buckets.
 
     One RankSeries per (app, chart with a snapshot in the range), sorted by (app as given,
     country). A bucket holds the best rank among the chart's snapshots in it, NOT_IN_CHART when
@@ -96,14 +100,7 @@ def history(
     """
     step = _step_seconds(every)
     with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=countries,
-        )
+        charts = select_charts(conn, selection)
         if not charts or not app_ids:
             return []
         chart_ids = [c.id for c in charts]
@@ -315,6 +312,8 @@ def _range(
 
 
 __all__ = [
+    "EVERY_COUNTRY",
+    "ChartSelection",
     "Comparison",
     "CountryStats",
     "Move",

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
+from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
-from tracker.query.selection import StoredChart, app_ids_by_store_id, select_charts, sql
+from tracker.query.selection import EVERY_COUNTRY, app_ids_by_store_id, select_charts, sql
 from tracker.store.engine import read_connection
 from tracker.timeutil import from_epoch, to_epoch
 
@@ -32,20 +33,18 @@ ORDER BY e.rank, c.country
 def leaders(
     engine: Engine,
     app_id: str,
+    selection: ChartSelection = EVERY_COUNTRY,
     *,
     rank: int = 1,
     at: datetime | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
 ) -> list[tuple[str, int, datetime]]:
     """(country, rank, captured_at) where the app held rank <= `rank` in the chart's latest
-    snapshot at or before `at` (default: each country's latest); best rank first."""
+    snapshot at or before `at` (default: each country's latest), in the selection's countries
+    (none: every country); best rank first."""
     if rank < 1:
         raise UsageError(f"rank must be at least 1, not {rank}")
     with read_connection(engine) as conn:
-        charts = _charts(conn, chart, source, category, device)
+        charts = select_charts(conn, selection)
         internal = app_ids_by_store_id(conn, [app_id]).get(app_id)
         if not charts or internal is None:
             return []
@@ -62,17 +61,12 @@ def leaders(
 
 
 def countries_with_data(
-    engine: Engine,
-    *,
-    at: datetime | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
+    engine: Engine, selection: ChartSelection = EVERY_COUNTRY, *, at: datetime | None = None
 ) -> list[str]:
-    """The countries whose chart has a snapshot at or before `at` (any time when None)."""
+    """The selection's countries whose chart has a snapshot at or before `at` (any time when
+    None)."""
     with read_connection(engine) as conn:
-        charts = _charts(conn, chart, source, category, device)
+        charts = select_charts(conn, selection)
         if not charts or at is None:
             return [c.key.country for c in charts]
         rows = conn.execute(
@@ -90,26 +84,13 @@ def countries_with_data(
 
 
 def first_time_at_rank(
-    engine: Engine,
-    app_id: str,
-    country: str,
-    chart: str,
-    rank: int = 1,
-    *,
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
+    engine: Engine, app_id: str, selection: ChartSelection, rank: int = 1
 ) -> datetime | None:
-    """When the app first held rank <= `rank` in the chart of that country (None: never)."""
+    """When the app first held rank <= `rank` in the chart of the selection's one country
+    (None: never)."""
     with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=[country],
-        )
+        country = selection.country  # ValueError unless it names exactly one
+        charts = [c for c in select_charts(conn, selection) if c.key.country == country]
         internal = app_ids_by_store_id(conn, [app_id]).get(app_id)
         if not charts or internal is None:
             return None
@@ -124,16 +105,3 @@ def first_time_at_rank(
             {"app": internal[0], "rank": rank, "chart": charts[0].id},
         ).scalar()
     return None if value is None else from_epoch(int(value))
-
-
-def _charts(
-    conn: Connection, chart: str, source: str | None, category: str, device: str
-) -> list[StoredChart]:
-    return select_charts(
-        conn,
-        chart=chart,
-        source=source,
-        category=category,
-        device=device,
-        countries=None,
-    )

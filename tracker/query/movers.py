@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
+from tracker.config.selection import ChartSelection
 from tracker.errors import ApprankError, UsageError
 from tracker.models import ChartKey
 from tracker.query.selection import select_charts, sql
@@ -50,6 +51,8 @@ class Movers:
     dropped: list[Move]
 
 
+US = ChartSelection(countries=("us",))
+
 _SNAPSHOT_SQL = """
 SELECT s.id, s.captured_at, s.ranking_id, s.depth_returned FROM snapshot s
 WHERE s.chart_id = :chart {where}
@@ -65,16 +68,13 @@ WHERE e.ranking_id = :ranking ORDER BY e.rank
 
 def movers(
     engine: Engine,
+    selection: ChartSelection = US,
     *,
     since: timedelta | datetime = timedelta(hours=24),
-    country: str = "us",
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
     limit: int | None = 10,
 ) -> Movers:
-    """Compare the chart's latest snapshot with the earlier one nearest `since`.
+    """Compare the latest snapshot of the selection's chart in its one country (default: top
+    free iPhone apps in the US) with the earlier one nearest `since`.
 
     A timedelta counts back from the latest snapshot (not from now, so a paused tracker still
     answers); a datetime is taken as is. An app beyond the other snapshot's returned depth is
@@ -83,21 +83,15 @@ def movers(
     if limit is not None and limit < 1:
         raise UsageError(f"limit must be at least 1, not {limit}")
     with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=[country],
-        )
+        country = selection.country  # ValueError unless it names exactly one
+        charts = [c for c in select_charts(conn, selection) if c.key.country == country]
         stored = charts[0] if charts else None
         # select_charts keeps only charts with a snapshot, and none is ever deleted: `latest`
         # is None only if that changed in between, which is the same answer.
         latest = None if stored is None else _snapshot(conn, stored.id, "", "DESC", {})
         if stored is None or latest is None:
             raise NothingToCompare(
-                f"no stored snapshot of {chart} in {country.lower()}; run `apprank fetch` first"
+                f"no stored snapshot of {selection.chart} in {country}; run `apprank fetch` first"
             )
         target = (
             to_epoch(since)

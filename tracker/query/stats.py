@@ -8,14 +8,14 @@ number comes out of one grouped SQL statement driven by the (app, ranking) index
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine
 
+from tracker.config.selection import ChartSelection
 from tracker.models import ChartKey
-from tracker.query.selection import app_ids_by_store_id, select_charts, sql
+from tracker.query.selection import EVERY_COUNTRY, app_ids_by_store_id, select_charts, sql
 from tracker.store.engine import read_connection
 from tracker.timeutil import from_epoch
 
@@ -60,24 +60,12 @@ FROM agg
 def stats(
     engine: Engine,
     app_id: str,
-    *,
-    countries: Sequence[str] | None = None,
-    chart: str = "top-free",
-    source: str | None = None,
-    category: str = "all",
-    device: str = "iphone",
+    selection: ChartSelection = EVERY_COUNTRY,
 ) -> list[CountryStats]:
     """Stats per country: every country asked for (whatever its state), or when none were
     asked for, every country where the app was ever in the chart. Sorted by country."""
     with read_connection(engine) as conn:
-        charts = select_charts(
-            conn,
-            chart=chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=countries,
-        )
+        charts = select_charts(conn, selection)
         internal = app_ids_by_store_id(conn, [app_id]).get(app_id)
         rows = {}
         if charts and internal is not None:
@@ -87,7 +75,7 @@ def stats(
     for stored in charts:
         r = rows.get(stored.id)
         if r is None:
-            if countries:
+            if selection.countries:
                 out.append(
                     CountryStats(
                         stored.key.country,
@@ -119,7 +107,7 @@ def stats(
             )
         )
     have = {s.country for s in out}
-    for country in dict.fromkeys(c.lower() for c in countries or ()):
+    for country in selection.countries:
         if country not in have:
             out.append(CountryStats(country, None, "no_data"))
     out.sort(key=lambda s: s.country)
