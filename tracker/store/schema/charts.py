@@ -125,6 +125,8 @@ class FetchAttempt(SQLModel, table=True):
     __table_args__ = (
         Index("ix_fetch_attempt_chart_time", "chart_id", "started_at"),
         Index("ix_fetch_attempt_payload", "payload_id"),
+        # A snapshot's attempt (the URL it came from: provenance) is one seek.
+        Index("ix_fetch_attempt_snapshot", "snapshot_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
