@@ -213,3 +213,30 @@ def test_raw_reads_as_the_other_read_commands_do(tmp_path: Path, feed_server: Fe
     assert "zstandard" in modules
     # No SQLModel, writer or fetch code, and no pydantic: only [database] is read.
     assert loaded(modules, (*NOT_FOR_READERS, "pydantic", "tracker.fetch")) == []
+
+
+def test_fetch_prunes_what_keep_no_longer_covers(tmp_path: Path, feed_server: FeedServer) -> None:
+    for path, name in REAL.items():
+        feed_server.serve(path, real_fixture(name))
+    config = _config(tmp_path, feed_server.base_url, '[archive]\nkeep = "30d"\n')
+    old = datetime(2025, 1, 27, tzinfo=UTC)
+    writer = SnapshotWriter(open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"))
+    snap = ChartSnapshot(
+        ChartRequest(ChartKey("apple", "us", "top-free"), 100), (ChartEntry(1, "1", "A"),), None
+    )
+    for hour in range(3):  # a chain of three bodies, long expired
+        at = old + timedelta(hours=hour)
+        writer.save(snap, at, Attempt(at, 1, "ok", 200, body=b'{"hour": %d}' % hour))
+    assert run_apprank("fetch", "-c", config).code == 0
+    # The expired bodies went; the five fetched now stay, each as served.
+    assert _rows(config, "SELECT count(*) FROM payload") == [(5,)]
+    assert _rows(config, "SELECT count(*) FROM snapshot WHERE payload_id IS NULL") == [(3,)]
+    out = tmp_path / "us.json"
+    assert run_apprank("raw", "-c", config, "-o", out).code == 0
+    assert out.read_bytes() == real_fixture(REAL["/api/v2/us/apps/top-free/100/apps.json"])
+    gone = run_apprank("raw", "-c", config, "--at", "2025-01-27T02:00")
+    assert (gone.code, gone.stderr) == (
+        1,
+        "Error: payload: not kept (snapshot of 2025-01-27T02:00:00Z, "
+        'older than [archive] keep = "30d")\n',
+    )
