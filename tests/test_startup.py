@@ -164,6 +164,7 @@ def test_rank_cells_show_the_three_states_distinctly() -> None:
     "args",
     [
         ["top", "--limit", "3"],
+        ["status"],
         ["history", "deepseek", "chatgpt", "--country", "us"],
         ["movers", "--country", "us"],
         ["leaders", "deepseek"],
@@ -175,12 +176,14 @@ def test_rank_cells_show_the_three_states_distinctly() -> None:
 def test_commands_that_read_only_the_database_and_aliases_load_no_pydantic(
     story_config: Path, args: list[str]
 ) -> None:
-    # [database] and [apps] are read by plain rules (tracker/config/reading.py); pydantic and
-    # the config models load only for a file those rules do not find plainly valid.
+    # [database] and [apps] (and for status [sources] and [[track]]) are read by plain rules
+    # (tracker/config/reading.py, tracking.py); pydantic and the config models load only for a
+    # file those rules do not find plainly valid.
     code, modules, err = imported(*args, "--config", story_config)
     assert code == 0, err
     assert "tracker.config.reading" in modules
     assert loaded(modules, ("pydantic", "pydantic_core", "tracker.config.reader")) == []
+    assert ("tracker.config.tracking" in modules) == (args[0] == "status")
 
 
 def test_a_broken_apps_section_still_gets_the_models_one_line_error(tmp_path: Path) -> None:

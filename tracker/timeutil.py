@@ -103,3 +103,18 @@ def from_epoch(seconds: float) -> datetime:
 def isoformat_z(value: datetime) -> str:
     """ISO 8601 in UTC with a Z suffix, second precision: 2025-01-27T12:00:00Z."""
     return as_utc(value).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def duration(value: object) -> timedelta:
+    """A duration from config text ("15m"), a number of seconds (TOML `pause_max = 90`), or a
+    timedelta; ValueError in `parse_duration`'s words otherwise. The config's `Duration` type
+    and the pydantic-free reading of `[[track]]` both parse with it."""
+    if isinstance(value, timedelta):
+        if value <= timedelta(0):
+            raise ValueError(f"duration must be positive: {format_duration(value)!r}")
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return parse_duration(f"{value}s")
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f"not a duration: {value!r} (expected e.g. 30s, 15m, 1h, 7d)")

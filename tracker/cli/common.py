@@ -103,12 +103,12 @@ def config_from(path: Path | None) -> Config:
     return load_config(path)
 
 
-def reader_config_from(path: Path | None, *, tracked: bool = False) -> ReaderConfig:
-    """Only `[database]` and `[apps]` validated (`tracked`: also `[sources]` and `[[track]]`),
-    with the same rules and messages: a read command defines no alert or chart models."""
-    from tracker.config.reader import READER_SECTIONS, TRACKED_SECTIONS, load_reader_config
+def tracked_config_from(path: Path | None) -> ReaderConfig:
+    """`[database]`, `[apps]`, `[sources]` and `[[track]]` on the models, for `health`, which
+    plans each track's cycles (cron included); a read command defines no alert or chart models."""
+    from tracker.config.reader import TRACKED_SECTIONS, load_reader_config
 
-    return load_reader_config(path, TRACKED_SECTIONS if tracked else READER_SECTIONS)
+    return load_reader_config(path, TRACKED_SECTIONS)
 
 
 def json_default(value: Any) -> Any:

@@ -21,7 +21,7 @@ from tracker.cli.common import (
     config_from,
     handle_errors,
     print_json,
-    reader_config_from,
+    tracked_config_from,
 )
 from tracker.errors import UsageError
 from tracker.timeutil import isoformat_z, parse_duration, utcnow
@@ -146,7 +146,7 @@ def health(
     from tracker.store.engine import open_engine
 
     limit = _duration(max_age, "--max-age")
-    config = reader_config_from(config_path, tracked=True)
+    config = tracked_config_from(config_path)
     now = utcnow()
     result = check_health(config, open_engine(config.database.url, create=False), now, limit)
     if as_json:

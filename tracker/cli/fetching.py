@@ -23,7 +23,6 @@ from tracker.cli.common import (
     handle_errors,
     output_format,
     print_json,
-    reader_config_from,
     reading_from,
     split_values,
     stderr,
@@ -254,6 +253,7 @@ def top(
                 "previous_captured_at": result.previous_captured_at
                 and isoformat_z(result.previous_captured_at),
                 "simulated": result.simulated,
+                "provenance": result.provenance and result.provenance.to_json(),
                 "entries": [
                     {
                         "rank": e.rank,
@@ -334,9 +334,12 @@ def status(
     from tracker.timeutil import utcnow
 
     fmt = output_format(as_json, as_csv)
-    config = reader_config_from(config_path, tracked=True)
-    keys = [r.key for r in config.requests()]
-    engine = open_engine(config.database.url, create=False)
+    # [sources] and [[track]] read without pydantic, as top reads [database] and [apps].
+    from tracker.config.tracking import load_tracking
+
+    tracking = load_tracking(config_path)
+    keys = [r.key for r in tracking.requests()]
+    engine = open_engine(tracking.database_url, create=False)
     if (read_only := read_only_reason(engine)) is not None:
         stderr.print(f"Note: {read_only}", markup=False)
     now = utcnow()

@@ -26,27 +26,13 @@ from tracker.config.selection import (
     storefront,
     storefronts,
 )
-from tracker.timeutil import format_duration, parse_duration
+from tracker.timeutil import duration
 
 
 class Strict(BaseModel):
     """A config table: unknown keys are errors, and the values cannot change once loaded."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def duration(value: object) -> timedelta:
-    """A duration from config text ("15m"), a number of seconds (TOML `pause_max = 90`), or a
-    timedelta; ValueError in `parse_duration`'s words otherwise."""
-    if isinstance(value, timedelta):
-        if value <= timedelta(0):
-            raise ValueError(f"duration must be positive: {format_duration(value)!r}")
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return parse_duration(f"{value}s")
-    if isinstance(value, str):
-        return parse_duration(value)
-    raise ValueError(f"not a duration: {value!r} (expected e.g. 30s, 15m, 1h, 7d)")
 
 
 Duration = Annotated[timedelta, BeforeValidator(duration)]

@@ -19,8 +19,9 @@ from tracker.config.errors import validated
 from tracker.config.fields import Strict
 from tracker.config.files import read_config_file, with_overrides
 from tracker.config.sources import SourceConfig, default_sources, with_default_sources
+from tracker.config.tracking import tracked_requests
 from tracker.config.tracks import TrackConfig
-from tracker.models import ChartKey, ChartRequest
+from tracker.models import ChartRequest
 
 # What read commands validate: naming apps and opening the database, and (status, health) also
 # knowing what is tracked.
@@ -55,15 +56,7 @@ class ReaderConfig(Strict):
 
     def requests(self, track: str | None = None) -> list[ChartRequest]:
         """Every chart the configuration tracks (of one named track), without duplicates."""
-        seen: dict[ChartKey, ChartRequest] = {}
-        for entry in self.track:
-            if track is not None and entry.name != track:
-                continue
-            for request in entry.requests():
-                previous = seen.get(request.key)
-                if previous is None or request.depth > previous.depth:
-                    seen[request.key] = request
-        return list(seen.values())
+        return tracked_requests(self.track, track)
 
 
 def load_reader_config(

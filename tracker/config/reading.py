@@ -75,7 +75,7 @@ def load_reading(path: Path | str | None = None) -> Reading:
     $APPRANK_DATABASE_URL applied; ConfigError in the one-line format when either is broken."""
     data, chosen = read_config_file(path)
     picked = with_overrides({k: data[k] for k in ("database", "apps") if k in data}, chosen)
-    reading = _plainly_valid(picked, chosen)
+    reading = plainly_valid_reading(picked, chosen)
     if reading is not None:
         return reading
     # Not plainly valid: the models say what is wrong, in the format every command uses.
@@ -88,7 +88,8 @@ def load_reading(path: Path | str | None = None) -> Reading:
     return Reading(model.database.url, MappingProxyType(dict(model.apps)), chosen)
 
 
-def _plainly_valid(data: dict[str, Any], path: Path) -> Reading | None:
+def plainly_valid_reading(data: dict[str, Any], path: Path) -> Reading | None:
+    """The reading of `data`'s `[database]` and `[apps]` if they are plainly valid, else None."""
     database = data.get("database", {})
     apps = data.get("apps", {})
     if not isinstance(database, dict) or not isinstance(apps, dict):

@@ -6,6 +6,7 @@ from pydantic import field_validator
 
 from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import Strict
+from tracker.config.tracking import http_base_url
 
 
 class SourceConfig(Strict):
@@ -14,9 +15,7 @@ class SourceConfig(Strict):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/")
+        return http_base_url(value)  # the rule, shared with the pydantic-free reading
 
 
 def default_sources() -> dict[str, SourceConfig]:

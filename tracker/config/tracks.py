@@ -10,11 +10,9 @@ from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import Countries, Duration, Strict
 from tracker.config.selection import ChartSelection, SelectionError
-from tracker.models import ChartKey, ChartRequest
+from tracker.config.tracking import CRON_INTERVAL, chart_requests, track_label
+from tracker.models import ChartRequest
 from tracker.storefronts import normalize_category
-
-# How often a cron track's `interval` says it runs when `every` does not say.
-CRON_INTERVAL = timedelta(hours=1)
 
 
 class TrackConfig(Strict):
@@ -92,13 +90,9 @@ class TrackConfig(Strict):
 
     @property
     def label(self) -> str:
-        return self.name or f"{self.source}:{','.join(self.charts)}"
+        return track_label(self.name, self.source, self.charts)
 
     def requests(self) -> list[ChartRequest]:
-        return [
-            ChartRequest(ChartKey(self.source, country, chart, category, device), self.depth)
-            for country in self.countries
-            for chart in self.charts
-            for category in self.categories
-            for device in self.devices
-        ]
+        return chart_requests(
+            self.source, self.countries, self.charts, self.categories, self.devices, self.depth
+        )
