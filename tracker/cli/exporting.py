@@ -128,7 +128,9 @@ def _export_long(
     engine: Engine, selection: exp.Selection, output: str, fmt: Format, *, raw: bool, bom: bool
 ) -> int:
     plan = exp.plan(engine, selection)
-    snapshots = exp.iter_snapshots(engine, plan) if plan is not None else iter(())
+    # A JSONL row carries its snapshot's provenance (URL, body digest, depths); CSV stays as is.
+    came = fmt is Format.jsonl
+    snapshots = iter(()) if plan is None else exp.iter_snapshots(engine, plan, with_provenance=came)
     first = next(snapshots, None)
     if first is None:
         raise fail("no stored rows match the selection")

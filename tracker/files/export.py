@@ -34,6 +34,7 @@ from tracker.errors import UsageError
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
 from tracker.store.listings import read_names
+from tracker.store.provenance import Provenance, provenance
 from tracker.store.schema.views import chart_key
 from tracker.store.snapshots import time_bounds
 from tracker.text.cells import neutralise
@@ -114,7 +115,7 @@ WHERE EXISTS (SELECT 1 FROM snapshot s WHERE s.chart_id = c.id)
 # (no sort), merged in Python; sorting the joined rows instead would double SQLite's work.
 _SNAPSHOTS_SQL = """
 SELECT s.captured_at, c.source, c.country, c.kind, c.category, c.device,
-       s.ranking_id, s.depth_returned, s.simulated
+       s.ranking_id, s.depth_returned, s.simulated, s.id
 FROM snapshot s
 JOIN chart c ON c.id = s.chart_id
 WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at < :hi
@@ -200,16 +201,17 @@ def estimate_rows(engine: Engine, p: Plan) -> int | None:
 CHUNK_ROWS = 20_000
 CHUNK_RANKINGS = 500
 
-# captured_at, source, country, chart, category, device, simulated
-Head = tuple[int, str, str, str, str, str, bool]
+# captured_at, source, country, chart, category, device, simulated, provenance (None: not read)
+Head = tuple[int, str, str, str, str, str, bool, Provenance | None]
 Entry = tuple[int, str, str, str | None]  # rank, app_id, app_name, developer
 
 
 def iter_snapshots(
-    engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS
+    engine: Engine, p: Plan, *, page_rows: int = PAGE_ROWS, with_provenance: bool = False
 ) -> Iterator[tuple[Head, list[Entry]]]:
-    """Each selected snapshot in export order with its (selected) entries in rank order, read
-    in time windows of about `page_rows` rows, each window in one short read transaction."""
+    """Each selected snapshot in export order with its (selected) entries in rank order (and
+    its provenance, `with_provenance`), read in time windows of about `page_rows` rows, each
+    window in one short read transaction."""
     apps = "AND e.app_id IN :apps" if p.apps is not None else ""
     entries_sql = sql(_ENTRIES_SQL.format(apps=apps), "rankings", *(["apps"] * bool(apps)))
     snapshots_sql = sql(_SNAPSHOTS_SQL, "charts")
@@ -230,11 +232,12 @@ def iter_snapshots(
                 # Each row carries the name its storefront showed at that snapshot's time.
                 fronts = {(s.source, s.country) for s in chunk}
                 names = read_names(conn, fronts, {r[5] for r in rows})
+                came = provenance(conn, [s.id for s in chunk]) if with_provenance else {}
                 for s in chunk:
                     if selected := found[s.ranking_id]:
                         shown = names.at_time((s.source, s.country), s.captured_at)
                         named = [(r[1], r[2], *(shown(r[5]) or r[3:5])) for r in selected]
-                        yield (*s[:6], bool(s.simulated)), named
+                        yield (*s[:6], bool(s.simulated), came.get(s.id)), named
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
                 nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
@@ -331,27 +334,19 @@ def write_jsonl(
     *,
     on_rows: Callable[[int], None] | None = None,
 ) -> int:
-    """Write one JSON object per row (the CSV's fields, raw text, rank as a number)."""
+    """Write one JSON object per row (the CSV's fields, raw text, rank as a number), with its
+    snapshot's `provenance` when it was read (tracker/store/provenance.py; CSV has none)."""
     count = reported = 0
     for head, entries in snapshots:
         start = dict(zip(COLUMNS, (isoformat_z(from_epoch(head[0])), *head[1:6]), strict=False))
-        simulated = head[6]
-        out.write(
-            b"".join(
-                orjson.dumps(
-                    {
-                        **start,
-                        "rank": rank,
-                        "app_id": app_id,
-                        "app_name": name,
-                        "developer": dev,
-                        "simulated": simulated,
-                    }
-                )
-                + b"\n"
-                for rank, app_id, name, dev in entries
-            )
+        tail: dict[str, object] = {"simulated": head[6]}
+        if head[7] is not None:
+            tail["provenance"] = head[7].to_json()
+        rows = (
+            {**start, "rank": rank, "app_id": app_id, "app_name": name, "developer": dev, **tail}
+            for rank, app_id, name, dev in entries
         )
+        out.write(b"".join(orjson.dumps(row) + b"\n" for row in rows))
         count += len(entries)
         if on_rows is not None and count - reported >= 10_000:
             on_rows(reported := count)

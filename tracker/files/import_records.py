@@ -98,7 +98,9 @@ def _jsonl_records(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]
             continue
         if not isinstance(value, dict):
             yield number, {"_error": "not a JSON object"}
-        elif set(value) == set(UNFLAGGED):
+            continue
+        value.pop("provenance", None)  # where the snapshot came from: the import makes its own
+        if set(value) == set(UNFLAGGED):
             yield number, {**value, "simulated": False, "_json": True}
         elif set(value) != set(COLUMNS):
             missing = [c for c in COLUMNS if c not in value]

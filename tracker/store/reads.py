@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, select, text
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
 from tracker.store.listings import names_at
+from tracker.store.provenance import Provenance, provenance
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
 from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, chart_key
@@ -43,6 +44,8 @@ class TopChart:
     entries: list[TopEntry]
     # The latest snapshot came from apprank's simulator, not the App Store.
     simulated: bool = False
+    # Where the latest snapshot came from (URL, body digest, depths): tracker/store/provenance.py.
+    provenance: Provenance | None = None
 
 
 def chart_id_for(engine: Engine, key: ChartKey) -> int | None:
@@ -66,6 +69,7 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
     with read_connection(engine) as conn:
         snaps = conn.execute(
             select(
+                SNAPSHOT.c.id,
                 SNAPSHOT.c.captured_at,
                 SNAPSHOT.c.feed_updated_at,
                 SNAPSHOT.c.ranking_id,
@@ -102,6 +106,7 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
                     )
                 ).all()
             )
+        source = provenance(conn, [latest.id]).get(latest.id)
     entries = []
     for row in rows:
         before = previous.get(row.id)
@@ -123,6 +128,7 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
         depth_requested=latest.depth_requested,
         entries=entries,
         simulated=bool(latest.simulated),
+        provenance=source,
     )
 
 
