@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "top": "fetching",
     "status": "fetching",
     "raw": "archive",
+    "reparse": "reparse",
     "simulate": "simulate",
     "history": "history",
     "movers": "history",
@@ -43,6 +44,8 @@ SUMMARIES: dict[str, str] = {
     "status": "Show whether the daemon is alive, its last cycle, and per tracked chart the last "
     "success, last error and how long it has been failing.",
     "raw": "Write a stored snapshot's response body, byte for byte as the feed served it.",
+    "reparse": "Re-parse the archived response bodies with the current parsers; report what "
+    "differs.",
     "simulate": "Serve a SIMULATED App Store (Apple RSS v2 and legacy iTunes feeds) until Ctrl-C.",
     "history": "Show each app's rank over time in each country's chart, by time bucket.",
     "movers": "Show the gainers, losers, new entries and drop-outs of one chart.",
