@@ -81,8 +81,10 @@ def test_every_real_capture_comes_back_byte_for_byte(
     for path, options in CHARTS.items():
         out = tmp_path / f"{options[1]}.json"
         done = run_apprank("raw", "-c", config, *options, "-o", out)
-        assert (done.code, done.stdout, done.stderr) == (0, "", "")
-        assert out.read_bytes() == real_fixture(REAL[path]), path
+        served = real_fixture(REAL[path])
+        said = f"{len(served)} bytes written to {out} (sha256 {hashlib.sha256(served).hexdigest()})"
+        assert (done.code, done.stdout, done.stderr) == (0, said + "\n", "")
+        assert out.read_bytes() == served, path
     code, body, err = _raw_stdout("-c", config, "--country", "cn")
     assert (code, err) == (0, "")
     assert body == real_fixture("v2-cn-top-free-100-2026-08-03.json")  # stdout, binary

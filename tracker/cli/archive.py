@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -33,7 +34,9 @@ def raw(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the body to this file (default: stdout)."),
+        typer.Option(
+            "--output", "-o", help="Write the body to this file (default: stdout, binary)."
+        ),
     ] = None,
     config_path: ConfigOpt = None,
 ) -> None:
@@ -68,6 +71,9 @@ def raw(
 
     with atomic_file(output) as handle:
         handle.write(body)
+    # As `export -o` says what it wrote; the digest is the snapshot's `payload_sha256`.
+    digest = hashlib.sha256(body).hexdigest()
+    typer.echo(f"{len(body)} bytes written to {output} (sha256 {digest})")
 
 
 def _not_archived(captured_at: datetime, config: Path | None) -> str:
