@@ -37,6 +37,7 @@ from tracker.errors import FeedFormatError
 from tracker.fetch.sources import SOURCES
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.archive import read_body
+from tracker.store.bulk import raw_select_in
 from tracker.store.engine import read_connection, write_transaction
 from tracker.store.listing_writer import META_COLUMNS, Meta, Storefront
 from tracker.store.reparse_listings import Histories, NextShowing, next_showing, refit
@@ -201,7 +202,7 @@ class _Storefront:
             if self.report.applied:
                 for fix in fixes:
                     with write_transaction(self.engine) as conn:
-                        after = replace(conn, fix.target, fix.parsed, fix.was, STORE)
+                        after = replace(conn, fix.target, fix.parsed, fix.was, self.ids, STORE)
                     self.histories.rows.update(after)
                     self._applied()
                     self.report.replaced += 1
@@ -211,31 +212,35 @@ class _Storefront:
         report.snapshots += len(page)
         archived = [row for row in page if row.payload_id is not None]
         report.not_archived += len(page) - len(archived)
-        self._read_ranks(conn, [int(row.ranking_id) for row in archived])
         urls = dict(_all(conn, _URLS_SQL, ["ids"], ids=[int(row.id) for row in archived]))
-        stored_apps = {a for row in archived for _, _, a in self.ranks[int(row.ranking_id)]}
+        parsed = []
+        for row in archived:
+            key = self.charts[int(row.chart_id)]
+            body = self._body(conn, int(row.chart_id), int(row.payload_id))
+            chart = _parse(ChartRequest(key, int(row.depth_requested)), body, urls.get(row.id))
+            if chart is None:
+                report.now_refused += 1
+            else:
+                parsed.append((row, chart))
+        self._read_ranks(conn, [int(row.ranking_id) for row, _ in parsed])
+        self._known(conn, [e.app_id for _, chart in parsed for e in chart.entries])
+        stored_apps = {a for row, _ in parsed for _, _, a in self.ranks[int(row.ranking_id)]}
         self.histories.load(conn, sorted(stored_apps))
         find = next_showing(conn, self.chart_ids)
         fixes = []
-        for row in archived:
-            chart_id = int(row.chart_id)
-            key = self.charts[chart_id]
-            body = self._body(conn, chart_id, int(row.payload_id))
-            request = ChartRequest(key, int(row.depth_requested))
-            parsed = _parse(request, body, urls.get(int(row.id)))
-            if parsed is None:
-                report.now_refused += 1
-                continue
+        for row, chart in parsed:
             stored = self.ranks[int(row.ranking_id)]
-            target = Target(self.front, self.chart_ids, chart_id, int(row.captured_at), int(row.id))
+            was = [a for _, _, a in stored]
+            target = Target(self.front, self.chart_ids, int(row.chart_id), int(row.captured_at),
+                            int(row.id))  # fmt: skip
             aspects = []
-            if [(r, s) for r, s, _ in stored] != [(e.rank, e.app_id) for e in parsed.entries]:
+            if [(r, s) for r, s, _ in stored] != [(e.rank, e.app_id) for e in chart.entries]:
                 aspects.append("ranks")
-            if int(row.depth_returned) != parsed.depth_returned:
+            if int(row.depth_returned) != chart.depth_returned:
                 aspects.append("depth")
-            if row.feed_updated_at != _epoch(parsed.feed_updated_at):
+            if row.feed_updated_at != _epoch(chart.feed_updated_at):
                 aspects.append("feed_updated_at")
-            if self._listings_change(conn, target, parsed, [a for _, _, a in stored], find):
+            if self._listings_change(conn, target, chart, was, find):
                 aspects.append("listings")
             if not aspects:
                 report.unchanged += 1
@@ -244,8 +249,9 @@ class _Storefront:
             report.changes.update(aspects)
             if len(report.examples) < EXAMPLES:
                 at = from_epoch(int(row.captured_at))
+                key = self.charts[int(row.chart_id)]
                 report.examples.append(Example(int(row.id), key, at, tuple(aspects)))
-            fixes.append(_Differs(target, parsed, [a for _, _, a in stored]))
+            fixes.append(_Differs(target, chart, was))
         return fixes
 
     def _listings_change(
@@ -258,22 +264,25 @@ class _Storefront:
     ) -> bool:
         """Refit the in-memory histories as `apply` will refit the stored ones; whether any
         changed. An app the database lacks has no history: that it is new is a change."""
-        self._known(conn, [e.app_id for e in parsed.entries])
+        ids, rows = self.ids, self.histories.rows
         shown: dict[int, Meta] = {}
         changed = False
         for entry in parsed.entries:
-            app_id = self.ids.get(entry.app_id)
+            app_id = ids.get(entry.app_id)
             if app_id is None:
                 changed = True
             else:
                 shown[app_id] = _meta(entry)
-        apps = list(dict.fromkeys([*shown, *was]))
-        self.histories.load(conn, apps)
+        self.histories.load(conn, [a for a in shown if a not in rows])
         sid = target.snapshot_id if target.snapshot_id is not None else 0
-        for app_id in apps:
-            history = self.histories.rows[app_id]
-            raw = shown.get(app_id)
+        for app_id, raw in shown.items():
+            history = rows[app_id]
+            if len(history) == 1 and history[0].meta == raw:
+                continue  # the common case: one listing, the fields it lists (refit's own check)
             changed |= refit(history, app_id, target.at, sid, raw, find)
+        for app_id in was:
+            if app_id not in shown:  # in the stored ranking, not in the new parse
+                changed |= refit(rows[app_id], app_id, target.at, sid, None, find)
         return changed
 
     def _known(self, conn: Connection, store_ids: list[str]) -> None:
@@ -290,10 +299,15 @@ class _Storefront:
         for start in range(0, len(missing), PAGE):
             chunk = missing[start : start + PAGE]
             self.ranks.update({r: [] for r in chunk})
-            found = _all(conn, _RANKS_SQL, ["rankings"], rankings=chunk)
+            found: Sequence[Any]
+            if conn.dialect.name == "sqlite":  # the raw driver: a row per rank, 100 a snapshot
+                found = raw_select_in(conn, _RANKS_SQL.replace(":rankings", "({})"), [], chunk)
+            else:
+                found = _all(conn, _RANKS_SQL, ["rankings"], rankings=chunk)
+            ids = self.ids
             for ranking, rank, store_id, app_id in found:
-                self.ranks[int(ranking)].append((int(rank), str(store_id), int(app_id)))
-                self.ids[str(store_id)] = int(app_id)
+                self.ranks[ranking].append((rank, store_id, app_id))
+                ids[store_id] = app_id
 
     def _applied(self) -> None:
         """Forget what a write made stale: the apps a parse named are stored now, and a ranking
@@ -328,7 +342,7 @@ class _Storefront:
             target = Target(self.front, self.chart_ids, chart_id, at, None)
             with write_transaction(self.engine) as conn:
                 ids = (int(attempt.id), int(attempt.payload_id))
-                _, after = create(conn, target, parsed, ids, simulated, STORE)
+                _, after = create(conn, target, parsed, ids, simulated, self.ids, STORE)
             self.histories.rows.update(after)
             self._applied()
             self.report.created += 1

@@ -25,10 +25,11 @@ import copy
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, select, text, update
+from sqlalchemy import Connection, bindparam, delete, text, update
 
-from tracker.store.bulk import insert_ignoring_duplicates
+from tracker.store.bulk import insert_ignoring_duplicates, raw_select_in
 from tracker.store.listing_writer import (
     KEY_COLUMNS,
     LISTING,
@@ -39,7 +40,6 @@ from tracker.store.listing_writer import (
     merged,
     observe,
 )
-from tracker.timeutil import to_epoch
 
 IN_LIST = 500  # ids per IN (...): under SQLite's old limit of 999 parameters
 # (snapshot id, captured_at epoch s) of the next snapshot listing an app, or None: see `refit`.
@@ -48,8 +48,14 @@ NextShowing = Callable[[int, int, int, int | None], tuple[int, int] | None]
 
 def listed(history: Sequence[Listing], at: int) -> Listing | None:
     """The row a reader shows for a snapshot at `at` (listings.Names.at)."""
-    i = bisect_right([row.valid_from for row in history], at)
-    return history[i - 1] if i else (history[0] if history else None)
+    if len(history) < 2:  # most apps: one listing in a storefront, ever
+        return history[0] if history else None
+    i = bisect_right(history, at, key=_valid_from)
+    return history[i - 1] if i else history[0]
+
+
+def _valid_from(row: Listing) -> int:
+    return row.valid_from
 
 
 def shows_other(history: Sequence[Listing], at: int, snapshot_id: int, raw: Meta | None) -> bool:
@@ -61,6 +67,8 @@ def shows_other(history: Sequence[Listing], at: int, snapshot_id: int, raw: Meta
     shown = listed(history, at)
     if shown is None:
         return True
+    if shown.meta == raw:  # the common case, without building the merged fields
+        return False
     if shown.valid_from == at and shown.snapshot_id != snapshot_id:
         return False  # another snapshot of this second introduced it: the writer keeps it
     return merged(raw, shown.meta) != shown.meta
@@ -116,31 +124,31 @@ class Histories:
         return {a: copy.deepcopy(self.rows.get(a, [])) for a in app_ids}
 
 
+_HISTORY_SQL = (
+    f"SELECT id, app_id, valid_from, snapshot_id, {', '.join(META_COLUMNS)} FROM app_listing "
+    "WHERE source = :source AND country = :country AND app_id IN :apps ORDER BY app_id, valid_from"
+)
+
+
 def read_histories(
     conn: Connection, storefront: Storefront, app_ids: Sequence[int]
 ) -> dict[int, list[Listing]]:
-    """The apps' rows in the storefront (every app asked for has a list, maybe empty)."""
+    """The apps' rows in the storefront (every app asked for has a list, maybe empty): one seek
+    per app on uq_app_listing; the raw driver on SQLite (a page reads thousands of rows)."""
     out: dict[int, list[Listing]] = {a: [] for a in app_ids}
     source, country = storefront
-    for start in range(0, len(app_ids), IN_LIST):
-        chunk = list(app_ids[start : start + IN_LIST])
-        rows = conn.execute(
-            select(
-                LISTING.c.id,
-                LISTING.c.app_id,
-                LISTING.c.valid_from,
-                LISTING.c.snapshot_id,
-                *[LISTING.c[c] for c in META_COLUMNS],
-            )
-            .where(
-                (LISTING.c.source == source)
-                & (LISTING.c.country == country)
-                & LISTING.c.app_id.in_(chunk)
-            )
-            .order_by(LISTING.c.app_id, LISTING.c.valid_from)
-        )
-        for row_id, app_id, valid_from, snapshot_id, *meta in rows:
-            out[app_id].append(Listing(to_epoch(valid_from), tuple(meta), snapshot_id, row_id))
+    rows: list[Any] = []
+    if conn.dialect.name == "sqlite":
+        raw = _HISTORY_SQL.replace(":source", "?").replace(":country", "?").replace(":apps", "({})")
+        rows = raw_select_in(conn, raw, [source, country], list(app_ids))
+    else:
+        statement = text(_HISTORY_SQL).bindparams(bindparam("apps", expanding=True))
+        for start in range(0, len(app_ids), IN_LIST):
+            chunk = list(app_ids[start : start + IN_LIST])
+            params = {"source": source, "country": country, "apps": chunk}
+            rows.extend(conn.execute(statement, params))
+    for row_id, app_id, valid_from, snapshot_id, *meta in rows:
+        out[app_id].append(Listing(int(valid_from), tuple(meta), snapshot_id, row_id))
     return out
 
 

@@ -11,7 +11,7 @@ listing of the app falls back to): an old snapshot says nothing about the latest
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -40,10 +40,13 @@ class Target:
     snapshot_id: int | None
 
 
-def app_ids(conn: Connection, store: str, entries: Sequence[ChartEntry]) -> dict[str, int]:
-    """store id -> app id for every entry, inserting the apps the database lacks."""
-    wanted = [e.app_id for e in entries]
-    found = _stored_apps(conn, store, wanted)
+def app_ids(
+    conn: Connection, store: str, entries: Sequence[ChartEntry], known: Mapping[str, int]
+) -> dict[str, int]:
+    """store id -> app id for every entry, inserting the apps the database lacks (`known`:
+    ids read before; an app is never deleted, so they hold)."""
+    found = {e.app_id: known[e.app_id] for e in entries if e.app_id in known}
+    found.update(_stored_apps(conn, store, [e.app_id for e in entries if e.app_id not in found]))
     missing = [e for e in entries if e.app_id not in found]
     if missing:
         rows = [
@@ -104,6 +107,7 @@ def replace(
     target: Target,
     parsed: ChartSnapshot,
     was: Sequence[int],
+    known: Mapping[str, int],
     store: str,
 ) -> dict[int, list[Listing]]:
     """Make stored snapshot `target.snapshot_id` what `parsed` says (`was`: the app ids of its
@@ -111,7 +115,7 @@ def replace(
     sid = target.snapshot_id
     if sid is None:
         raise StoreError("reparse: no snapshot to replace")
-    ids = app_ids(conn, store, parsed.entries)
+    ids = app_ids(conn, store, parsed.entries, known)
     old = conn.execute(select(SNAPSHOT.c.ranking_id).where(SNAPSHOT.c.id == sid)).scalar()
     if old is None:
         raise StoreError(f"snapshot {sid} is gone (deleted while reparse ran)")
@@ -136,12 +140,13 @@ def create(
     parsed: ChartSnapshot,
     attempt: tuple[int, int],
     simulated: bool,
+    known: Mapping[str, int],
     store: str,
 ) -> tuple[int, dict[int, list[Listing]]]:
     """Store `parsed` as a new snapshot of a refused attempt (`attempt`: its id and payload id),
     which then points at it; returns the snapshot id and its apps' histories as they are now."""
     attempt_id, payload_id = attempt
-    ids = app_ids(conn, store, parsed.entries)
+    ids = app_ids(conn, store, parsed.entries, known)
     row = {
         "chart_id": target.chart_id,
         "captured_at": target.at,
