@@ -32,7 +32,8 @@ from tracker.models import ChartRequest, ChartSnapshot
 from tracker.simulate import SimulatorServer
 from tracker.store.archive import compress
 from tracker.store.engine import dispose_all, open_engine
-from tracker.store.reparse import ReparseReport, reparse
+from tracker.store.reparse import reparse
+from tracker.store.reparse_report import ReparseReport
 from tracker.store.writer import Attempt, SnapshotWriter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from tracker.cli.common import ConfigOpt, JsonOpt, handle_errors, instant, print
 from tracker.errors import UsageError
 
 if TYPE_CHECKING:
-    from tracker.store.reparse import ReparseReport
+    from tracker.store.reparse_report import ReparseReport
 
 
 @app.command("reparse")
@@ -65,7 +65,7 @@ def reparse_command(
 
 def summary(report: ReparseReport) -> list[str]:
     """A few lines saying what the reparse found and did."""
-    from tracker.store.reparse import ASPECTS
+    from tracker.store.reparse_report import ASPECTS
     from tracker.timeutil import isoformat_z
 
     what = ", ".join(f"{k} {report.changes[k]}" for k in ASPECTS if report.changes[k])

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -41,9 +40,10 @@ from tracker.store.bulk import raw_select_in
 from tracker.store.engine import read_connection, write_transaction
 from tracker.store.listing_writer import META_COLUMNS, Meta, Storefront
 from tracker.store.reparse_listings import Histories, NextShowing, next_showing, refit
+from tracker.store.reparse_report import EXAMPLES, Example, ReparseReport
 from tracker.store.reparse_write import Target, create, replace
 from tracker.store.schema.views import chart_key
-from tracker.timeutil import from_epoch, isoformat_z, to_epoch
+from tracker.timeutil import from_epoch, to_epoch
 
 PAGE = 500  # snapshots read per page
 STORE = "apple"  # the `app.store` the writer stores every app under
@@ -80,61 +80,6 @@ WHERE a.chart_id = :chart AND a.started_at {op} :t ORDER BY a.started_at {order}
 _DEPTH = re.compile(r"/(\d+)/apps\.json|/limit=(\d+)")
 _NEVER, _FOREVER = -(2**62), 2**62
 _meta: Callable[[ChartEntry], Meta] = attrgetter(*META_COLUMNS)
-
-
-@dataclass(frozen=True, slots=True)
-class Example:
-    """A snapshot that differs, and how."""
-
-    snapshot_id: int
-    chart: ChartKey
-    captured_at: datetime
-    changes: tuple[str, ...]  # of ASPECTS
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "snapshot_id": self.snapshot_id,
-            "chart": self.chart.label(),
-            "captured_at": isoformat_z(self.captured_at),
-            "changes": list(self.changes),
-        }
-
-
-@dataclass(slots=True)
-class ReparseReport:
-    snapshots: int = 0  # in the window
-    not_archived: int = 0
-    unchanged: int = 0
-    differ: int = 0
-    now_refused: int = 0  # archived bodies the current parser refuses: left as they are
-    refused_now_parse: int = 0
-    still_refused: int = 0
-    changes: Counter[str] = field(default_factory=Counter)  # what differed: ranks, depth, ...
-    replaced: int = 0  # snapshots rewritten (apply)
-    created: int = 0  # snapshots made from refused bodies (apply)
-    applied: bool = False
-    seconds: float = 0.0
-    examples: list[Example] = field(default_factory=list)  # the first EXAMPLES that differ
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "snapshots": self.snapshots,
-            "differ": self.differ,
-            "refused_now_parse": self.refused_now_parse,
-            "still_refused": self.still_refused,
-            "unchanged": self.unchanged,
-            "not_archived": self.not_archived,
-            "now_refused": self.now_refused,
-            "changes": {k: self.changes[k] for k in ASPECTS},
-            "applied": self.applied,
-            "replaced": self.replaced,
-            "created": self.created,
-            "examples": [e.to_json() for e in self.examples],
-        }
-
-
-ASPECTS = ("ranks", "depth", "feed_updated_at", "listings")
-EXAMPLES = 10
 
 
 def reparse(
