@@ -209,3 +209,48 @@ def test_export_carries_the_name_each_storefront_served_at_each_snapshot(
         ("us", 0, "Threads, an Instagram app"),
         ("us", 7200, "Threads"),
     ]
+    # Imported elsewhere, the file's names are that database's listings: the same export.
+    (tmp_path / "copy").mkdir()
+    path = tmp_path / "history.jsonl"
+    path.write_text(exported.stdout, encoding="utf-8")
+    other = write_config(f'[database]\nurl = "sqlite:///{tmp_path / "copy" / "a.db"}"\n', "b.toml")
+    assert apprank("import", "-c", other, path).code == 0
+    again = apprank("export", "-c", other, "--format", "jsonl", "-o", "-").stdout.splitlines()
+    # (Provenance stays behind: the import made its own snapshots, from no fetch.)
+    assert [{**orjson.loads(line), "provenance": None} for line in again] == [
+        {**row, "provenance": None} for row in rows
+    ]
+
+
+def test_movers_names_each_app_as_its_chart_showed_it(apprank: Apprank, write_config: Any) -> None:
+    """The latest snapshot's names, and a dropped app's from the older snapshot; another
+    storefront's names never leak in."""
+    from datetime import UTC, datetime, timedelta
+
+    from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+    from tracker.store.engine import open_engine
+    from tracker.store.writer import Attempt, SnapshotWriter
+
+    config = write_config("")
+    writer = SnapshotWriter(open_engine(f"sqlite:///{config.parent / 'apprank.db'}"))
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+    def save(country: str, at: datetime, *apps: tuple[str, str]) -> None:
+        key = ChartKey("apple", country, "top-free")
+        entries = tuple(ChartEntry(r, a, n, "Dev") for r, (a, n) in enumerate(apps, start=1))
+        writer.save(ChartSnapshot(ChartRequest(key, 3), entries, at), at, Attempt(at, 1, "ok"))
+
+    save("us", t0, ("9", "Nine"), ("8", "Eight"), ("6", "Six"))
+    save("de", t0 + timedelta(hours=1), ("8", "Acht"), ("9", "Neun"))
+    save("us", t0 + timedelta(hours=1), ("7", "Seven"), ("9", "Nine, renamed"), ("6", "Six"))
+    moved = apprank("movers", "-c", config, "--since", "1h", "--json")
+    assert moved.code == 0, moved.stderr
+    shown = json.loads(moved.stdout)
+    names = {kind: [(m["app_id"], m["name"]) for m in shown[kind]] for kind in shown if
+             isinstance(shown[kind], list)}  # fmt: skip
+    assert names == {
+        "gainers": [],
+        "losers": [("9", "Nine, renamed")],
+        "new": [("7", "Seven")],
+        "dropped": [("8", "Eight")],
+    }

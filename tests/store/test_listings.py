@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
 
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store import migrate
+from tracker.store.copy import copy_history
 from tracker.store.engine import open_engine, read_connection
 from tracker.store.listing_writer import Listing, merged, observe
 from tracker.store.listings import labels, names_at
@@ -235,3 +237,59 @@ def test_upgrade_gives_each_storefront_the_one_known_name_as_of_the_upgrade(db_u
     assert _named(engine, CN, DUO, later) == "多邻国Duolingo英语日语法语"
     assert _named(engine, DE, DUO, later) == "Duolingo: Sprachen und Schach"
     assert len(_rows(engine)) == 5
+
+
+def test_db_copy_carries_listings_and_merges_them_by_natural_key(
+    db_url: str, tmp_path: Path
+) -> None:
+    source = open_engine(f"sqlite:///{tmp_path / 'source.db'}")
+    writer = SnapshotWriter(source)
+    _save(writer, T0, _snapshot(CN, (DUO, "多邻国")), _snapshot(US, (DUO, "Duolingo")))
+    _save(writer, T0 + timedelta(hours=2), _snapshot(US, (DUO, "Duolingo - Language")))
+    destination = open_engine(db_url)
+    _save(SnapshotWriter(destination), T0 - timedelta(days=1), _snapshot(US, (DUO, "Duolingo")))
+    first = copy_history(source, destination)
+    assert {t.table: t.copied for t in first.tables}["app_listing"] == 3
+    day = 86400
+    assert _rows(destination) == [
+        (DUO, "apple", "cn", to_epoch(T0), "多邻国", True),
+        (DUO, "apple", "us", to_epoch(T0) - day, "Duolingo", True),  # the destination's own
+        (DUO, "apple", "us", to_epoch(T0), "Duolingo", True),
+        (DUO, "apple", "us", to_epoch(T0) + 7200, "Duolingo - Language", True),
+    ]
+    with read_connection(destination) as conn:
+        # Each copied row points at the destination's snapshot of its chart and time.
+        pointing = conn.execute(
+            text(
+                "SELECT count(*) FROM app_listing l JOIN snapshot s ON s.id = l.snapshot_id "
+                "WHERE s.captured_at = l.valid_from"
+            )
+        ).scalar_one()
+    assert pointing == 4
+    assert _named(destination, CN, DUO, T0) == "多邻国"
+    again = copy_history(source, destination)
+    assert {t.table: t.copied for t in again.tables}["app_listing"] == 0
+
+
+def test_db_copy_leaves_out_a_guess_where_the_destination_lists_the_app(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Rows "as of the upgrade" are the one name an old database knew: what the destination
+    saw itself is better; a storefront it never saw the app in takes the guess."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _at_0006(url)
+    source = open_engine(url, check=False)
+    migrate.upgrade(source)
+    destination = open_engine(db_url)
+    later = T0 + timedelta(hours=2)
+    _save(SnapshotWriter(destination), later, _snapshot(CN, (DUO, "多邻国Duolingo英语日语法语")))
+    copy_history(source, destination)
+    rows = [r[:3] + r[4:] for r in _rows(destination)]
+    assert rows == [
+        (DUO, "apple", "cn", "多邻国Duolingo英语日语法语", True),
+        (DUO, "apple", "de", "Duolingo: Sprachen und Schach", False),
+        (DUO, "itunes", "de", "Duolingo: Sprachen und Schach", False),
+        ("7", "apple", "cn", "Lonely", False),
+    ]
+    # The source's older CN snapshot reads the destination's own listing.
+    assert _named(destination, CN, DUO, T0) == "多邻国Duolingo英语日语法语"

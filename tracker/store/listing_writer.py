@@ -19,7 +19,7 @@ the storefront showed before rather than changing the listing back and forth.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import filterfalse
 from operator import attrgetter
@@ -94,6 +94,9 @@ class Learnt:
     forgotten: dict[Storefront, set[str]] = field(default_factory=dict)
     newest: dict[Storefront, int] = field(default_factory=dict)
     rows: int = 0  # listing rows inserted
+    # Internal app id -> (valid_from, values) of the latest new row heading one of its
+    # storefront histories: what the app changed to, for `app`'s own columns.
+    latest: dict[int, tuple[int, Meta]] = field(default_factory=dict)
 
 
 class ListingWriter:
@@ -106,16 +109,22 @@ class ListingWriter:
         self._newest: dict[Storefront, int] = {}
 
     def write(
-        self, conn: Connection, observed: Sequence[Observed], app_ids: Mapping[str, int]
+        self,
+        conn: Connection,
+        observed: Sequence[Observed],
+        app_ids: Mapping[str, int],
+        made: Collection[str] = (),
     ) -> Learnt:
         """Insert and move the listing rows `observed` calls for (inside the caller's
-        transaction); returns what to cache once it commits."""
+        transaction); returns what to cache once it commits. `made`: store ids of the apps
+        this transaction inserted, which have no history to read."""
         slow = self._undecided(observed)
         learnt = Learnt()
         if not slow:
             return learnt
         histories = {
-            sf: _histories(conn, sf, [app_ids[s] for s in ids]) for sf, ids in slow.items()
+            sf: _histories(conn, sf, [app_ids[s] for s in ids if s not in made])
+            for sf, ids in slow.items()
         }
         last: dict[tuple[Storefront, str], tuple[int, Meta]] = {}
         for sf, at, snapshot_id, entries in observed:
@@ -131,6 +140,12 @@ class ListingWriter:
                     seen_at = last.get((sf, store_id))
                     if seen_at is None or seen_at[0] <= at:
                         last[(sf, store_id)] = (at, raw)
+        for by_app in histories.values():
+            for app_id, history in by_app.items():
+                head = history[-1]
+                known = learnt.latest.get(app_id)
+                if head.id is None and (known is None or known[0] < head.valid_from):
+                    learnt.latest[app_id] = (head.valid_from, head.meta)
         learnt.rows = _store(conn, histories)
         for (sf, store_id), (_, raw) in last.items():
             latest = histories[sf][app_ids[store_id]][-1]
@@ -171,6 +186,8 @@ class ListingWriter:
 
 def _histories(conn: Connection, sf: Storefront, app_ids: list[int]) -> dict[int, list[Listing]]:
     """The stored listing rows of these apps in the storefront, per app in valid_from order."""
+    if not app_ids:
+        return {}
     if conn.dialect.name == "sqlite":
         rows = raw_select_in(conn, _HISTORY_SQL, list(sf), app_ids)
     else:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import ChainMap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import attrgetter
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
 
 # Attempt and Saved are the fetch layer's records, re-exported: callers import them from here.
 from tracker.fetch.sink import Attempt as Attempt
@@ -29,7 +29,7 @@ from tracker.store.bulk import (
     raw_select_in,
 )
 from tracker.store.engine import write_transaction
-from tracker.store.listing_writer import ListingWriter, Meta, Observed, merged
+from tracker.store.listing_writer import Learnt, ListingWriter, Meta, Observed
 from tracker.store.schema.base import table_of
 from tracker.store.schema.charts import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
 from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
@@ -62,10 +62,17 @@ def _named(meta: _AppMeta) -> dict[str, str | None]:
 
 @dataclass(slots=True)
 class AppCache:
-    """App ids and metadata learnt in one transaction, merged into the cache on commit."""
+    """App ids learnt in one transaction, merged into the cache on commit."""
 
     ids: dict[str, int]
-    metas: dict[str, _AppMeta]
+    inserted: frozenset[str] = frozenset()  # store ids of the apps this transaction made
+    # Whether no other writer can have stored anything of `inserted` (SQLite's one writer).
+    alone: bool = False
+
+    @property
+    def unread(self) -> frozenset[str]:
+        """Apps whose listings need not be read: made here, by the only writer."""
+        return self.inserted if self.alone else frozenset()
 
 
 class SnapshotWriter:
@@ -76,7 +83,6 @@ class SnapshotWriter:
         self.store = store
         self._charts: dict[ChartKey, int] = {}
         self._app_ids: dict[str, int] = {}
-        self._app_metas: dict[str, _AppMeta] = {}
         self._archive = Archiver()
         self._listings = ListingWriter()
         self._lock = threading.Lock()
@@ -182,12 +188,12 @@ class SnapshotWriter:
             )
             # What each storefront showed for its apps, valid from these snapshots.
             listings = self._listings.write(
-                conn, _observed(items, snapshot_ids), ChainMap(new_apps.ids, self._app_ids)
+                conn, _observed(items, snapshot_ids), self._ids_with(new_apps), new_apps.unread
             )
+            self._follow_listings(conn, listings, new_apps)
         # Only remember ids once the transaction that made them committed.
         self._charts.update(new_charts)
         self._app_ids.update(new_apps.ids)
-        self._app_metas.update(new_apps.metas)
         self._archive.remember(archived.latest)
         self._listings.remember(listings)
         return [
@@ -196,6 +202,10 @@ class SnapshotWriter:
                 snapshot_ids, ranking_ids, fresh, strict=True
             )
         ]
+
+    def _ids_with(self, new_apps: AppCache) -> Mapping[str, int]:
+        """Store id -> app id, the cache's and this transaction's (without copying the cache)."""
+        return ChainMap(new_apps.ids, self._app_ids)
 
     def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
         """Store a failed attempt (never a rank), with the body it refused if any."""
@@ -208,51 +218,48 @@ class SnapshotWriter:
         self._archive.remember(archived.latest)
 
     def _upsert_apps(self, conn: Connection, entries: list[ChartEntry]) -> AppCache:
-        """Insert unseen apps and update changed metadata; returns the ids and cache additions.
+        """Insert the apps never seen; returns the ids learnt.
 
-        This runs over every rank row of a cycle, so the common case (every app known, nothing
-        changed) stays in C: the batch's (store id, metadata) pairs are filtered against the
-        cache's items by `dict_items.__contains__`, one hash look-up each.
+        This runs over every rank row of a cycle, so the common case (every app known) stays
+        in C: the batch's store ids are filtered against the cached ids, one hash look-up each.
+        An app's metadata columns follow its listings (`_follow_listings`), not every entry.
         """
-        ids, metas = self._app_ids, self._app_metas
-        batch = dict(zip(map(_store_id, entries), map(_meta, entries), strict=True))
-        latest = dict(filterfalse(metas.items().__contains__, batch.items()))
-        if not latest:
-            return AppCache({}, {})
-        fresh_ids, stored = self._read_apps(conn, [sid for sid in latest if sid not in ids])
-        new = {sid: meta for sid, meta in latest.items() if sid not in ids and sid not in stored}
-        # A field an entry leaves out (None: no genre in v2's top 10, none but the name and
-        # developer in an import) keeps the stored value, as in the listings.
-        for sid, meta in latest.items():
-            if sid not in new:
-                latest[sid] = merged(meta, stored.get(sid) or metas.get(sid))
-        changed = [
-            (ids.get(sid) or fresh_ids[sid], meta)
-            for sid, meta in latest.items()
-            if sid not in new and (stored.get(sid) or metas.get(sid)) != meta
-        ]
+        ids = self._app_ids
+        unknown = list(dict.fromkeys(filterfalse(ids.__contains__, map(_store_id, entries))))
+        if not unknown:
+            return AppCache({})
+        fresh_ids = self._read_apps(conn, unknown)
+        wanted = set(unknown) - fresh_ids.keys()
+        # The entries of the new apps (the last one of each wins), picked out in C.
+        chosen = compress(entries, map(wanted.__contains__, map(_store_id, entries)))
+        new = {entry.app_id: _meta(entry) for entry in chosen}
+        inserted: frozenset[str] = frozenset()
         if new:
-            fresh_ids.update(self._insert_apps(conn, new))
+            made, inserted = self._insert_apps(conn, new)
+            fresh_ids.update(made)
+        return AppCache(fresh_ids, inserted, conn.dialect.name == "sqlite")
+
+    def _follow_listings(self, conn: Connection, listings: Learnt, new_apps: AppCache) -> None:
+        """`app`'s own columns: the latest listing any storefront changed to (apps made in this
+        batch hold their entry's already); a field the listing lacks keeps the app's value."""
+        made = {new_apps.ids[sid] for sid in new_apps.inserted}
+        changed = [(i, meta) for i, (_, meta) in listings.latest.items() if i not in made]
         if changed:
             conn.execute(
                 update(APP)
                 .where(APP.c.id == bindparam("b_id"))
-                .values({c: bindparam(c) for c in _META_COLUMNS}),
+                .values({c: func.coalesce(bindparam(c), APP.c[c]) for c in _META_COLUMNS}),
                 [{"b_id": app_id, **_named(meta)} for app_id, meta in changed],
             )
-        return AppCache(fresh_ids, {**stored, **latest})
 
-    def _read_apps(
-        self, conn: Connection, store_ids: list[str]
-    ) -> tuple[dict[str, int], dict[str, _AppMeta]]:
-        """Ids and stored metadata of those of `store_ids` already in the database."""
+    def _read_apps(self, conn: Connection, store_ids: list[str]) -> dict[str, int]:
+        """The ids of those of `store_ids` already in the database."""
         if not store_ids:
-            return {}, {}
+            return {}
         if conn.dialect.name == "sqlite":
             rows = raw_select_in(
                 conn,
-                f"SELECT id, store_id, {', '.join(_META_COLUMNS)} FROM app "
-                "WHERE store = ? AND store_id IN ({})",
+                "SELECT id, store_id FROM app WHERE store = ? AND store_id IN ({})",
                 [self.store],
                 store_ids,
             )
@@ -261,16 +268,18 @@ class SnapshotWriter:
             for start in range(0, len(store_ids), 1000):
                 rows.extend(
                     conn.execute(
-                        select(APP.c.id, APP.c.store_id, *[APP.c[c] for c in _META_COLUMNS]).where(
+                        select(APP.c.id, APP.c.store_id).where(
                             (APP.c.store == self.store)
                             & APP.c.store_id.in_(store_ids[start : start + 1000])
                         )
                     )
                 )
-        return {r[1]: r[0] for r in rows}, {r[1]: tuple(r[2:]) for r in rows}
+        return {r[1]: r[0] for r in rows}
 
-    def _insert_apps(self, conn: Connection, new: dict[str, _AppMeta]) -> dict[str, int]:
-        """Insert apps not in the database; returns their ids."""
+    def _insert_apps(
+        self, conn: Connection, new: dict[str, _AppMeta]
+    ) -> tuple[dict[str, int], frozenset[str]]:
+        """Insert apps not in the database; returns their ids, and which this call inserted."""
         if conn.dialect.name == "sqlite":  # the only writer: nobody can insert them meanwhile
             made = dict(zip(new, next_ids(conn, APP, len(new)), strict=True))
             raw_executemany(
@@ -279,15 +288,16 @@ class SnapshotWriter:
                 ["id", "store", "store_id", *_META_COLUMNS],
                 ((made[sid], self.store, sid, *meta) for sid, meta in new.items()),
             )
-            return made
+            return made, frozenset(made)
         rows = [{"store": self.store, "store_id": sid, **_named(meta)} for sid, meta in new.items()]
         statement = insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
         result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), rows)
         made = {store_id: app_id for app_id, store_id in result}
+        inserted = frozenset(made)
         lost = [sid for sid in new if sid not in made]
         if lost:  # inserted meanwhile by another daemon sharing the database
-            made.update(self._read_apps(conn, lost)[0])
-        return made
+            made.update(self._read_apps(conn, lost))
+        return made, inserted
 
     def _rankings(
         self,
