@@ -1,6 +1,7 @@
 """Every table apprank stores, defined here and nowhere else.
 
 - `charts`: apps, charts, rankings and their rank rows, snapshots, fetch attempts (SQLModel);
+- `listings`: what each storefront showed for an app (name, developer, ...) over time (SQLModel);
 - `daemon`: daemon heartbeats, cycle summaries and chart claims (SQLModel);
 - `alerts`: fired alert events and their deliveries (SQLModel);
 - `views`: SQLAlchemy Core views of the same tables, with the `UTCEpoch` column type, for read
