@@ -6,6 +6,7 @@ hour by hour as the real ones do. Bodies are rendered by the simulator's routes 
 (tracker/simulate/routes.py, formats.py: the bytes a fetch would get), parsed by the sources and
 stored with their bodies by the writer, as a fetch stores them (untimed). Timed:
 
+- the floor: every body read back (each chart's previous one kept) and parsed, nothing else;
 - the dry run over the unchanged archive (every body read, parsed and compared: 0 differ);
 - the dry run and `--apply` after a parser change that renames the app at rank 1 of every US
   chart (a change in a few snapshots of each hour);
@@ -30,7 +31,7 @@ from tracker.fetch.sources.apple import AppleSource
 from tracker.fetch.sources.itunes import ItunesSource
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.simulate import SimulatorServer
-from tracker.store.archive import compress
+from tracker.store.archive import compress, read_body
 from tracker.store.engine import dispose_all, open_engine
 from tracker.store.reparse import reparse
 from tracker.store.reparse_report import ReparseReport
@@ -74,6 +75,32 @@ def build(db: Path, snapshots: int) -> tuple[int, float]:
         writer.save_many(items)
         sim.clock.advance(timedelta(hours=1))
     return hours * len(requests), time.perf_counter() - started
+
+
+def floor(db: Path) -> tuple[int, float]:
+    """Read every archived body (each chart's previous one kept, as reparse keeps it) and parse
+    it, nothing compared: what reparse cannot do without."""
+    import sqlite3
+
+    from tracker.models import ChartKey
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT s.payload_id, s.chart_id, c.source, c.country, c.kind, c.category, c.device, "
+        "s.depth_requested FROM snapshot s JOIN chart c ON c.id = s.chart_id "
+        "ORDER BY c.source, c.country, s.captured_at, s.id"
+    ).fetchall()
+    conn.close()
+    engine = open_engine(f"sqlite:///{db}", create=False)
+    last: dict[int, tuple[int, bytes]] = {}
+    started = time.perf_counter()
+    with engine.connect() as sa:
+        for payload_id, chart_id, source, country, kind, category, device, depth in rows:
+            body = read_body(sa, payload_id, {p: b for p, b in last.values()})
+            last[chart_id] = (payload_id, body)
+            key = ChartKey(source, country, kind, category, device)
+            SOURCES[source].parse(ChartRequest(key, depth), body, url=ORIGIN)
+    return len(rows), time.perf_counter() - started
 
 
 def _changed(change: Callable[[ChartSnapshot], ChartSnapshot]) -> Callable[[], None]:
@@ -123,9 +150,14 @@ def main(argv: list[str] | None = None) -> None:
         count, built = build(db, wanted)
         engine = open_engine(f"sqlite:///{db}")
         print(f"archived snapshots       {count} (stored in {built:.1f} s, untimed)")
+        read, floor_s = floor(db)
+        print(
+            f"{'floor: read + parse only':<34} {floor_s:7.2f} s  {read / floor_s:8,.0f} snapshots/s"
+        )
         clean = reparse(engine)
         assert clean.differ == 0 and clean.unchanged == count, clean.to_json()
         print(_line("dry run, unchanged archive", clean, count))
+        print(f"{'ratio to the floor':<34} {clean.seconds / floor_s:7.2f}x")
         undo = _changed(_rename_us_first)
         try:
             dry = reparse(engine)

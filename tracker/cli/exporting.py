@@ -91,6 +91,7 @@ def export_command(
     Files are written whole or not at all and start with a UTF-8 BOM for
     Excel (--no-bom: none; standard output never has one). Text cells
     starting with = + - @ tab or CR get a leading ' (OWASP); --raw: none.
+    JSONL rows also carry their snapshot's provenance (URL, body SHA-256).
     `apprank import` reads the output back. --wide country|time pivots one
     --app's rank: the rank, "-" not in chart, empty (null) no data.
 
