@@ -176,8 +176,8 @@ class _Storefront:
         for row, chart in parsed:
             stored = self.ranks[int(row.ranking_id)]
             was = [a for _, _, a in stored]
-            target = Target(self.front, self.chart_ids, int(row.chart_id), int(row.captured_at),
-                            int(row.id))  # fmt: skip
+            at, chart_id = int(row.captured_at), int(row.chart_id)
+            target = Target(self.front, self.chart_ids, chart_id, at, int(row.id))
             aspects = []
             if [(r, s) for r, s, _ in stored] != [(e.rank, e.app_id) for e in chart.entries]:
                 aspects.append("ranks")
@@ -193,9 +193,8 @@ class _Storefront:
             report.differ += 1
             report.changes.update(aspects)
             if len(report.examples) < EXAMPLES:
-                at = from_epoch(int(row.captured_at))
-                key = self.charts[int(row.chart_id)]
-                report.examples.append(Example(int(row.id), key, at, tuple(aspects)))
+                key, when = self.charts[chart_id], from_epoch(at)
+                report.examples.append(Example(int(row.id), key, when, tuple(aspects)))
             fixes.append(_Differs(target, chart, was))
         return fixes
 
