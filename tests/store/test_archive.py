@@ -229,3 +229,33 @@ def test_a_copy_carries_the_history_without_the_archive(tmp_path: Path, db_url: 
     assert _rows(destination, "SELECT count(*), count(payload_id) FROM snapshot") == [(3, 0)]
     assert _rows(destination, "SELECT count(*), count(payload_id) FROM fetch_attempt") == [(4, 0)]
     assert _rows(destination, "SELECT count(*) FROM payload") == [(0,)]
+
+
+def test_the_first_compressions_on_several_threads_at_once_all_succeed() -> None:
+    # The writer compresses on two threads; zstandard is imported at first use, which must be
+    # thread-safe (Python 3.11's importlib LazyLoader is not: CPython gh-114763). A fresh
+    # interpreter, so that the first import happens under the race.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, threading\n"
+        "from tracker.store import archive\n"
+        "assert 'zstandard' not in sys.modules\n"
+        "errors = []\n"
+        "barrier = threading.Barrier(8)\n"
+        "def work():\n"
+        "    barrier.wait()\n"
+        "    try:\n"
+        "        frame = archive.compress(b'x' * 1000, b'y' * 100)\n"
+        "        assert archive.decompress(frame, b'y' * 100) == b'x' * 1000\n"
+        "    except Exception as exc:\n"
+        "        errors.append(repr(exc))\n"
+        "threads = [threading.Thread(target=work) for _ in range(8)]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "print(errors)\n"
+    )
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        assert (done.returncode, done.stdout, done.stderr) == (0, "[]\n", "")

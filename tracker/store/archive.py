@@ -26,17 +26,13 @@ from sqlalchemy import Connection, Engine, select, text
 
 from tracker.errors import StoreError
 from tracker.models import ChartKey
-from tracker.runtime import lazy_module
 from tracker.store.engine import read_connection
 from tracker.store.reads import chart_id_for
 from tracker.store.schema.views import PAYLOAD, SNAPSHOT
 from tracker.timeutil import to_epoch
 
-# Loaded at the first body compressed or read (about 10 ms): `top --json` reads only digests.
 if TYPE_CHECKING:
     import zstandard
-else:
-    zstandard = lazy_module("zstandard")
 
 PLAIN = "zstd"  # a zstd frame of its own
 AGAINST_BASE = "zstd-dict"  # a zstd frame compressed with the base payload's body as dictionary
@@ -247,20 +243,32 @@ _INSERT = text(
 )
 
 
+# zstandard is imported in the functions that use it (about 10 ms, and `top --json` reads only
+# digests) by a plain import statement, not `runtime.lazy_module`: the writer compresses on two
+# threads, and Python 3.11's LazyLoader is not thread-safe (CPython gh-114763: a second thread
+# can see the module half-executed and fail with AttributeError).
+
+
 def compress(body: bytes, base: bytes | None = None) -> bytes:
     """A zstd frame of `body`, against `base` as a raw-content dictionary when given."""
+    import zstandard
+
     if base is None:
         return zstandard.ZstdCompressor(level=LEVEL).compress(body)
     return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(base)).compress(body)
 
 
 def decompress(data: bytes, base: bytes | None = None) -> bytes:
+    import zstandard
+
     if base is None:
         return zstandard.ZstdDecompressor().decompress(data)
     return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(data)
 
 
 def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
+    import zstandard
+
     return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
