@@ -18,7 +18,7 @@ from tracker.store import migrate
 from tracker.store.copy import copy_history
 from tracker.store.engine import open_engine, read_connection
 from tracker.store.listing_writer import Listing, merged, observe
-from tracker.store.listings import labels, names_at
+from tracker.store.listings import NameCache, labels, names_at
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.timeutil import to_epoch
 
@@ -293,3 +293,24 @@ def test_db_copy_leaves_out_a_guess_where_the_destination_lists_the_app(
     ]
     # The source's older CN snapshot reads the destination's own listing.
     assert _named(destination, CN, DUO, T0) == "多邻国Duolingo英语日语法语"
+
+
+def test_the_name_cache_reads_each_app_once_and_starts_again_when_it_must(db_url: str) -> None:
+    engine = open_engine(db_url)
+    writer = SnapshotWriter(engine)
+    _save(writer, T0, _snapshot(CN, (DUO, "多邻国"), ("1", "WeChat")), _snapshot(DE, (DUO, "Duo")))
+    _save(writer, T0 + timedelta(hours=1), _snapshot(CN, (DUO, "多邻国 2"), ("1", "WeChat")))
+    with read_connection(engine) as conn:
+        ids = dict(conn.execute(text("SELECT store_id, id FROM app")).all())
+        cache = NameCache(limit=2)
+        cn, de = ("apple", "cn"), ("apple", "de")
+        names = cache.read(conn, [cn], [ids[DUO]])
+        assert names.at(cn, ids[DUO], to_epoch(T0)) == ("多邻国", f"dev {DUO}")
+        assert names.at(cn, ids[DUO], to_epoch(T0) + 3600) == ("多邻国 2", f"dev {DUO}")
+        assert names.single(cn) == {}  # renamed: no single listing
+        names = cache.read(conn, [cn], [ids["1"]])  # one more app: read, the first kept
+        assert names.single(cn) == {ids["1"]: ("WeChat", "dev 1")}
+        assert names.at(cn, ids[DUO], to_epoch(T0)) == ("多邻国", f"dev {DUO}")
+        names = cache.read(conn, [cn, de], [ids[DUO]])  # a new storefront: read again
+        assert names.at(de, ids[DUO], to_epoch(T0)) == ("Duo", f"dev {DUO}")
+        assert names.at(cn, ids["1"], to_epoch(T0)) is None  # dropped with the restart

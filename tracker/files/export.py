@@ -33,7 +33,7 @@ from tracker.config.selection import ChartSelection
 from tracker.errors import UsageError
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
-from tracker.store.listings import read_names
+from tracker.store.listings import NameCache
 from tracker.store.provenance import Provenance, provenance
 from tracker.store.schema.views import chart_key
 from tracker.store.snapshots import time_bounds
@@ -215,8 +215,7 @@ def iter_snapshots(
     apps = "AND e.app_id IN :apps" if p.apps is not None else ""
     entries_sql = sql(_ENTRIES_SQL.format(apps=apps), "rankings", *(["apps"] * bool(apps)))
     snapshots_sql = sql(_SNAPSHOTS_SQL, "charts")
-    window = 3600
-    start = p.lo
+    window, start, listed = 3600, p.lo, NameCache()
     while start <= p.hi:
         end = min(start + window, p.hi + 1)
         with read_connection(engine) as conn:
@@ -231,13 +230,17 @@ def iter_snapshots(
                     found[row[0]].append(row)
                 # Each row carries the name its storefront showed at that snapshot's time.
                 fronts = {(s.source, s.country) for s in chunk}
-                names = read_names(conn, fronts, {r[5] for r in rows})
+                names = listed.read(conn, fronts, {r[5] for r in rows})
                 came = provenance(conn, [s.id for s in chunk]) if with_provenance else {}
                 for s in chunk:
                     if selected := found[s.ranking_id]:
-                        shown = names.at_time((s.source, s.country), s.captured_at)
-                        named = [(r[1], r[2], *(shown(r[5]) or r[3:5])) for r in selected]
-                        yield (*s[:6], bool(s.simulated), came.get(s.id)), named
+                        front, at = (s.source, s.country), s.captured_at
+                        one, named = names.single(front), names.at
+                        entries = [
+                            (r[1], r[2], *(one.get(r[5]) or named(front, r[5], at) or r[3:5]))
+                            for r in selected
+                        ]
+                        yield (*s[:6], bool(s.simulated), came.get(s.id)), entries
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
                 nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})

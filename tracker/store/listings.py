@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import ColumnElement, Connection, func, literal_column, select, tuple_, union_all
+from sqlalchemy import Connection, bindparam, func, literal_column, select, text, union_all
 
 from tracker.store.schema.views import APP, LISTING
-from tracker.timeutil import to_epoch
 
 Storefront = tuple[str, str]  # (source, country), as charts name theirs
 Shown = tuple[str, str | None]  # (name, developer)
@@ -33,10 +32,7 @@ class Names:
     def __init__(self, histories: dict[Storefront, dict[int, History]]) -> None:
         self.histories = histories
         # Most apps never change in a storefront: their one listing, without a search.
-        self._single = {
-            storefront: {app_id: h[0][1:] for app_id, h in by_app.items() if len(h) == 1}
-            for storefront, by_app in histories.items()
-        }
+        self._single: dict[Storefront, dict[int, Shown]] = {}
 
     def at(self, storefront: Storefront, app_id: int, when: int) -> Shown | None:
         """What the storefront showed for the app at `when` (epoch seconds); None: no listing."""
@@ -47,15 +43,23 @@ class Names:
         _, name, developer = history[i - 1] if i else history[0]
         return name, developer
 
-    def at_time(self, storefront: Storefront, when: int) -> Callable[[int], Shown | None]:
-        """`at` for one storefront and time, for many apps (export calls it once a row)."""
-        single = self._single.get(storefront, {})
+    def single(self, storefront: Storefront) -> Mapping[int, Shown]:
+        """The apps with one listing in the storefront (most: apps are seldom renamed) and
+        what it shows, whatever the time: export looks these up once a row, before `at`."""
+        found = self._single.get(storefront)
+        if found is None:
+            by_app = self.histories.get(storefront, {})
+            found = {app_id: h[0][1:] for app_id, h in by_app.items() if len(h) == 1}
+            self._single[storefront] = found
+        return found
 
-        def shown(app_id: int) -> Shown | None:
-            found = single.get(app_id)
-            return found if found is not None else self.at(storefront, app_id, when)
-
-        return shown
+    def add(self, other: Names) -> None:
+        """Take in `other`'s histories (of apps this one does not hold)."""
+        for storefront, by_app in other.histories.items():
+            self.histories.setdefault(storefront, {}).update(by_app)
+            single = self._single.get(storefront)
+            if single is not None:
+                single.update((a, h[0][1:]) for a, h in by_app.items() if len(h) == 1)
 
     def latest(self, storefront: Storefront, app_id: int) -> Shown | None:
         """The storefront's latest listing of the app; None: it has none."""
@@ -70,38 +74,69 @@ def _valid_from(row: tuple[int, str, str | None]) -> int:
     return row[0]
 
 
+# Plain text: its rows come back as the driver's tuples (valid_from as integer seconds), which
+# export reads for every chunk of rows; the storefronts are filtered exactly afterwards.
+_NAMES_SQL = """
+SELECT source, country, app_id, valid_from, name, developer FROM app_listing
+WHERE app_id IN :apps AND country IN :countries AND source IN :sources
+ORDER BY app_id, source, country, valid_from
+"""
+
+
 def read_names(
     conn: Connection, storefronts: Iterable[Storefront], app_ids: Iterable[int]
 ) -> Names:
     """The listing histories of the apps (internal ids) in the storefronts: one read per IN_LIST
     apps, a seek per app on the (app, source, country, valid_from) key."""
-    wanted = sorted(set(storefronts))
+    wanted = set(storefronts)
     ids = sorted(set(app_ids))
     histories: dict[Storefront, dict[int, History]] = {}
     if not wanted:
         return Names(histories)
-    where: ColumnElement[bool] = (
-        (LISTING.c.source == wanted[0][0]) & (LISTING.c.country == wanted[0][1])
-        if len(wanted) == 1
-        else tuple_(LISTING.c.source, LISTING.c.country).in_(wanted)
+    statement = text(_NAMES_SQL).bindparams(
+        *(bindparam(name, expanding=True) for name in ("apps", "countries", "sources"))
     )
+    fronts = {
+        "countries": sorted({c for _, c in wanted}),
+        "sources": sorted({s for s, _ in wanted}),
+    }
     for start in range(0, len(ids), IN_LIST):
-        rows = conn.execute(
-            select(
-                LISTING.c.source,
-                LISTING.c.country,
-                LISTING.c.app_id,
-                LISTING.c.valid_from,
-                LISTING.c.name,
-                LISTING.c.developer,
-            )
-            .where(where & LISTING.c.app_id.in_(ids[start : start + IN_LIST]))
-            .order_by(LISTING.c.app_id, LISTING.c.source, LISTING.c.country, LISTING.c.valid_from)
-        )
+        rows = conn.execute(statement, {"apps": ids[start : start + IN_LIST], **fronts}).all()
         for source, country, app_id, valid_from, name, developer in rows:
-            history = histories.setdefault((source, country), {}).setdefault(app_id, [])
-            history.append((to_epoch(valid_from), name, developer))
+            if (source, country) in wanted:
+                history = histories.setdefault((source, country), {}).setdefault(app_id, [])
+                history.append((int(valid_from), name, developer))
     return Names(histories)
+
+
+class NameCache:
+    """Listing histories, each app's read once over the storefronts asked so far: export asks
+    for the same apps chunk after chunk. A storefront not asked before starts it again (an
+    export's first chunk holds nearly all of them), and so do more than `limit` apps, so memory
+    stays flat whatever the export's length."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self.limit = limit
+        self.storefronts: set[Storefront] = set()
+        self.names = Names({})
+        self._apps: set[int] = set()
+
+    def read(
+        self, conn: Connection, storefronts: Iterable[Storefront], app_ids: Iterable[int]
+    ) -> Names:
+        """The histories of `app_ids` in `storefronts` (and of others read before)."""
+        fronts = set(storefronts)
+        if not fronts <= self.storefronts:
+            self.storefronts |= fronts
+            self.names, self._apps = Names({}), set()
+        missing = set(app_ids) - self._apps
+        if missing:
+            if len(self._apps) + len(missing) > self.limit:
+                self.names, self._apps = Names({}), set()
+                missing = set(app_ids)
+            self.names.add(read_names(conn, self.storefronts, missing))
+            self._apps |= missing
+        return self.names
 
 
 def names_at(
