@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,12 +30,13 @@ def config(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def engine(config: Path):
+def engine(config: Path, monkeypatch: pytest.MonkeyPatch):
+    """The database, with the clock stopped at a whole second: the ages these tests print ("2s
+    ago") are exact however long the machine takes between writing a row and asking."""
+    frozen = utcnow().replace(microsecond=0)
+    for where in ("tracker.timeutil", "tracker.cli.daemon", __name__):
+        monkeypatch.setattr(f"{where}.utcnow", lambda: frozen)
     engine = open_engine(f"sqlite:///{config.parent}/apprank.db")
-    # Times are stored in whole seconds: start just after a second ticks over, so the ages these
-    # tests print ("2s ago") are exact rather than a second off now and then.
-    if time.time() % 1 > 0.5:
-        time.sleep(1.02 - time.time() % 1)
     yield engine
     engine.dispose()
 
