@@ -197,3 +197,12 @@ def test_the_checks_catch_an_upward_import_and_a_cycle(tmp_path: Path) -> None:
 def test_a_module_outside_every_layer_is_named() -> None:
     with pytest.raises(LookupError, match=r"^elsewhere\.x is in no layer: add it to LAYERS"):
         package_of("elsewhere.x")
+
+
+def test_tracker_holds_at_most_eight_modules_directly() -> None:
+    # A newcomer finds each path by folder name (docs/architecture.md, "Packages"): the modules
+    # directly in tracker/ are the foundation every layer shares, and few.
+    direct = sorted(
+        p.stem for p in (ROOT / "tracker").glob("*.py") if p.stem not in ("__init__", "__main__")
+    )
+    assert direct == ["atomic", "errors", "models", "runtime", "storefronts", "timeutil"]
