@@ -19,7 +19,7 @@ from tracker.timeutil import parse_feed_time
 class AppleSource:
     """Top free and top paid iPhone apps, 1 to 100 deep; no genres, no grossing."""
 
-    # The facts the configuration checks tracks against: one home, tracker/config/sources.py.
+    # The facts the configuration checks tracks against: one home, tracker/config/facts.py.
     name: ClassVar[str] = APPLE.name
     charts: ClassVar[tuple[str, ...]] = APPLE.charts
     devices: ClassVar[tuple[str, ...]] = APPLE.devices

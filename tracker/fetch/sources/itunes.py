@@ -31,7 +31,7 @@ FEED_TYPES: dict[tuple[str, str], str] = {
 class ItunesSource:
     """Top free, paid and grossing for iPhone, iPad and Mac, by genre; at most 200 deep."""
 
-    # The facts the configuration checks tracks against: one home, tracker/config/sources.py.
+    # The facts the configuration checks tracks against: one home, tracker/config/facts.py.
     name: ClassVar[str] = ITUNES.name
     charts: ClassVar[tuple[str, ...]] = ITUNES.charts
     devices: ClassVar[tuple[str, ...]] = ITUNES.devices
