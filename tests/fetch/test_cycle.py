@@ -182,7 +182,11 @@ class MemorySink:
     def __init__(self, refuse: bool = False) -> None:
         self.saved: list[tuple[ChartSnapshot, datetime, Attempt, int | None]] = []
         self.failed: list[tuple[ChartKey, Attempt]] = []
+        self.begun: list[tuple[ChartKey, bytes]] = []
         self.refuse = refuse
+
+    def begin(self, key: ChartKey, body: bytes) -> None:
+        self.begun.append((key, body))
 
     def save_many(
         self,
@@ -216,6 +220,9 @@ def test_the_cycle_writes_through_any_sink(sim, market, tmp_path) -> None:
     assert snapshot.request == HEALTHY and captured_at == AT and slot == 7
     assert [(e.app_id, clean_text(e.name)) for e in snapshot.entries] == served(market, HEALTHY.key)
     assert (attempt.outcome, attempt.http_status) == ("ok", 200)
+    # The body reached the sink as it arrived, before the save, and is the one saved.
+    assert attempt.body is not None
+    assert sink.begun == [(HEALTHY.key, attempt.body)]
     [(key, failure)] = sink.failed
     assert key == VICTIM.key and failure.outcome == "http_error"
     ok = {o.request.key: o for o in result.outcomes}[HEALTHY.key]

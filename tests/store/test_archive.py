@@ -115,6 +115,49 @@ def test_one_batch_with_a_chart_twice_chains_within_the_batch(db_url: str) -> No
     assert [_served(engine, s.snapshot_id) for s in saved] == [_body(0), _body(1), _body(1)]
 
 
+def test_bodies_begun_as_they_arrive_are_stored_as_those_begun_in_the_write(
+    db_url: str, tmp_path: Path
+) -> None:
+    begun = open_engine(db_url)
+    plain = open_engine(f"sqlite:///{tmp_path / 'plain.db'}")
+    early, late = SnapshotWriter(begun), SnapshotWriter(plain)
+    for hour in range(5):
+        early.begin(US, _body(hour))  # as a fetch hands it over on arrival
+        _save(early, US, hour, _body(hour))
+        _save(late, US, hour, _body(hour))
+    columns = "SELECT id, sha256, size, codec, base_id, chain, data FROM payload ORDER BY id"
+    assert _rows(begun, columns) == _rows(plain, columns)
+    assert [row[5] for row in _rows(begun, columns)] == [0, 1, 2, 3, 4]
+
+
+def test_a_body_begun_but_not_the_one_saved_is_never_stored(db_url: str) -> None:
+    engine = open_engine(db_url)
+    writer = SnapshotWriter(engine)
+    _save(writer, US, 0, _body(0))
+    writer.begin(US, _body(7))  # a fetch that never got saved, say
+    saved = _save(writer, US, 1, _body(1))
+    assert _served(engine, saved) == _body(1)
+    digests = {bytes(row[0]) for row in _rows(engine, "SELECT sha256 FROM payload")}
+    assert digests == {hashlib.sha256(_body(h)).digest() for h in (0, 1)}
+
+
+def test_a_body_begun_against_a_base_another_writer_has_passed_is_made_again(
+    db_url: str,
+) -> None:
+    engine = open_engine(db_url)
+    ours, theirs = SnapshotWriter(engine), SnapshotWriter(engine)
+    _save(ours, US, 0, _body(0))
+    ours.begin(US, _body(2))  # compressed against body 0, which it remembers
+    _save(theirs, US, 1, _body(1))  # another daemon stores the chart's next body meanwhile
+    saved = _save(ours, US, 2, _body(2))
+    assert _rows(engine, "SELECT id, chain, base_id FROM payload ORDER BY id") == [
+        (1, 0, None),
+        (2, 1, 1),
+        (3, 2, 2),  # against body 1, the chart's latest when it was written
+    ]
+    assert _served(engine, saved) == _body(2)
+
+
 def test_a_refused_body_is_archived_with_its_failed_attempt(db_url: str) -> None:
     engine = open_engine(db_url)
     writer = SnapshotWriter(engine)

@@ -281,6 +281,8 @@ async def _fetch_one(
         simulated, served_at = simulator_time(response.headers)
         if simulated:
             snapshot = dataclasses.replace(snapshot, simulated=True)
+        if body is not None:
+            batches.writer.begin(request.key, body)
         duration_ms = int((time.perf_counter() - started) * 1000)
         attempt = Attempt(started_at, duration_ms, "ok", status, None, shown, body)
         slot = slot_of(request) if slot_of else None

@@ -54,6 +54,13 @@ class SnapshotSink(Protocol):
         each in its daemon slot (`slots`, or None for all); returns one `Saved` per item."""
         ...
 
+    def begin(self, key: ChartKey, body: bytes) -> None:
+        """A body that `save_many` will soon be handed for this chart, as it arrives: a sink
+        may start work on it (the writer hashes and compresses it for the archive) while the
+        cycle goes on; nothing is stored until `save_many`. Called on the event loop: it must
+        not block."""
+        ...
+
     def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
         """Store a failed attempt at a chart (never a rank)."""
         ...

@@ -16,6 +16,7 @@ parsed from it land together or not at all.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -84,8 +85,8 @@ Started = list[_Guess | None]
 
 class Archiver:
     """Archives bodies inside the caller's transaction, remembering each chart's latest body so
-    that the next one is compressed without reading the archive. Not thread-safe: the writer
-    calls it under its lock.
+    that the next one is compressed without reading the archive. Not thread-safe but for
+    `begin`: the writer calls the rest under its lock.
 
     The memory is the latest body of each chart written (about 70 KB each). It is checked
     against the database on every call (one indexed seek per chart), so a body another process
@@ -94,10 +95,23 @@ class Archiver:
 
     def __init__(self) -> None:
         self._latest: dict[int, Known] = {}
+        # Bodies whose work began as they arrived (`begin`), per chart: the newest one only.
+        self._early: dict[int, tuple[bytes, _Guess]] = {}
+        self._early_lock = threading.Lock()  # `begin` runs on the fetch's thread
 
     def remember(self, latest: dict[int, Known]) -> None:
         """Keep the charts' newest bodies of a transaction that has committed."""
         self._latest.update(latest)
+
+    def begin(self, chart_id: int, body: bytes) -> None:
+        """Start hashing and compressing a body the moment it arrives, before it is saved, so
+        the work overlaps the rest of the fetch instead of the write transaction; `start`
+        picks it up. Thread-safe, unlike the rest of this class: a fetch calls it as each
+        body arrives, while the writer may be saving an earlier batch."""
+        known = self._latest.get(chart_id)
+        guess = _Guess(known, _workers().submit(_hash_and_compress, body, known))
+        with self._early_lock:
+            self._early[chart_id] = (body, guess)
 
     def start(self, items: Sequence[tuple[int, bytes | None, datetime]]) -> Started:
         """Hash and compress the bodies on worker threads (zstd and hashlib release the GIL),
@@ -106,10 +120,15 @@ class Archiver:
         guesses: Started = []
         charts: set[int] = set()
         for chart_id, body, _ in items:
+            with self._early_lock:
+                early = self._early.pop(chart_id, None)
             if body is None or chart_id in charts:
                 guesses.append(None)
                 continue
             charts.add(chart_id)
+            if early is not None and early[0] is body:
+                guesses.append(early[1])
+                continue
             known = self._latest.get(chart_id)
             guesses.append(_Guess(known, _workers().submit(_hash_and_compress, body, known)))
         return guesses

@@ -110,6 +110,13 @@ class SnapshotWriter:
             found.update(find_chart_ids(conn, new))
         return [known.get(k) or found[k] for k in keys]
 
+    def begin(self, key: ChartKey, body: bytes) -> None:
+        """Start archiving work on a body as it arrives (see `Archiver.begin`); a chart this
+        writer has not stored yet is left to `save_many`, which learns its id."""
+        chart_id = self._charts.get(key)
+        if chart_id is not None:
+            self._archive.begin(chart_id, body)
+
     def remember_charts(self, ids: dict[ChartKey, int]) -> None:
         """Cache chart ids made or read in a transaction that has committed."""
         self._charts.update(ids)
