@@ -26,8 +26,9 @@ from tracker.config.load import config_from_dict
 from tracker.fetch.cycle import run_fetch
 from tracker.models import ChartSnapshot
 from tracker.simulate import SimulatorServer
-from tracker.store.archive import compress, read_body
+from tracker.store.archive import read_body
 from tracker.store.engine import dispose_all, open_engine
+from tracker.store.frames import compress
 from tracker.store.writer import SnapshotWriter
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -31,8 +31,9 @@ from tracker.fetch.sources.apple import AppleSource
 from tracker.fetch.sources.itunes import ItunesSource
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.simulate import SimulatorServer
-from tracker.store.archive import compress, read_body
+from tracker.store.archive import read_body
 from tracker.store.engine import dispose_all, open_engine
+from tracker.store.frames import compress
 from tracker.store.reparse import reparse
 from tracker.store.reparse_report import ReparseReport
 from tracker.store.writer import Attempt, SnapshotWriter

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from tests.conftest import real_fixture
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
-from tracker.store import archive
+from tracker.store import frames
 from tracker.store.archive import MAX_CHAIN, body_of, payload_digests, read_body, snapshot_at
 from tracker.store.archive_prune import prune_archive
 from tracker.store.copy import copy_history
@@ -236,7 +236,7 @@ def test_nothing_is_archived_without_a_body(db_url: str) -> None:
 def test_a_damaged_body_is_an_error_not_wrong_bytes(db_url: str) -> None:
     engine = open_engine(db_url)
     snapshot_id = _save(SnapshotWriter(engine), US, 0, BASE)
-    other = archive.compress(BASE.replace(b"Duolingo", b"Duolinga"))
+    other = frames.compress(BASE.replace(b"Duolingo", b"Duolinga"))
     with engine.begin() as conn:
         conn.execute(text("UPDATE payload SET data = :d"), {"d": other})
     try:
@@ -283,15 +283,15 @@ def test_the_first_compressions_on_several_threads_at_once_all_succeed() -> None
 
     code = (
         "import sys, threading\n"
-        "from tracker.store import archive\n"
+        "from tracker.store import frames\n"
         "assert 'zstandard' not in sys.modules\n"
         "errors = []\n"
         "barrier = threading.Barrier(8)\n"
         "def work():\n"
         "    barrier.wait()\n"
         "    try:\n"
-        "        frame = archive.compress(b'x' * 1000, b'y' * 100)\n"
-        "        assert archive.decompress(frame, b'y' * 100) == b'x' * 1000\n"
+        "        frame = frames.compress(b'x' * 1000, b'y' * 100)\n"
+        "        assert frames.decompress(frame, b'y' * 100) == b'x' * 1000\n"
         "    except Exception as exc:\n"
         "        errors.append(repr(exc))\n"
         "threads = [threading.Thread(target=work) for _ in range(8)]\n"

@@ -1,5 +1,5 @@
-"""What each chart source offers: its charts, devices, deepest chart, genre support and
-default server.
+"""What each chart source offers (its charts, devices, deepest chart, genre support and
+default server), and the settings a fetch from it takes (`SourceSettings`).
 
 `SOURCE_FACTS` is the one home of each source's facts: the configuration validates tracks and
 rules against it, the query layer validates selections against it, and each source class in
@@ -43,6 +43,18 @@ ITUNES = SourceFacts(
     default_base_url="https://itunes.apple.com",
 )
 SOURCE_FACTS: dict[str, SourceFacts] = {facts.name: facts for facts in (APPLE, ITUNES)}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSettings:
+    """A source's `[sources.NAME]` table as the fetch uses it."""
+
+    base_url: str
+    # The storefront language a source asks for where it takes one (Google Play's `hl`).
+    language: str = "en"
+    # Added to every request to the source, over what it builds itself.
+    headers: tuple[tuple[str, str], ...] = ()
+    params: tuple[tuple[str, str], ...] = ()
 
 
 def known_source(name: str) -> str:

@@ -16,6 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from tracker.config.apps import Aliases
 from tracker.config.database import DatabaseConfig
 from tracker.config.errors import validated
+from tracker.config.facts import SourceSettings
 from tracker.config.fields import Strict
 from tracker.config.files import read_config_file, with_overrides
 from tracker.config.sources import SourceConfig, default_sources, with_default_sources
@@ -53,6 +54,9 @@ class ReaderConfig(Strict):
 
     def base_url(self, source: str) -> str:
         return self.sources[source].base_url
+
+    def source_settings(self, source: str) -> SourceSettings:
+        return self.sources[source].settings()
 
     def requests(self, track: str | None = None) -> list[ChartRequest]:
         """Every chart the configuration tracks (of one named track), without duplicates."""

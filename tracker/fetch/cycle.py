@@ -263,14 +263,15 @@ async def _fetch_one(
     slot_of: Callable[[ChartRequest], int | None] | None,
 ) -> ChartOutcome:
     source = SOURCES[request.key.source]
-    url = source.url(request, config.base_url(request.key.source))
+    asked = source.request(request, config.source_settings(request.key.source))
+    url = asked.url
     shown = mask_url(url)  # what is logged, stored and printed: no credentials of a base_url
     started_at = clock()
     started = time.perf_counter()
     status: int | None = None
     body: bytes | None = None  # kept for the raw archive, unless `[archive] keep = "off"`
     try:
-        response = await client.get(url)
+        response = await client.send(asked)
         status = response.status
         if config.archive.enabled:
             body = response.body

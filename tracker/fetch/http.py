@@ -33,6 +33,7 @@ from tracker.errors import (
 )
 from tracker.fetch.httpbody import content_coding, decoded
 from tracker.fetch.pauses import HostGate
+from tracker.fetch.request import HttpRequest
 from tracker.text.redact import mask_text, mask_url
 from tracker.timeutil import utcnow
 
@@ -139,6 +140,11 @@ class HttpClient:
 
     async def get(self, url: str) -> HttpResponse:
         """GET with retries; raises a FetchError subclass when every attempt failed."""
+        return await self.send(HttpRequest("GET", url))
+
+    async def send(self, request: HttpRequest) -> HttpResponse:
+        """Send a source's request with retries (every chart request only reads, so a POST is
+        retried as a GET is); raises a FetchError subclass when every attempt failed."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retries + 1),
             wait=self._wait,
@@ -147,7 +153,7 @@ class HttpClient:
         )
         async for attempt in retrying:
             with attempt:
-                return await self._get_once(url)
+                return await self._send_once(request)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: RetryCallState) -> float:
@@ -158,7 +164,8 @@ class HttpClient:
         exponential = self.settings.backoff_initial * 2.0 ** (state.attempt_number - 1)
         return min(self.settings.backoff_max, exponential) * random.uniform(0.5, 1.0)
 
-    async def _get_once(self, url: str) -> HttpResponse:
+    async def _send_once(self, request: HttpRequest) -> HttpResponse:
+        url = request.url
         host = _host(url)
         shown = mask_url(url)
         semaphore = self._per_host.setdefault(host, asyncio.Semaphore(self.settings.per_host))
@@ -173,7 +180,7 @@ class HttpClient:
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.settings.timeout * 2):
-                    response = await self._read(url)
+                    response = await self._read(request)
             except TimeoutError:
                 raise FetchTimeout(
                     f"no complete answer within {self.settings.timeout * 2:.0f} s from {shown}",
@@ -191,23 +198,27 @@ class HttpClient:
             )
         return HttpResponse(response.url, response.status, response.headers, response.body, elapsed)
 
-    async def _read(self, url: str) -> HttpResponse:
+    async def _read(self, request: HttpRequest) -> HttpResponse:
         busy = self._busy
         shard = busy.index(min(busy))
         busy[shard] += 1
         try:
-            return await self._read_from(self._clients[shard], url)
+            return await self._read_from(self._clients[shard], request)
         finally:
             busy[shard] -= 1
 
-    async def _read_from(self, client: httpx.AsyncClient, url: str) -> HttpResponse:
+    async def _read_from(self, client: httpx.AsyncClient, request: HttpRequest) -> HttpResponse:
+        url = request.url
         shown = mask_url(url)
-        target = url
+        target, method, body = url, request.method, request.body
+        headers = dict(request.headers)
         try:
             for _ in range(MAX_REDIRECTS + 1):
-                async with client.stream("GET", target) as response:
+                async with client.stream(method, target, headers=headers, content=body) as response:
                     if response.next_request is not None:  # a redirect: its body is not read
                         target = str(response.next_request.url)
+                        if response.next_request.method != method:  # 301-303: a GET now
+                            method, body = response.next_request.method, None
                         continue
                     return await self._body(response, url, shown)
             raise RedirectLoop(f"too many redirects fetching {shown}", url=url)

@@ -15,40 +15,28 @@ parsed from it land together or not at all.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
 from tracker.errors import StoreError
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
+from tracker.store.frames import AGAINST_BASE, PLAIN, compress, decompress, sha256
 from tracker.store.reads import chart_id_for
 from tracker.store.schema.views import PAYLOAD, SNAPSHOT
 from tracker.timeutil import to_epoch
 
-if TYPE_CHECKING:
-    import zstandard
-
-PLAIN = "zstd"  # a zstd frame of its own
-AGAINST_BASE = "zstd-dict"  # a zstd frame compressed with the base payload's body as dictionary
 # The longest chain of bases below a body: reading one decompresses at most MAX_CHAIN + 1 frames,
 # and a chart fetched hourly starts a plain frame at least once a day.
 MAX_CHAIN = 23
-# zstd's level for both kinds of frame: a body is small, and against its base most of it is
-# one long match, so higher levels buy little (python -m bench archive).
-LEVEL = 3
 # Charts per statement when asking for their latest bodies (one indexed seek each).
 _CHUNK = 200
-
-
-def sha256(body: bytes) -> bytes:
-    return hashlib.sha256(body).digest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,35 +248,6 @@ _INSERT = text(
     "VALUES (:id, :sha256, :chart_id, :stored_at, :size, :codec, :base_id, :chain, :data) "
     "ON CONFLICT (sha256) DO NOTHING"
 )
-
-
-# zstandard is imported in the functions that use it (about 10 ms, and `top --json` reads only
-# digests) by a plain import statement, not `runtime.lazy_module`: the writer compresses on two
-# threads, and Python 3.11's LazyLoader is not thread-safe (CPython gh-114763: a second thread
-# can see the module half-executed and fail with AttributeError).
-
-
-def compress(body: bytes, base: bytes | None = None) -> bytes:
-    """A zstd frame of `body`, against `base` as a raw-content dictionary when given."""
-    import zstandard
-
-    if base is None:
-        return zstandard.ZstdCompressor(level=LEVEL).compress(body)
-    return zstandard.ZstdCompressor(level=LEVEL, dict_data=_dictionary(base)).compress(body)
-
-
-def decompress(data: bytes, base: bytes | None = None) -> bytes:
-    import zstandard
-
-    if base is None:
-        return zstandard.ZstdDecompressor().decompress(data)
-    return zstandard.ZstdDecompressor(dict_data=_dictionary(base)).decompress(data)
-
-
-def _dictionary(base: bytes) -> zstandard.ZstdCompressionDict:
-    import zstandard
-
-    return zstandard.ZstdCompressionDict(base, dict_type=zstandard.DICT_TYPE_RAWCONTENT)
 
 
 def read_body(conn: Connection, payload_id: int, cache: dict[int, bytes] | None = None) -> bytes:

@@ -17,8 +17,9 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 
-from tracker.store.archive import PLAIN, compress, read_body
+from tracker.store.archive import read_body
 from tracker.store.engine import write_transaction
+from tracker.store.frames import PLAIN, compress
 from tracker.store.schema.views import ATTEMPT, PAYLOAD, SNAPSHOT
 from tracker.timeutil import to_epoch
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tracker.config.facts import APPLE
+from tracker.config.facts import APPLE, SourceSettings
 from tracker.errors import FeedFormatError
+from tracker.fetch.request import HttpRequest
 from tracker.fetch.sources.base import check_entries, iso_date, load_feed
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.text.redact import quoted
@@ -31,6 +32,9 @@ class AppleSource:
         key = request.key
         root = base_url.rstrip("/")
         return f"{root}/api/v2/{key.country}/apps/{key.chart}/{request.depth}/apps.json"
+
+    def request(self, request: ChartRequest, settings: SourceSettings) -> HttpRequest:
+        return HttpRequest.get(self.url(request, settings.base_url), settings)
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         feed = load_feed(body, url)

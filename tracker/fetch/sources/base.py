@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Protocol
 
 import orjson
 
+from tracker.config.facts import SourceSettings
 from tracker.errors import FeedFormatError
+from tracker.fetch.request import HttpRequest
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.text.redact import quoted
 from tracker.text.values import (
@@ -23,7 +25,8 @@ from tracker.text.values import (
 
 
 class ChartSource(Protocol):
-    """A chart source: builds request URLs and turns payloads into snapshots."""
+    """A chart source: builds the HTTP request for a chart and turns its answer into a
+    snapshot. Sources never talk HTTP themselves (tracker/fetch/http.py does)."""
 
     name: ClassVar[str]
     charts: ClassVar[tuple[str, ...]]
@@ -33,7 +36,11 @@ class ChartSource(Protocol):
     default_base_url: ClassVar[str]
 
     def url(self, request: ChartRequest, base_url: str) -> str:
-        """The URL that serves this chart."""
+        """The URL that serves this chart (for a POST, the endpoint it is posted to)."""
+        ...
+
+    def request(self, request: ChartRequest, settings: SourceSettings) -> HttpRequest:
+        """The whole request for this chart: method, URL, headers and body."""
         ...
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from tracker.config.facts import ITUNES
+from tracker.config.facts import ITUNES, SourceSettings
 from tracker.errors import FeedFormatError
+from tracker.fetch.request import HttpRequest
 from tracker.fetch.sources.base import check_entries, iso_date, load_feed
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.timeutil import parse_feed_time
@@ -45,6 +46,9 @@ class ItunesSource:
         genre = "" if key.category == "all" else f"/genre={key.category}"
         root = base_url.rstrip("/")
         return f"{root}/{key.country}/rss/{feed_type}/limit={request.depth}{genre}/json"
+
+    def request(self, request: ChartRequest, settings: SourceSettings) -> HttpRequest:
+        return HttpRequest.get(self.url(request, settings.base_url), settings)
 
     def parse(self, request: ChartRequest, body: bytes, *, url: str = "") -> ChartSnapshot:
         feed = load_feed(body, url)
