@@ -63,6 +63,11 @@ class ChartEntry:
     url: str | None = None
     genre: str | None = None
     release_date: str | None = None  # ISO date, YYYY-MM-DD
+    # Google Play's entries carry these; Apple's charts do not.
+    price_micros: int | None = None  # the price in millionths of `currency` (0: free)
+    currency: str | None = None  # ISO 4217, as served
+    rating: float | None = None  # the average star rating, as served
+    installs: str | None = None  # the install count as the store words it ("10,000,000+")
 
 
 @dataclass(frozen=True, slots=True)

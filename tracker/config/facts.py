@@ -22,6 +22,9 @@ class SourceFacts:
     max_depth: int
     supports_categories: bool
     default_base_url: str
+    # The store whose apps the charts list (`app.store`): both Apple sources list the App
+    # Store's, whose ids are the same in each.
+    store: str = "apple"
 
 
 # Apple Marketing Tools RSS v2: top free and top paid iPhone apps, 1 to 100 deep, no genres.
