@@ -18,7 +18,13 @@ from tracker.files.importer import import_file
 from tracker.models import ChartKey, ChartRequest
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
-from tracker.text.values import TEXT_MAX, clean_text, is_store_id
+from tracker.text.values import (
+    TEXT_MAX,
+    clean_text,
+    is_package_name,
+    is_package_name_list,
+    is_store_id,
+)
 
 SOURCE = AppleSource()
 REQUEST = ChartRequest(ChartKey("apple", "us", "top-free"), 10)
@@ -40,6 +46,25 @@ def row(app_id: str, name: str, **extra: Any) -> dict[str, Any]:
 )  # fmt: skip
 def test_a_store_id_is_ascii_digits_within_the_column(value: str, ok: bool) -> None:
     assert is_store_id(value) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [("com.deepseek.chat", True), ("a.b", True), ("com.King_2.x9", True),
+     ("a." + "b" * 148, True), ("a." + "b" * 149, False), ("com", False), ("", False),
+     ("1com.app", False), ("com.1app", False), ("com..app", False), ("com.app.", False),
+     (".com.app", False), ("com.ex-ample", False), ("com.app ", False), ("com.app\n", False),
+     ("cöm.app", False), ("6737597349", False)],
+)  # fmt: skip
+def test_a_google_play_id_is_a_java_package_name_of_two_segments_or_more(
+    value: str, ok: bool
+) -> None:
+    assert is_package_name(value) is ok
+    assert is_package_name_list(["com.fine.app", value, "org.also.fine"]) is ok
+
+
+def test_no_package_names_are_a_valid_list() -> None:
+    assert is_package_name_list([]) is True
 
 
 @pytest.mark.parametrize(

@@ -15,13 +15,7 @@ from tracker.errors import FeedFormatError
 from tracker.fetch.request import HttpRequest
 from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
 from tracker.text.redact import quoted
-from tracker.text.values import (
-    STORE_ID_MAX,
-    any_needs_cleaning,
-    clean_text,
-    is_store_id,
-    is_store_id_list,
-)
+from tracker.text.values import STORE_IDS, IdRule, any_needs_cleaning, clean_text
 
 
 class ChartSource(Protocol):
@@ -83,10 +77,11 @@ def load_feed(body: bytes, url: str) -> dict[str, Any]:
 
 
 def check_entries(
-    request: ChartRequest, entries: Sequence[ChartEntry], url: str
+    request: ChartRequest, entries: Sequence[ChartEntry], url: str, *, ids: IdRule = STORE_IDS
 ) -> tuple[ChartEntry, ...]:
-    """Refuse charts that cannot be stored truthfully: duplicates, bad ids, unusable names, too
-    many rows; clean text that could not be stored or shown as it came (tracker/text/values.py).
+    """Refuse charts that cannot be stored truthfully: duplicates, ids its store does not spell
+    so (`ids`: App Store ids unless said), unusable names, too many rows; clean text that could
+    not be stored or shown as it came (tracker/text/values.py).
 
     This runs for every chart fetched, so each check is one pass over the whole chart in C
     (`map`, `join`, one regex scan), and only a chart that fails one is looked at row by row.
@@ -97,15 +92,14 @@ def check_entries(
         )
     if not entries:
         return ()
-    ids = list(map(_APP_ID, entries))
-    if not is_store_id_list(ids):
-        bad = next(e for e in entries if not is_store_id(e.app_id))
+    app_ids = list(map(_APP_ID, entries))
+    if not ids.every(app_ids):
+        bad = next(e for e in entries if not ids.one(e.app_id))
         raise FeedFormatError(
-            f"app id {quoted(bad.app_id)} at rank {bad.rank} is not a store id "
-            f"(1 to {STORE_ID_MAX} ASCII digits) from {url}",
+            f"app id {quoted(bad.app_id)} at rank {bad.rank} is not {ids.what} from {url}",
             url=url,
         )
-    if len(set(ids)) != len(ids):
+    if len(set(app_ids)) != len(app_ids):
         seen: set[str] = set()
         for again in entries:  # stops at the first id seen before: there is one
             if again.app_id in seen:
