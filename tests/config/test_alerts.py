@@ -132,7 +132,7 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
             'alert[0].countries = []: needs at least one country (or "all")',
         ),
         (RULE + 'channel = "#general"\n', "alert[0].channel: unknown key"),
-        ('[[alert]]\nname = "r"\nwhen = "rank <= 1"\n', "alert[0].app = '{...}': Field required"),
+        ('[[alert]]\nname = "r"\nwhen = "rank <= 1"\n', "alert[0].app = {...}: Field required"),
         (
             '[notify.webhook.team]\nurl = "https://x.example/h"\nsecret = "env:APPRANK_NO_SUCH"\n',
             "notify.webhook.team.secret: environment variable APPRANK_NO_SUCH is not set",

@@ -18,7 +18,10 @@ def test_the_shipped_config_is_valid_and_tracks_the_seed_story() -> None:
         assert ("apple", country, "top-free") in keys
         assert ("apple", country, "top-paid") in keys
     assert len({c for _, c, _ in keys}) >= 23
-    assert config.apps == {"deepseek": "6737597349", "chatgpt": "6448311069"}
+    assert {k: a.ids for k, a in config.apps.items()} == {
+        "deepseek": {"apple": "6737597349"},
+        "chatgpt": {"apple": "6448311069"},
+    }
     assert config.database.url == "sqlite:///apprank.db"
     assert config.track[0].interval.total_seconds() == 3600
 

@@ -148,7 +148,8 @@ def test_a_reader_config_holds_what_the_full_load_holds(
     full = load_config(path)
     reader = load_reader_config(path, TRACKED_SECTIONS)
     assert reader.database.url == full.database.url == "sqlite:///override.db"
-    assert reader.apps == full.apps == {"deepseek": "6737597349"}
+    assert reader.apps == full.apps
+    assert {k: a.ids for k, a in reader.apps.items()} == {"deepseek": {"apple": "6737597349"}}
     assert reader.base_url("apple") == full.base_url("apple") == "http://127.0.0.1:9"
     assert reader.requests() == full.requests() and len(reader.requests()) == 4
     # Sections left out keep their defaults: a reader of [database] and [apps] tracks nothing.

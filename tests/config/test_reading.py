@@ -28,8 +28,11 @@ BROKEN = [
     ('[database]\nurl = "sqlite:///x.db"\npool = 3\n', "database.pool: unknown key"),
     ('database = "sqlite:///x.db"\n', "database = 'sqlite:///x.db': Input should be a valid"),
     ('[apps]\ndeepseek = "DeepSeek"\n', "apps.deepseek = 'DeepSeek': not a numeric store id"),
-    ("[apps]\nchatgpt = 6448311069\n", "apps.chatgpt = 6448311069: Input should be a valid str"),
-    ('apps = ["6448311069"]\n', "apps = ['6448311069']: Input should be a valid dictionary"),
+    (
+        "[apps]\nchatgpt = 6448311069\n",
+        'apps.chatgpt = 6448311069: an id is a quoted string (chatgpt = "6448311069")',
+    ),
+    ('apps = ["6448311069"]\n', "apps = ['6448311069']: [apps] is a table of aliases"),
 ]
 
 
@@ -65,7 +68,7 @@ def test_aliases_are_lower_cased_and_the_sections_around_them_are_not_read(
         '[apps]\nChatGPT = "6448311069"\n[[alert]]\nwhen = "nonsense"\n[bogus]\nx = 1\n',
     )
     reading = load_reading(path)
-    assert dict(reading.aliases) == {"chatgpt": "6448311069"}
+    assert {k: a.ids for k, a in reading.aliases.items()} == {"chatgpt": {"apple": "6448311069"}}
     assert reading.database_url == "sqlite:///apprank.db"
 
 

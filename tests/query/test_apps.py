@@ -105,3 +105,16 @@ def test_any_name_the_app_ever_had_anywhere_finds_it(engine: Engine) -> None:
     save(writer, "fr", at("06:00"), [("10", "Duolingo - Language Lessons Pro", None)])
     assert resolve_app(engine, ALIASES, "Duolingo - Language Lessons") == duolingo
     assert "matches 2 apps" in usage_error(engine, "language lessons")
+
+
+def test_an_alias_label_stands_for_the_app_however_it_is_named(engine: Engine) -> None:
+    """Where one name must speak for every storefront, an [apps] label wins over the US name."""
+    writer = build_story(engine)
+    save(writer, "cn", at("05:00"), [("9", "多邻国Duolingo英语日语法语", "Duolingo")])
+    save(writer, "us", at("05:00"), [("9", "Duolingo: Language & Chess", "Duolingo")])
+    labelled = config_from_dict({"apps": {"duo": {"apple": "9", "label": "Duolingo"}}}).apps
+    for text in ("duo", "9", "多邻国", "chess"):
+        assert resolve_app(engine, labelled, text) == AppRef("9", "Duolingo", "Duolingo"), text
+    # Without a label the US storefront's name stands for it.
+    plain = config_from_dict({"apps": {"duo": {"apple": "9"}}}).apps
+    assert resolve_app(engine, plain, "duo").name == "Duolingo: Language & Chess"

@@ -20,6 +20,8 @@ from tracker.alerts.messages import describe
 from tracker.alerts.rules import Position, fires
 from tracker.alerts.store import Candidate
 from tracker.config.alerts import AlertRule
+from tracker.config.aliases import AppAlias
+from tracker.config.facts import SOURCE_FACTS
 from tracker.errors import UsageError
 from tracker.models import ChartKey
 from tracker.query.selection import app_ids_by_store_id
@@ -50,20 +52,24 @@ class _Named:
 class _Resolver:
     """Resolves each rule's app text once per evaluation (id, alias or name fragment)."""
 
-    def __init__(self, engine: Engine, aliases: Mapping[str, str]) -> None:
+    def __init__(self, engine: Engine, aliases: Mapping[str, AppAlias]) -> None:
         self.engine = engine
         self.aliases = aliases
-        self._cache: dict[str, _Named | None] = {}
+        self._cache: dict[tuple[str, str], _Named | None] = {}
 
-    def __call__(self, rule: AlertRule, text: str) -> _Named | None:
-        if text not in self._cache:
-            self._cache[text] = self._resolve(rule, text)
-        return self._cache[text]
+    def __call__(self, rule: AlertRule, text: str, key: ChartKey) -> _Named | None:
+        """The app `text` names in the store of `key`'s chart (None: none there, or unknown)."""
+        store = SOURCE_FACTS[key.source].store
+        if (text, store) not in self._cache:
+            self._cache[(text, store)] = self._resolve(rule, text, store)
+        return self._cache[(text, store)]
 
-    def _resolve(self, rule: AlertRule, text: str) -> _Named | None:
+    def _resolve(self, rule: AlertRule, text: str, store: str) -> _Named | None:
         alias = self.aliases.get(text.lower())
         if alias is not None:
-            return _Named(alias, text)
+            # An alias naming no app in this store's charts does not watch them.
+            app_id = alias.id_in(store)
+            return None if app_id is None else _Named(app_id, alias.label or text)
         if text.isdigit():
             return _Named(text, text)
         from tracker.query.apps import resolve_app
@@ -82,7 +88,7 @@ class _Resolver:
 def evaluate(
     engine: Engine,
     rules: Sequence[AlertRule],
-    aliases: Mapping[str, str],
+    aliases: Mapping[str, AppAlias],
     stored: Sequence[tuple[ChartKey, int]],
 ) -> list[Candidate]:
     """The events `rules` fire for `stored` snapshots, in order (apps named through the
@@ -96,9 +102,9 @@ def evaluate(
         for rule in rules:
             if not rule.matches(key):
                 continue
-            app = resolve(rule, rule.app)
+            app = resolve(rule, rule.app, key)
             rival_text = rule.condition.rival
-            rival = resolve(rule, rival_text) if rival_text is not None else None
+            rival = resolve(rule, rival_text, key) if rival_text is not None else None
             if app is not None and (rival_text is None or rival is not None):
                 watching.append((rule, app, rival))
         if watching:

@@ -16,6 +16,7 @@ from tracker.alerts.events import AlertEvent
 from tracker.alerts.messages import describe
 from tracker.alerts.rules import Position
 from tracker.config.alerts import AlertRule
+from tracker.config.aliases import AppAlias
 from tracker.config.fields import every_storefront
 from tracker.config.load import Config
 from tracker.config.when import Direction, Kind
@@ -49,7 +50,7 @@ def _sample_ranks(rule: AlertRule) -> _Ranks:
     return _Ranks(2, 1, 1, 2)
 
 
-def sample_event(rule: AlertRule, aliases: Mapping[str, str], now: datetime) -> AlertEvent:
+def sample_event(rule: AlertRule, aliases: Mapping[str, AppAlias], now: datetime) -> AlertEvent:
     """A made-up event as `rule` would fire it: its app, first country (us for a rule on every
     storefront), chart and condition; apps named through the `[apps]` `aliases`."""
     country = "us" if every_storefront(rule.countries) else rule.countries[0]
@@ -92,10 +93,10 @@ def sample_event(rule: AlertRule, aliases: Mapping[str, str], now: datetime) -> 
     )
 
 
-def _store_id(aliases: Mapping[str, str], text: str) -> str:
+def _store_id(aliases: Mapping[str, AppAlias], text: str) -> str:
     """The store id an alias or id names; "0" for a name, which only the database resolves."""
     alias = aliases.get(text.lower())
-    return alias or (text if text.isdigit() else "0")
+    return alias.first_id() if alias else (text if text.isdigit() else "0")
 
 
 def send_test(config: Config, name: str, *, now: datetime | None = None) -> list[SendResult]:

@@ -1,21 +1,25 @@
-"""`[apps]`: aliases for store ids, usable wherever a command takes an app."""
+"""`[apps]`: aliases for apps, usable wherever a command takes an app (the rule:
+tracker/config/aliases.py, shared with the pydantic-free reading)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import PlainValidator
 
+from tracker.config.aliases import AliasError, AppAlias, aliases
 from tracker.config.errors import KeyValueError
-from tracker.config.reading import AliasError, aliases
 
 
-def _aliases(values: dict[str, str]) -> dict[str, str]:
+def _aliases(values: Any) -> Mapping[str, AppAlias]:
+    if not isinstance(values, dict):
+        raise ValueError("[apps] is a table of aliases")
     try:
-        return aliases(values)  # the rule, shared with the pydantic-free reading
+        return aliases(values)
     except AliasError as exc:
-        raise KeyValueError(exc.alias, exc.app_id, str(exc)) from None
+        raise KeyValueError(exc.key, exc.value, str(exc)) from None
 
 
-# alias (lower-cased) -> store id
-Aliases = Annotated[dict[str, str], AfterValidator(_aliases)]
+# alias (lower-cased) -> AppAlias
+Aliases = Annotated[Mapping[str, AppAlias], PlainValidator(_aliases)]

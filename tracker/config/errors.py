@@ -47,8 +47,8 @@ def format_error(path: Path | str, error: ValidationError) -> str:
         return f"{path}: {key}: unknown key"
     if loc and is_secret_key(loc[-1]):
         return f"{path}: {key}: {message}"
-    if isinstance(value, dict):
-        value = "{...}"
+    if isinstance(value, dict):  # a table is not shown: it may hold secrets
+        return f"{path}: {key} = {{...}}: {mask_text(message)}"
     shown = quoted(mask_text(value) if isinstance(value, str) else value)
     return f"{path}: {key} = {shown}: {mask_text(message)}"
 

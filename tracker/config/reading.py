@@ -18,20 +18,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from tracker.config.aliases import AppAlias, aliases
 from tracker.config.files import read_config_file, with_overrides
 from tracker.errors import ConfigError
-from tracker.text.values import is_store_id
 
 DEFAULT_DATABASE_URL = "sqlite:///apprank.db"
-
-
-class AliasError(ValueError):
-    """An `[apps]` entry whose value is not a store id (the alias names the key)."""
-
-    def __init__(self, alias: str, app_id: Any) -> None:
-        super().__init__("not a numeric store id (ASCII digits)")
-        self.alias = alias
-        self.app_id = app_id
 
 
 def database_url(value: str) -> str:
@@ -53,20 +44,12 @@ def database_url(value: str) -> str:
     return value
 
 
-def aliases(values: Mapping[str, str]) -> dict[str, str]:
-    """alias (lower-cased: commands match aliases case-insensitively) -> store id."""
-    for alias, app_id in values.items():
-        if not is_store_id(str(app_id)):
-            raise AliasError(alias, app_id)
-    return {alias.lower(): str(app_id) for alias, app_id in values.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class Reading:
     """The sections a read command uses, validated."""
 
     database_url: str
-    aliases: Mapping[str, str]
+    aliases: Mapping[str, AppAlias]
     path: Path
 
 
@@ -96,8 +79,6 @@ def plainly_valid_reading(data: dict[str, Any], path: Path) -> Reading | None:
         return None
     url = database.get("url", DEFAULT_DATABASE_URL)
     if set(database) - {"url"} or not isinstance(url, str):
-        return None
-    if not all(isinstance(v, str) for v in apps.values()):
         return None
     try:
         return Reading(database_url(url), MappingProxyType(aliases(apps)), path)

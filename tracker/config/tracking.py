@@ -18,12 +18,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tracker.config.aliases import AppAlias
 from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.files import read_config_file, with_overrides
 from tracker.config.reading import Reading, plainly_valid_reading
-from tracker.config.selection import ChartSelection, storefronts
+from tracker.config.selection import ChartSelection, category_key, storefronts
 from tracker.models import ChartKey, ChartRequest
-from tracker.storefronts import normalize_category
 from tracker.timeutil import duration
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class Tracking:
     """`[database]`, `[apps]` and the tracked charts, validated."""
 
     database_url: str
-    aliases: Mapping[str, str]
+    aliases: Mapping[str, AppAlias]
     path: Path
     tracks: tuple[Track, ...]
 
@@ -207,7 +207,7 @@ def _plain_track(table: dict[str, Any]) -> Track | None:
     countries = table.get("countries", ["us"])
     countries = [countries] if isinstance(countries, str) else countries
     charts = _texts(table.get("charts"), ("top-free",))
-    devices = _texts(table.get("devices"), ("iphone",))
+    devices = _texts(table.get("devices"), ())  # none: the source's first, once it is known
     categories = table.get("categories", ["all"])
     every = table.get("every")
     if (
@@ -228,7 +228,8 @@ def _plain_track(table: dict[str, Any]) -> Track | None:
     try:
         known_source(source)
         codes = storefronts(countries)
-        genres = tuple(normalize_category(c) for c in categories) or ("all",)
+        genres = tuple(category_key(c, source) for c in categories) or ("all",)
+        devices = devices or SOURCE_FACTS[source].devices[:1]
         for chart in charts:
             ChartSelection.of(chart, source=source)
         for device in devices:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from tracker.config.aliases import AppAlias, labels_by_id
 from tracker.errors import UsageError
 from tracker.store.engine import read_connection
 from tracker.store.listings import find_by_name, labels, scan_names
@@ -22,15 +23,15 @@ MAX_CANDIDATES = 10
 @dataclass(frozen=True)
 class AppRef:
     """An app as the user named it: its store id, and the name and developer that stand for it
-    across storefronts (tracker/store/listings.py `labels`: the US storefront's latest, else
-    the one most storefronts show)."""
+    across storefronts: its `[apps]` alias's label when it has one, else (tracker/store/
+    listings.py `labels`) the US storefront's latest name, else the one most storefronts show."""
 
     app_id: str
     name: str
     developer: str | None
 
 
-def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef:
+def resolve_app(engine: Engine, aliases: Mapping[str, AppAlias], text: str) -> AppRef:
     """Resolve a store id, an alias (of `aliases`, the config's `[apps]`) or a case-insensitive
     name fragment to one stored app.
 
@@ -40,21 +41,23 @@ def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef
     wanted = text.strip()
     if not wanted:
         raise UsageError("empty app name: give a store id, an [apps] alias or part of the name")
-    alias_id = aliases.get(wanted.lower())
-    if alias_id is not None:
-        found = _by_store_id(engine, alias_id)
-        if found is None:
-            raise UsageError(
-                f"app {alias_id} (alias {wanted!r}) is in no stored chart yet; "
-                "fetch first or check the id in [apps]"
-            )
-        return found
+    labels = labels_by_id(aliases)
+    alias = aliases.get(wanted.lower())
+    if alias is not None:
+        stored = app_refs(engine, list(alias.ids.values()), labels)
+        for app_id in alias.ids.values():  # Apple's first, where the alias names both stores
+            if app_id in stored:
+                return stored[app_id]
+        raise UsageError(
+            f"app {' or '.join(alias.ids.values())} (alias {wanted!r}) is in no stored chart "
+            "yet; fetch first or check the id in [apps]"
+        )
     if wanted.isdigit():
-        found = _by_store_id(engine, wanted)
+        found = app_refs(engine, [wanted], labels).get(wanted)
         if found is None:
             raise UsageError(f"no stored app has the id {wanted}")
         return found
-    matches = _by_fragment(engine, wanted)
+    matches = _by_fragment(engine, wanted, labels)
     candidates = [ref for ref, _ in matches]
     if not candidates:
         raise UsageError(
@@ -71,7 +74,9 @@ def resolve_app(engine: Engine, aliases: Mapping[str, str], text: str) -> AppRef
     raise UsageError(_ambiguous(wanted, candidates))
 
 
-def resolve_apps(engine: Engine, aliases: Mapping[str, str], texts: Sequence[str]) -> list[AppRef]:
+def resolve_apps(
+    engine: Engine, aliases: Mapping[str, AppAlias], texts: Sequence[str]
+) -> list[AppRef]:
     """Resolve several names; the same app named twice is kept once, in first-named order."""
     out: list[AppRef] = []
     for text in texts:
@@ -81,23 +86,29 @@ def resolve_apps(engine: Engine, aliases: Mapping[str, str], texts: Sequence[str
     return out
 
 
-def app_refs(engine: Engine, app_ids: Sequence[str]) -> dict[str, AppRef]:
-    """The stored apps among `app_ids` (store ids), by store id."""
+def app_refs(
+    engine: Engine, app_ids: Sequence[str], alias_labels: Mapping[str, str] | None = None
+) -> dict[str, AppRef]:
+    """The stored apps among `app_ids` (store ids), by store id, named by `alias_labels`
+    (store id -> label, `labels_by_id` of `[apps]`) where they have one."""
     if not app_ids:
         return {}
     with read_connection(engine) as conn:
-        return _refs(labels(conn, app_ids))
+        return _refs(labels(conn, app_ids), alias_labels or {})
 
 
-def _refs(found: Mapping[str, tuple[str, str | None]]) -> dict[str, AppRef]:
-    return {sid: AppRef(sid, name, developer) for sid, (name, developer) in found.items()}
+def _refs(
+    found: Mapping[str, tuple[str, str | None]], alias_labels: Mapping[str, str]
+) -> dict[str, AppRef]:
+    return {
+        sid: AppRef(sid, alias_labels.get(sid, name), developer)
+        for sid, (name, developer) in found.items()
+    }
 
 
-def _by_store_id(engine: Engine, store_id: str) -> AppRef | None:
-    return app_refs(engine, [store_id]).get(store_id)
-
-
-def _by_fragment(engine: Engine, fragment: str) -> list[tuple[AppRef, str]]:
+def _by_fragment(
+    engine: Engine, fragment: str, alias_labels: Mapping[str, str]
+) -> list[tuple[AppRef, str]]:
     """Apps with a name, in any storefront at any time, containing `fragment` (ignoring case),
     each with its shortest such name, shortest first."""
     with read_connection(engine) as conn:
@@ -107,7 +118,7 @@ def _by_fragment(engine: Engine, fragment: str) -> list[tuple[AppRef, str]]:
             # (streamed, never the whole table in memory).
             folded = fragment.casefold()
             found = scan_names(conn, lambda name: folded in name.casefold(), MAX_CANDIDATES + 1)
-        refs = _refs(labels(conn, [store_id for store_id, _ in found]))
+        refs = _refs(labels(conn, [store_id for store_id, _ in found]), alias_labels)
     return [(refs[store_id], shortest) for store_id, shortest in found if store_id in refs]
 
 
