@@ -88,7 +88,8 @@ def test_database_at_the_first_migration_upgrades_without_loss(tmp_path: Path) -
     assert run_apprank("db", "upgrade", "-c", config).stdout == f"already at {migrate.HEAD}\n"
     with sqlite3.connect(db) as raw:
         assert raw.execute("SELECT * FROM app").fetchall() == [
-            (1, "apple", "6737597349", "DeepSeek", "DeepSeek", None, None, None, None, None)
+            # 0009: no price, currency, rating or install count (the App Store serves none)
+            (1, "apple", "6737597349", "DeepSeek", "DeepSeek", *[None] * 9)
         ]
         assert raw.execute("SELECT * FROM snapshot").fetchall() == [
             (1, 1, 1737975600, None, 100, 1, 1, None, 0, None)  # 0005: real; 0006: no payload

@@ -32,15 +32,37 @@ from tracker.store.schema.base import table_of
 from tracker.store.schema.listings import AppListing
 
 LISTING = table_of(AppListing)
-META_COLUMNS = ("name", "developer", "bundle_id", "icon_url", "url", "genre", "release_date")
+# The per-entry metadata columns, of `app` and `app_listing` alike: the one list of them that
+# the writer, reparse and their reads go by. The last four only Google Play serves.
+META_COLUMNS = (
+    "name",
+    "developer",
+    "bundle_id",
+    "icon_url",
+    "url",
+    "genre",
+    "release_date",
+    "price_micros",
+    "currency",
+    "rating",
+    "installs",
+)
 KEY_COLUMNS = ["app_id", "source", "country", "valid_from"]
 
-Meta = tuple[str | None, ...]  # an entry's META_COLUMNS, in that order
+Meta = tuple[str | int | float | None, ...]  # an entry's META_COLUMNS, in that order
 Storefront = tuple[str, str]  # (source, country)
 # One snapshot as the listings see it: its storefront, captured_at (epoch s), id and entries.
 Observed = tuple[Storefront, int, int, Sequence[ChartEntry]]
 
-_meta: Callable[[ChartEntry], Meta] = attrgetter(*META_COLUMNS)
+# An entry's META_COLUMNS as a tuple, built in C: this runs once per rank row.
+entry_meta: Callable[[ChartEntry], Meta] = attrgetter(*META_COLUMNS)
+
+
+def named(meta: Meta) -> dict[str, str | int | float | None]:
+    """The metadata as column -> value, for statements that take rows as dictionaries."""
+    return dict(zip(META_COLUMNS, meta, strict=True))
+
+
 _store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
 
 _HISTORY_SQL = (
@@ -134,7 +156,7 @@ class ListingWriter:
             for entry in entries:
                 store_id = entry.app_id
                 if store_id in ids:
-                    raw = _meta(entry)
+                    raw = entry_meta(entry)
                     history = histories[sf].setdefault(app_ids[store_id], [])
                     observe(history, at, snapshot_id, raw)
                     seen_at = last.get((sf, store_id))
@@ -177,7 +199,7 @@ class ListingWriter:
             if seen is None or at < self._newest.get(sf, at):
                 slow.setdefault(sf, set()).update(map(_store_id, entries))
                 continue
-            pairs = zip(map(_store_id, entries), map(_meta, entries), strict=True)
+            pairs = zip(map(_store_id, entries), map(entry_meta, entries), strict=True)
             changed = [store_id for store_id, _ in filterfalse(seen.items().__contains__, pairs)]
             if changed:
                 slow.setdefault(sf, set()).update(changed)

@@ -24,21 +24,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, text
 
 from tracker.errors import FeedFormatError
 from tracker.fetch.sources import SOURCES
-from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import ChartKey, ChartRequest, ChartSnapshot
+from tracker.store.app_writer import store_of
 from tracker.store.archive import read_body
 from tracker.store.bulk import raw_select_in
 from tracker.store.engine import read_connection, write_transaction
-from tracker.store.listing_writer import META_COLUMNS, Meta, Storefront
+from tracker.store.listing_writer import Meta, Storefront, entry_meta
 from tracker.store.reparse_listings import Histories, NextShowing, next_showing, refit
 from tracker.store.reparse_report import EXAMPLES, Example, ReparseReport
 from tracker.store.reparse_write import Target, create, replace
@@ -46,7 +46,6 @@ from tracker.store.schema.views import chart_key
 from tracker.timeutil import from_epoch, to_epoch
 
 PAGE = 500  # snapshots read per page
-STORE = "apple"  # the `app.store` the writer stores every app under
 
 _CHARTS_SQL = "SELECT id, source, country, kind, category, device FROM chart"
 _PAGE_SQL = """
@@ -79,7 +78,6 @@ WHERE a.chart_id = :chart AND a.started_at {op} :t ORDER BY a.started_at {order}
 # The depth a refused fetch asked for, from its URL (both sources put it there).
 _DEPTH = re.compile(r"/(\d+)/apps\.json|/limit=(\d+)")
 _NEVER, _FOREVER = -(2**62), 2**62
-_meta: Callable[[ChartEntry], Meta] = attrgetter(*META_COLUMNS)
 
 
 def reparse(
@@ -128,6 +126,9 @@ class _Storefront:
     ) -> None:
         self.engine, self.front, self.chart_ids = engine, front, chart_ids
         self.charts, self.report = charts, report
+        # The store of the storefront's apps, as the writer stored them: one source, one store,
+        # so a store id names one app in this pass (`ids`).
+        self.store = store_of(front[0])
         self.histories = Histories(front, {})
         self.ids: dict[str, int] = {}  # store id -> app id
         self.absent: set[str] = set()  # store ids of no stored app (as of this pass's reads)
@@ -147,7 +148,7 @@ class _Storefront:
             if self.report.applied:
                 for fix in fixes:
                     with write_transaction(self.engine) as conn:
-                        after = replace(conn, fix.target, fix.parsed, fix.was, self.ids, STORE)
+                        after = replace(conn, fix.target, fix.parsed, fix.was, self.ids, self.store)
                     self.histories.rows.update(after)
                     self._applied()
                     self.report.replaced += 1
@@ -216,7 +217,7 @@ class _Storefront:
             if app_id is None:
                 changed = True
             else:
-                shown[app_id] = _meta(entry)
+                shown[app_id] = entry_meta(entry)
         self.histories.load(conn, [a for a in shown if a not in rows])
         sid = target.snapshot_id if target.snapshot_id is not None else 0
         for app_id, raw in shown.items():
@@ -232,7 +233,7 @@ class _Storefront:
     def _known(self, conn: Connection, store_ids: list[str]) -> None:
         missing = [s for s in store_ids if s not in self.ids and s not in self.absent]
         if missing:
-            found = _all(conn, _APPS_SQL, ["ids"], store=STORE, ids=missing)
+            found = _all(conn, _APPS_SQL, ["ids"], store=self.store, ids=missing)
             self.ids.update((str(s), int(i)) for s, i in found)
             self.absent.update(s for s in missing if s not in self.ids)
 
@@ -286,7 +287,7 @@ class _Storefront:
             target = Target(self.front, self.chart_ids, chart_id, at, None)
             with write_transaction(self.engine) as conn:
                 ids = (int(attempt.id), int(attempt.payload_id))
-                _, after = create(conn, target, parsed, ids, simulated, self.ids, STORE)
+                _, after = create(conn, target, parsed, ids, simulated, self.ids, self.store)
             self.histories.rows.update(after)
             self._applied()
             self.report.created += 1

@@ -11,21 +11,19 @@ listing of the app falls back to): an old snapshot says nothing about the latest
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
 
 from sqlalchemy import Connection, delete, select, update
 
 from tracker.errors import StoreError
 from tracker.models import ChartEntry, ChartSnapshot
 from tracker.store.bulk import bulk_entries, insert_ids, insert_ignoring_duplicates
-from tracker.store.listing_writer import META_COLUMNS, Listing, Meta, Storefront
+from tracker.store.listing_writer import Listing, Storefront, entry_meta, named
 from tracker.store.reparse_listings import next_showing, read_histories, refit, store_changes
 from tracker.store.writer import APP, ATTEMPT, ENTRY, RANKING, SNAPSHOT, ranking_digest
 
 IN_LIST = 500
-_meta: Callable[[ChartEntry], Meta] = attrgetter(*META_COLUMNS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +47,7 @@ def app_ids(
     found.update(_stored_apps(conn, store, [e.app_id for e in entries if e.app_id not in found]))
     missing = [e for e in entries if e.app_id not in found]
     if missing:
-        rows = [
-            {"store": store, "store_id": e.app_id, **dict(zip(META_COLUMNS, _meta(e), strict=True))}
-            for e in missing
-        ]
+        rows = [{"store": store, "store_id": e.app_id, **named(entry_meta(e))} for e in missing]
         conn.execute(insert_ignoring_duplicates(conn, APP, ["store", "store_id"]), rows)
         found.update(_stored_apps(conn, store, [e.app_id for e in missing]))
     return found
@@ -178,7 +173,7 @@ def _listings(
     was: Sequence[int],
 ) -> dict[int, list[Listing]]:
     """Refit the histories of the snapshot's apps (now and before), read in this transaction."""
-    shown = {ids[e.app_id]: _meta(e) for e in entries}
+    shown = {ids[e.app_id]: entry_meta(e) for e in entries}
     apps = list(dict.fromkeys([*shown, *was]))
     before = read_histories(conn, target.storefront, apps)
     after = {a: [Listing(r.valid_from, r.meta, r.snapshot_id, r.id) for r in rows]

@@ -4,85 +4,54 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections import ChainMap
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from itertools import chain, compress, filterfalse, repeat
+from itertools import chain, repeat
 from operator import attrgetter
 
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select
 
 # Attempt and Saved are the fetch layer's records, re-exported: callers import them from here.
 from tracker.fetch.sink import Attempt as Attempt
 from tracker.fetch.sink import Saved as Saved
 from tracker.models import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
+from tracker.store.app_writer import APP as APP
+from tracker.store.app_writer import AppCache, AppWriter, store_of
 from tracker.store.archive import Archiver
-from tracker.store.bulk import (
-    bulk_entries,
-    insert_ids,
-    insert_ignoring_duplicates,
-    insert_rows,
-    next_ids,
-    raw_executemany,
-    raw_select_in,
-)
+from tracker.store.bulk import bulk_entries, insert_ids, insert_ignoring_duplicates, insert_rows
 from tracker.store.engine import write_transaction
-from tracker.store.listing_writer import Learnt, ListingWriter, Meta, Observed
+from tracker.store.listing_writer import Learnt, ListingWriter, Observed
 from tracker.store.schema.base import table_of
-from tracker.store.schema.charts import App, Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
+from tracker.store.schema.charts import Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
 from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
 from tracker.timeutil import to_epoch
 
-APP = table_of(App)
 CHART = table_of(Chart)
 RANKING = table_of(Ranking)
 ENTRY = table_of(RankingEntry)
 SNAPSHOT = table_of(Snapshot)
 ATTEMPT = table_of(FetchAttempt)
 
-_AppMeta = Meta  # an entry's metadata columns, in _META_COLUMNS' order
-
 
 def ranking_digest(store_ids: list[str]) -> bytes:
+    """A ranking's content address: its apps' store ids in rank order. Without the store: an
+    App Store ranking and a Google Play one never share a digest, since their ids never share
+    a format (digits against dotted package names), and Apple's digests stay what they were."""
     return hashlib.blake2b(",".join(store_ids).encode(), digest_size=16).digest()
 
 
-_META_COLUMNS = ("name", "developer", "bundle_id", "icon_url", "url", "genre", "release_date")
-# An entry's app metadata as a tuple, built in C: this runs once per rank row.
-_meta: Callable[[ChartEntry], _AppMeta] = attrgetter(*_META_COLUMNS)
 _store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
 _rank: Callable[[ChartEntry], int] = attrgetter("rank")
-
-
-def _named(meta: _AppMeta) -> dict[str, str | None]:
-    return dict(zip(_META_COLUMNS, meta, strict=True))
-
-
-@dataclass(slots=True)
-class AppCache:
-    """App ids learnt in one transaction, merged into the cache on commit."""
-
-    ids: dict[str, int]
-    inserted: frozenset[str] = frozenset()  # store ids of the apps this transaction made
-    # Whether no other writer can have stored anything of `inserted` (SQLite's one writer).
-    alone: bool = False
-
-    @property
-    def unread(self) -> frozenset[str]:
-        """Apps whose listings need not be read: made here, by the only writer."""
-        return self.inserted if self.alone else frozenset()
 
 
 class SnapshotWriter:
     """Stores snapshots and attempts. Caches chart and app ids (they never change once made)."""
 
-    def __init__(self, engine: Engine, store: str = "apple") -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.store = store
         self._charts: dict[ChartKey, int] = {}
-        self._app_ids: dict[str, int] = {}
+        self._apps = AppWriter()  # each app under its chart's store (tracker/store/app_writer.py)
         self._archive = Archiver()
         self._listings = ListingWriter()
         self._lock = threading.Lock()
@@ -140,13 +109,15 @@ class SnapshotWriter:
     ) -> list[Saved]:
         """Store several snapshots and their attempts in one transaction (all or none).
 
-        The hot path of a cycle: bulk statements for apps, rankings, snapshots and attempts,
-        and the driver's fastest bulk path for rank rows (executemany on SQLite, COPY on
-        PostgreSQL).
+        The hot path of a cycle: bulk statements for apps (one per store), rankings, snapshots
+        and attempts, and the driver's fastest bulk path for rank rows (executemany on SQLite,
+        COPY on PostgreSQL). Each app is stored under its chart's store, so one batch may mix
+        App Store and Google Play charts.
         """
         if not items:
             return []
         slots = list(slots) if slots is not None else [None] * len(items)
+        stores = [store_of(snap.request.key.source) for snap, _, _ in items]
         with (
             self._lock,
             write_transaction(self.engine, check_foreign_keys=False) as conn,
@@ -158,26 +129,16 @@ class SnapshotWriter:
             new_charts = {
                 snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
             }
-            new_apps = self._upsert_apps(conn, [e for snap, _, _ in items for e in snap.entries])
+            new_apps = self._upsert_apps(conn, items, stores)
             ranking_ids, fresh = self._rankings(
-                conn, [snap.entries for snap, _, _ in items], new_apps
+                conn, [snap.entries for snap, _, _ in items], stores, new_apps
             )
             archived = self._archive.archive(conn, bodies, compressing)
             snapshot_ids = insert_ids(
                 conn,
                 SNAPSHOT,
                 [
-                    {
-                        "chart_id": chart_id,
-                        "captured_at": captured_at,
-                        "feed_updated_at": snap.feed_updated_at,
-                        "depth_requested": snap.request.depth,
-                        "depth_returned": snap.depth_returned,
-                        "ranking_id": ranking_id,
-                        "slot": slot,
-                        "simulated": snap.simulated,
-                        "payload_id": payload_id,
-                    }
+                    _snapshot_row(snap, captured_at, chart_id, ranking_id, slot, payload_id)
                     for (snap, captured_at, _), chart_id, ranking_id, slot, payload_id in zip(
                         items, chart_ids, ranking_ids, slots, archived.payload_ids, strict=True
                     )
@@ -194,25 +155,20 @@ class SnapshotWriter:
                 ],
             )
             # What each storefront showed for its apps, valid from these snapshots.
-            listings = self._listings.write(
-                conn, _observed(items, snapshot_ids), self._ids_with(new_apps), new_apps.unread
-            )
-            self._follow_listings(conn, listings, new_apps)
+            listings = self._write_listings(conn, _observed(items, snapshot_ids), stores, new_apps)
         # Only remember ids once the transaction that made them committed.
         self._charts.update(new_charts)
-        self._app_ids.update(new_apps.ids)
+        for new in new_apps.values():
+            self._apps.remember(new)
         self._archive.remember(archived.latest)
-        self._listings.remember(listings)
+        for learnt in listings:
+            self._listings.remember(learnt)
         return [
             Saved(snapshot_id, ranking_id, is_new)
             for snapshot_id, ranking_id, is_new in zip(
                 snapshot_ids, ranking_ids, fresh, strict=True
             )
         ]
-
-    def _ids_with(self, new_apps: AppCache) -> Mapping[str, int]:
-        """Store id -> app id, the cache's and this transaction's (without copying the cache)."""
-        return ChainMap(new_apps.ids, self._app_ids)
 
     def record_failure(self, key: ChartKey, attempt: Attempt) -> None:
         """Store a failed attempt (never a rank), with the body it refused if any."""
@@ -224,95 +180,47 @@ class SnapshotWriter:
         self._charts[key] = chart_id
         self._archive.remember(archived.latest)
 
-    def _upsert_apps(self, conn: Connection, entries: list[ChartEntry]) -> AppCache:
-        """Insert the apps never seen; returns the ids learnt.
+    def _upsert_apps(
+        self,
+        conn: Connection,
+        items: Sequence[tuple[ChartSnapshot, datetime, Attempt]],
+        stores: list[str],
+    ) -> dict[str, AppCache]:
+        """Insert the apps never seen, one statement per store; the ids learnt, per store."""
+        entries: dict[str, list[ChartEntry]] = {}
+        for (snap, _, _), store in zip(items, stores, strict=True):
+            entries.setdefault(store, []).extend(snap.entries)
+        return {store: self._apps.upsert(conn, store, group) for store, group in entries.items()}
 
-        This runs over every rank row of a cycle, so the common case (every app known) stays
-        in C: the batch's store ids are filtered against the cached ids, one hash look-up each.
-        An app's metadata columns follow its listings (`_follow_listings`), not every entry.
-        """
-        ids = self._app_ids
-        unknown = list(dict.fromkeys(filterfalse(ids.__contains__, map(_store_id, entries))))
-        if not unknown:
-            return AppCache({})
-        fresh_ids = self._read_apps(conn, unknown)
-        wanted = set(unknown) - fresh_ids.keys()
-        # The entries of the new apps (the last one of each wins), picked out in C.
-        chosen = compress(entries, map(wanted.__contains__, map(_store_id, entries)))
-        new = {entry.app_id: _meta(entry) for entry in chosen}
-        inserted: frozenset[str] = frozenset()
-        if new:
-            made, inserted = self._insert_apps(conn, new)
-            fresh_ids.update(made)
-        return AppCache(fresh_ids, inserted, conn.dialect.name == "sqlite")
-
-    def _follow_listings(self, conn: Connection, listings: Learnt, new_apps: AppCache) -> None:
-        """`app`'s own columns: the latest listing any storefront changed to (apps made in this
-        batch hold their entry's already); a field the listing lacks keeps the app's value."""
-        made = {new_apps.ids[sid] for sid in new_apps.inserted}
-        changed = [(i, meta) for i, (_, meta) in listings.latest.items() if i not in made]
-        if changed:
-            conn.execute(
-                update(APP)
-                .where(APP.c.id == bindparam("b_id"))
-                .values({c: func.coalesce(bindparam(c), APP.c[c]) for c in _META_COLUMNS}),
-                [{"b_id": app_id, **_named(meta)} for app_id, meta in changed],
-            )
-
-    def _read_apps(self, conn: Connection, store_ids: list[str]) -> dict[str, int]:
-        """The ids of those of `store_ids` already in the database."""
-        if not store_ids:
-            return {}
-        if conn.dialect.name == "sqlite":
-            rows = raw_select_in(
-                conn,
-                "SELECT id, store_id FROM app WHERE store = ? AND store_id IN ({})",
-                [self.store],
-                store_ids,
-            )
-        else:
-            rows = []
-            for start in range(0, len(store_ids), 1000):
-                rows.extend(
-                    conn.execute(
-                        select(APP.c.id, APP.c.store_id).where(
-                            (APP.c.store == self.store)
-                            & APP.c.store_id.in_(store_ids[start : start + 1000])
-                        )
-                    )
-                )
-        return {r[1]: r[0] for r in rows}
-
-    def _insert_apps(
-        self, conn: Connection, new: dict[str, _AppMeta]
-    ) -> tuple[dict[str, int], frozenset[str]]:
-        """Insert apps not in the database; returns their ids, and which this call inserted."""
-        if conn.dialect.name == "sqlite":  # the only writer: nobody can insert them meanwhile
-            made = dict(zip(new, next_ids(conn, APP, len(new)), strict=True))
-            raw_executemany(
-                conn,
-                APP,
-                ["id", "store", "store_id", *_META_COLUMNS],
-                ((made[sid], self.store, sid, *meta) for sid, meta in new.items()),
-            )
-            return made, frozenset(made)
-        rows = [{"store": self.store, "store_id": sid, **_named(meta)} for sid, meta in new.items()]
-        statement = insert_ignoring_duplicates(conn, APP, ["store", "store_id"])
-        result = conn.execute(statement.returning(APP.c.id, APP.c.store_id), rows)
-        made = {store_id: app_id for app_id, store_id in result}
-        inserted = frozenset(made)
-        lost = [sid for sid in new if sid not in made]
-        if lost:  # inserted meanwhile by another daemon sharing the database
-            made.update(self._read_apps(conn, lost))
-        return made, inserted
+    def _write_listings(
+        self,
+        conn: Connection,
+        observed: list[Observed],
+        stores: list[str],
+        new_apps: dict[str, AppCache],
+    ) -> list[Learnt]:
+        """The listings of each store's snapshots (a storefront is one store's), and `app`'s
+        own columns following them; what each store's part learnt."""
+        by_store: dict[str, list[Observed]] = {}
+        for seen, store in zip(observed, stores, strict=True):
+            by_store.setdefault(store, []).append(seen)
+        learnt = []
+        for store, group in by_store.items():
+            new = new_apps[store]
+            got = self._listings.write(conn, group, self._apps.with_new(new), new.unread)
+            self._apps.follow_listings(conn, got, new)
+            learnt.append(got)
+        return learnt
 
     def _rankings(
         self,
         conn: Connection,
         rankings: list[tuple[ChartEntry, ...]],
-        new_apps: AppCache,
+        stores: list[str],
+        new_apps: dict[str, AppCache],
     ) -> tuple[list[int], list[bool]]:
-        """Ranking ids for each list of entries, storing the rankings not seen before."""
+        """Ranking ids for each list of entries (of the store beside it), storing the
+        rankings not seen before."""
         digests = [ranking_digest(list(map(_store_id, entries))) for entries in rankings]
         known: dict[bytes, int] = {}
         unique = list(dict.fromkeys(digests))
@@ -325,27 +233,29 @@ class SnapshotWriter:
                 )
             )
         missing = {
-            d: entries for d, entries in zip(digests, rankings, strict=True) if d not in known
+            d: (entries, store)
+            for d, entries, store in zip(digests, rankings, stores, strict=True)
+            if d not in known
         }
         if missing:
             order = list(missing)
             ids = (
                 conn.execute(
                     insert(RANKING).returning(RANKING.c.id, sort_by_parameter_order=True),
-                    [{"digest": d, "size": len(missing[d])} for d in order],
+                    [{"digest": d, "size": len(missing[d][0])} for d in order],
                 )
                 .scalars()
                 .all()
             )
             known.update(zip(order, ids, strict=True))
-            app_ids = self._app_ids | new_apps.ids if new_apps.ids else self._app_ids
+            lookups = {store: self._apps.merged(new) for store, new in new_apps.items()}
             # Built by C iterators: one tuple per rank row, no Python frame per row.
             rows = list(
                 chain.from_iterable(
                     zip(
                         repeat(known[d]),
-                        map(_rank, missing[d]),
-                        map(app_ids.__getitem__, map(_store_id, missing[d])),
+                        map(_rank, missing[d][0]),
+                        map(lookups[missing[d][1]].__getitem__, map(_store_id, missing[d][0])),
                     )
                     for d in order
                 )
@@ -374,6 +284,27 @@ def _observed(
         (_storefront(snap.request.key), to_epoch(at), snapshot_id, snap.entries)
         for (snap, at, _), snapshot_id in zip(items, snapshot_ids, strict=True)
     ]
+
+
+def _snapshot_row(
+    snap: ChartSnapshot,
+    captured_at: datetime,
+    chart_id: int,
+    ranking_id: int,
+    slot: int | None,
+    payload_id: int | None,
+) -> dict[str, object]:
+    return {
+        "chart_id": chart_id,
+        "captured_at": captured_at,
+        "feed_updated_at": snap.feed_updated_at,
+        "depth_requested": snap.request.depth,
+        "depth_returned": snap.depth_returned,
+        "ranking_id": ranking_id,
+        "slot": slot,
+        "simulated": snap.simulated,
+        "payload_id": payload_id,
+    }
 
 
 def _attempt_row(

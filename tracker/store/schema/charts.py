@@ -43,6 +43,11 @@ class App(SQLModel, table=True):
     url: str | None = None
     genre: str | None = None
     release_date: str | None = Field(default=None, max_length=10)
+    # Google Play's entries carry these (migration 0009); the App Store's leave them NULL.
+    price_micros: int | None = Field(default=None, sa_type=BigInteger)
+    currency: str | None = Field(default=None, max_length=3)
+    rating: float | None = None
+    installs: str | None = None
 
 
 class Chart(SQLModel, table=True):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # app_listing.app_id names app.id, snapshot_id snapshot.id: those tables must be in the metadata.
@@ -53,3 +53,8 @@ class AppListing(SQLModel, table=True):
     url: str | None = None
     genre: str | None = None
     release_date: str | None = Field(default=None, max_length=10)
+    # Google Play's price (millionths of `currency`), rating and install count (migration 0009).
+    price_micros: int | None = Field(default=None, sa_type=BigInteger)
+    currency: str | None = Field(default=None, max_length=3)
+    rating: float | None = None
+    installs: str | None = None

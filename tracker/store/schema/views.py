@@ -60,6 +60,10 @@ APP: TableClause = core_table(
     column("url", String),
     column("genre", String),
     column("release_date", String),
+    column("price_micros", BigInteger),
+    column("currency", String),
+    column("rating", Float),
+    column("installs", String),
 )
 CHART: TableClause = core_table(
     "chart",
@@ -171,6 +175,10 @@ LISTING: TableClause = core_table(
     column("url", String),
     column("genre", String),
     column("release_date", String),
+    column("price_micros", BigInteger),
+    column("currency", String),
+    column("rating", Float),
+    column("installs", String),
 )
 
 TABLES = (
