@@ -118,7 +118,7 @@ def _summary(rng: random.Random, name: str) -> str | None:
     return "\n".join(lines)
 
 
-def _make_app(
+def make_app(
     rng: random.Random,
     seed: int,
     serial: int,
@@ -148,7 +148,7 @@ def _make_app(
     )
 
 
-def _pool(rng: random.Random, apps: list[App], boost: list[float]) -> Pool:
+def build_pool(rng: random.Random, apps: list[App], boost: list[float]) -> Pool:
     n = len(apps)
     draw = np.random.default_rng(rng.getrandbits(64))
     day = 24.0
@@ -189,7 +189,7 @@ def global_apps(seed: int) -> tuple[tuple[App, ...], tuple[float, ...]]:
         name = names.HOSTILE_NAMES[i] if hostile else None
         dev = names.HOSTILE_DEVELOPERS[i % len(names.HOSTILE_DEVELOPERS)] if i % 9 == 4 else None
         apps.append(
-            _make_app(
+            make_app(
                 rng,
                 seed,
                 i,
@@ -216,10 +216,10 @@ def country_pool(seed: int, country: str, scripted_ids: frozenset[str]) -> Pool:
             boosts.append(min(boost, 0.6) + rng.gauss(0.0, 0.5))
     for i in range(260):
         lang = language if rng.random() < 0.7 else "en"
-        apps.append(_make_app(rng, seed, 1000 + index * 1000 + i, lang, paid=i >= 170))
+        apps.append(make_app(rng, seed, 1000 + index * 1000 + i, lang, paid=i >= 170))
         boosts.append(0.0)
     keep = [i for i, app in enumerate(apps) if app.id not in scripted_ids]
-    return _pool(rng, [apps[i] for i in keep], [boosts[i] for i in keep])
+    return build_pool(rng, [apps[i] for i in keep], [boosts[i] for i in keep])
 
 
 def genre_tail(seed: int, country: str, genre: int, scripted_ids: frozenset[str]) -> Pool:
@@ -228,7 +228,7 @@ def genre_tail(seed: int, country: str, genre: int, scripted_ids: frozenset[str]
     language = names.LANGUAGE_BY_COUNTRY.get(country, "en")
     rng = random.Random(f"tail:{seed}:{country}:{genre}")
     apps = [
-        _make_app(
+        make_app(
             rng,
             seed,
             serial0 + i,
@@ -239,4 +239,4 @@ def genre_tail(seed: int, country: str, genre: int, scripted_ids: frozenset[str]
         for i in range(230)
     ]
     apps = [app for app in apps if app.id not in scripted_ids]
-    return _pool(rng, apps, [-1.5] * len(apps))
+    return build_pool(rng, apps, [-1.5] * len(apps))

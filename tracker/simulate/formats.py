@@ -96,6 +96,14 @@ _CURRENCY: dict[str, tuple[str, str, float]] = {
 _POP_IDS: dict[str, int] = {"top-free": 27, "top-paid": 30, "top-grossing": 38}
 
 
+def local_price(country: str, usd: float) -> tuple[float, str, str, int]:
+    """(amount, ISO currency, symbol, decimal places) of a USD price tier in `country`'s
+    currency: whole units where a unit is worth a cent or less. Both stores price so."""
+    currency, symbol, factor = _CURRENCY.get(country, ("USD", "$", 1))
+    places = 0 if factor >= 100 else 2
+    return round(usd * factor, places), currency, symbol, places
+
+
 def language(country: str) -> str:
     return LANGUAGE_BY_COUNTRY.get(country, "en")
 
@@ -236,9 +244,8 @@ def legacy_entry(country: str, app: App) -> str:
     """One serialized entry (static per storefront and app, so cached)."""
     lang = language(country)
     free_label, content_label, preview = _LABELS.get(lang, _LABELS["en"])
-    currency, symbol, factor = _CURRENCY.get(country, ("USD", "$", 1))
-    amount = round(app.price * factor, 0 if factor >= 100 else 2)
-    price_label = free_label if app.free else f"{symbol}{amount:,.{0 if factor >= 100 else 2}f}"
+    amount, currency, symbol, places = local_price(country, app.price)
+    price_label = free_label if app.free else f"{symbol}{amount:,.{places}f}"
     page = app_page(country, app) + "?uo=2"
     alternate = {"attributes": {"rel": "alternate", "type": "text/html", "href": page}}
     enclosure = {

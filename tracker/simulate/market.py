@@ -12,6 +12,7 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,11 +28,12 @@ from tracker.storefronts import GENRES
 
 MAX_ROWS = 100  # no simulated chart is deeper than the real feeds serve
 EMPTY_GENRES = frozenset({7007, 7008})  # Dice and Educational games: empty on the real feed
-_KNOT_HOURS = 12
+KNOT_HOURS = 12
 _DRIFT = 0.3
 _NOISE = 0.05
 _HOUR_OFFSET = 1 << 32  # keeps seed words non-negative for any plausible hour
 _MAX_TAILS = 256  # genre long tails kept in memory (rebuilt identically when evicted)
+T = TypeVar("T")
 
 
 def canonical_genre(genre: int | str | None) -> int | None:
@@ -116,23 +118,23 @@ class Market:
             return ()
         base = self.pool(country)
         scores = self._base_scores(country, chart, device, None, hour)
-        eligible = _eligible(base, chart)
+        eligible_ = eligible(base, chart)
         if genre is None:
-            apps, order = base.apps, _best(scores, eligible)
+            apps, order = base.apps, best(scores, eligible_)
             candidates = [apps[i] for i in order]
         else:
             tail = self.pool(country, genre)
-            mask = eligible & base.genre_mask(genre)
+            mask = eligible_ & base.genre_mask(genre)
             tail_scores = self._base_scores(country, chart, device, genre, hour)
-            merged = np.concatenate([scores[mask], tail_scores[_eligible(tail, chart)]])
+            merged = np.concatenate([scores[mask], tail_scores[eligible(tail, chart)]])
             apps_in = [a for a, m in zip(base.apps, mask, strict=True) if m]
-            apps_in += [a for a, m in zip(tail.apps, _eligible(tail, chart), strict=True) if m]
-            candidates = [apps_in[i] for i in _best(merged, np.ones(len(merged), dtype=bool))]
+            apps_in += [a for a, m in zip(tail.apps, eligible(tail, chart), strict=True) if m]
+            candidates = [apps_in[i] for i in best(merged, np.ones(len(merged), dtype=bool))]
         rows = MAX_ROWS - self._paid_shortfall(country, hour) if chart == "top-paid" else MAX_ROWS
         pins = (
             self.scenario.placements(country, chart, device, genre, hour) if self.scenario else []
         )
-        return tuple(_pin(candidates, pins, rows))
+        return tuple(pin(candidates, pins, rows))
 
     def _scores_uncached(
         self, country: str, chart: str, device: str, genre: int | None, hour: int
@@ -140,25 +142,12 @@ class Market:
         pool = self.pool(country, genre)
         n = len(pool.apps)
         base = pool.revenue if chart == "top-grossing" else pool.popularity
-        h = float(hour)
-        amp1, per1, ph1, amp2, per2, ph2 = pool.waves
-        depth, life_period, life_phase = pool.life
-        knot, within = divmod(hour, _KNOT_HOURS)
-        t = within / _KNOT_HOURS
-        ease = t * t * (3 - 2 * t)
+        knot = hour // KNOT_HOURS
         k0 = self._knot(country, chart, device, genre, knot, n)
         k1 = self._knot(country, chart, device, genre, knot + 1, n)
         noise = self._normal(country, chart, device, genre, 2, hour, n)
-        scores: np.ndarray = (  # NumPy types np.sin of a float as Any
-            base
-            + pool.device[DEVICES.index(device)]
-            + amp1 * np.sin(2 * np.pi * h / per1 + ph1)
-            + amp2 * np.sin(2 * np.pi * h / per2 + ph2)
-            + depth * (np.sin(2 * np.pi * h / life_period + life_phase) - 1) / 2
-            + _DRIFT * ((1 - ease) * k0 + ease * k1)
-            + _NOISE * noise
-        )
-        return scores
+        offset = pool.device[DEVICES.index(device)]
+        return hourly_scores(pool, base + offset, hour, (k0, k1), noise)
 
     def _knot_uncached(
         self, country: str, chart: str, device: str, genre: int | None, knot: int, n: int
@@ -169,9 +158,8 @@ class Market:
         self, country: str, chart: str, device: str, genre: int | None, salt: int, step: int, n: int
     ) -> np.ndarray:
         """n standard normals seeded by (seed, chart identity, salt, step)."""
-        words = [self.seed, COUNTRY_INDEX[country], CHARTS.index(chart), DEVICES.index(device)]
-        rng = np.random.default_rng([*words, genre or 0, salt, step + _HOUR_OFFSET])
-        return rng.standard_normal(n)
+        words = (self.seed, COUNTRY_INDEX[country], CHARTS.index(chart), DEVICES.index(device))
+        return seeded_normal((*words, genre or 0), salt, step, n)
 
     def _paid_shortfall(self, country: str, hour: int) -> int:
         """Top-paid feeds now and then return 97-99 rows for 100 (the real captures
@@ -181,7 +169,37 @@ class Market:
         return 0 if value < 6 else value - 5 if value < 9 else 3
 
 
-def _eligible(pool: Pool, chart: str) -> np.ndarray:
+def hourly_scores(
+    pool: Pool, base: np.ndarray, hour: int, knots: tuple[np.ndarray, np.ndarray], noise: np.ndarray
+) -> np.ndarray:
+    """Scores at `hour`: `base` plus the pool's waves and life cycles, the drift between the two
+    knots around the hour (eased, so ranks move with momentum) and a little noise. The one
+    formula of both stores (market.py for the App Store, playmarket.py for Google Play)."""
+    h = float(hour)
+    amp1, per1, ph1, amp2, per2, ph2 = pool.waves
+    depth, life_period, life_phase = pool.life
+    t = (hour % KNOT_HOURS) / KNOT_HOURS
+    ease = t * t * (3 - 2 * t)
+    k0, k1 = knots
+    scores: np.ndarray = (  # NumPy types np.sin of a float as Any
+        base
+        + amp1 * np.sin(2 * np.pi * h / per1 + ph1)
+        + amp2 * np.sin(2 * np.pi * h / per2 + ph2)
+        + depth * (np.sin(2 * np.pi * h / life_period + life_phase) - 1) / 2
+        + _DRIFT * ((1 - ease) * k0 + ease * k1)
+        + _NOISE * noise
+    )
+    return scores
+
+
+def seeded_normal(words: tuple[int, ...], salt: int, step: int, n: int) -> np.ndarray:
+    """n standard normals seeded by a chart's identity words, a salt and a step (hour, knot)."""
+    rng = np.random.default_rng([*words, salt, step + _HOUR_OFFSET])
+    return rng.standard_normal(n)
+
+
+def eligible(pool: Pool, chart: str) -> np.ndarray:
+    """Which of the pool's apps a chart can list: free ones, paid ones, or all (grossing)."""
     if chart == "top-free":
         return pool.free
     if chart == "top-paid":
@@ -189,16 +207,16 @@ def _eligible(pool: Pool, chart: str) -> np.ndarray:
     return np.ones(len(pool.apps), dtype=bool)
 
 
-def _best(scores: np.ndarray, eligible: np.ndarray) -> np.ndarray:
-    """Indexes of the best 100 eligible scores, best first (ties: lower index first)."""
+def best(scores: np.ndarray, eligible: np.ndarray, limit: int = MAX_ROWS) -> np.ndarray:
+    """Indexes of the best `limit` eligible scores, best first (ties: lower index first)."""
     idx = np.flatnonzero(eligible)
-    order = np.argsort(-scores[idx], kind="stable")[:MAX_ROWS]
+    order = np.argsort(-scores[idx], kind="stable")[:limit]
     return idx[order]
 
 
-def _pin(candidates: Sequence[App], pins: list[tuple[int, App]], rows: int) -> list[App]:
+def pin(candidates: Sequence[T], pins: list[tuple[int, T]], rows: int) -> list[T]:
     """Place scripted apps at their ranks (ties: earlier in the scenario wins); fill the rest."""
-    slots: dict[int, App] = {}
+    slots: dict[int, T] = {}
     last = 0
     for position, app in sorted(pins, key=lambda pin: pin[0]):  # stable: file order on ties
         last = max(position, last + 1)
@@ -206,7 +224,7 @@ def _pin(candidates: Sequence[App], pins: list[tuple[int, App]], rows: int) -> l
             break
         slots[last] = app
     organic = iter(candidates)
-    out: list[App] = []
+    out: list[T] = []
     for rank in range(1, rows + 1):
         placed = slots.get(rank) or next(organic, None)
         if placed is None:  # a short chart: keep the remaining pins, in order
