@@ -20,7 +20,7 @@ BAD_TOP_OPTIONS = {
     ),
     "device": (
         ["--device", "android"],
-        "Error: unknown device 'android' (expected one of: ipad, iphone, mac)\n",
+        "Error: unknown device 'android' (expected one of: ipad, iphone, mac, phone)\n",
     ),
     "chart": (
         ["--chart", "top-fre"],

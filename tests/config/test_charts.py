@@ -103,9 +103,15 @@ BAD_OPTIONS = {
         {"chart": "top-fre"},
         "unknown chart 'top-fre' (expected one of: top-free, top-grossing, top-paid)",
     ),
-    "source": ({"source": "play"}, "unknown source 'play' (expected one of: apple, itunes)"),
+    "source": (
+        {"source": "play"},
+        "unknown source 'play' (expected one of: apple, itunes, googleplay)",
+    ),
     "category": ({"category": "cats"}, "unknown genre 'cats'"),
-    "device": ({"device": "tv"}, "unknown device 'tv' (expected one of: ipad, iphone, mac)"),
+    "device": (
+        {"device": "tv"},
+        "unknown device 'tv' (expected one of: ipad, iphone, mac, phone)",
+    ),
     "source-chart": (
         {"source": "apple", "chart": "top-grossing"},
         "source apple has no top-grossing chart (--source itunes has them)",

@@ -77,19 +77,19 @@ ERRORS = {
     ),
     "source": (
         {"source": "play"},
-        "unknown source 'play' (expected one of: apple, itunes)",
-        "unknown source (expected one of: apple, itunes)",
+        "unknown source 'play' (expected one of: apple, itunes, googleplay)",
+        "unknown source (expected one of: apple, itunes, googleplay)",
     ),
     "genre-id": ({"category": "999"}, "unknown genre id 999", "unknown genre id 999"),
     "genre-name": ({"category": "Cats"}, "unknown genre 'Cats'", "unknown genre 'Cats'"),
     "device": (
         {"device": "watch"},
-        "unknown device 'watch' (expected one of: ipad, iphone, mac)",
-        "unknown device (expected one of: ipad, iphone, mac)",
+        "unknown device 'watch' (expected one of: ipad, iphone, mac, phone)",
+        "unknown device (expected one of: ipad, iphone, mac, phone)",
     ),
     "device-of-source": (
         {"device": "watch", "source": "itunes"},
-        "unknown device 'watch' (expected one of: ipad, iphone, mac)",
+        "unknown device 'watch' (expected one of: ipad, iphone, mac, phone)",
         "not offered by itunes (iphone, ipad, mac)",
     ),
     "source-lacks-chart": (

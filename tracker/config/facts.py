@@ -45,7 +45,18 @@ ITUNES = SourceFacts(
     supports_categories=True,
     default_base_url="https://itunes.apple.com",
 )
-SOURCE_FACTS: dict[str, SourceFacts] = {facts.name: facts for facts in (APPLE, ITUNES)}
+# Google Play's top charts (the web app's `batchexecute` RPC): free, paid and grossing phone
+# apps, by category (tracker/config/playcategories.py), 200 deep since 2023.
+GOOGLEPLAY = SourceFacts(
+    name="googleplay",
+    charts=("top-free", "top-paid", "top-grossing"),
+    devices=("phone",),
+    max_depth=200,
+    supports_categories=True,
+    default_base_url="https://play.google.com",
+    store="googleplay",
+)
+SOURCE_FACTS: dict[str, SourceFacts] = {facts.name: facts for facts in (APPLE, ITUNES, GOOGLEPLAY)}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 value goes through.
 
 A selection is a chart kind, its source (None: the chart's usual source, or the one with data),
-a genre ("all" or an id), a device and countries (none: every country with data). The command
+a genre ("all", an App Store genre id or a Google Play category: `category_key`, by the source's
+store), a device and countries (none: every country with data). The command
 line, `[[chart]]` and `[[alert]]` build one through `ChartSelection.of`, the one place these
 values are checked, and the queries take it as it is.
 
@@ -16,10 +17,12 @@ No pydantic here: read commands check their options without loading the config m
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from tracker.config.facts import SOURCE_FACTS, SourceFacts
+from tracker.config.playcategories import play_category
 from tracker.models import ChartKey
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS, normalize_category
 
@@ -69,6 +72,16 @@ def every_storefront(codes: Iterable[str]) -> bool:
     return set(codes) >= STOREFRONT_SET
 
 
+def category_key(value: str | int, source: str | None) -> str:
+    """The genre key of `value` by the rule of `source`'s store: an App Store genre id or name
+    (tracker/storefronts.py) or a Google Play category (tracker/config/playcategories.py);
+    without a source, the App Store's (the usual sources are Apple's). "all" either way;
+    ValueError naming the value otherwise."""
+    if source is not None and SOURCE_FACTS[source].store == "googleplay":
+        return play_category(value)
+    return normalize_category(value)
+
+
 def default_source(chart: str) -> str:
     """apple serves top-free and top-paid; only the legacy itunes feed has top-grossing."""
     return "apple" if chart in SOURCE_FACTS["apple"].charts else "itunes"
@@ -95,14 +108,15 @@ class ChartSelection:
         *,
         source: str | None = None,
         category: str | int = ALL,
-        device: str = "iphone",
+        device: str | None = None,
         countries: Iterable[str] = (),
         country: str | None = None,
     ) -> ChartSelection:
         """The selection of these values, checked in this order: the chart kind (offered by
-        the source, when one is given), the source, the genre, the device (likewise), genres
-        from that source, then the countries ("all": every country with data) or the one
-        `country` (a storefront code; "all" is none). SelectionError on the first that fails."""
+        the source, when one is given), the source, the genre (by the source's rule), the
+        device (likewise; none: the source's first, iphone without a source), genres from that
+        source, then the countries ("all": every country with data) or the one `country` (a
+        storefront code; "all" is none). SelectionError on the first that fails."""
         known = source if source in SOURCE_FACTS else None
         _offered("chart", chart, known)
         if source is not None and known is None:
@@ -114,9 +128,11 @@ class ChartSelection:
                 f"unknown source (expected one of: {known})",
             )
         try:
-            genre = normalize_category(category)
+            genre = category_key(category, known)
         except ValueError as exc:
             raise SelectionError("category", category, str(exc)) from None
+        if device is None:
+            device = SOURCE_FACTS[known].devices[0] if known is not None else "iphone"
         _offered("device", device, known)
         if known is not None:
             _genres(genre, known, category)
@@ -162,16 +178,25 @@ def _offered(field: str, value: str, source: str | None) -> None:
     if value not in every:
         message = f"unknown {field} {value!r} (expected one of: {', '.join(every)})"
     else:
-        others = [f.name for f in SOURCE_FACTS.values() if value in _choices(f, field)]
+        assert source is not None  # a value some source offers is not offered by this one
+        others = _others(source, lambda f: value in _choices(f, field))
         what = f"{value} chart" if field == "chart" else f"{value} charts"
         message = f"source {source} has no {what} (--source {' or '.join(others)} has them)"
     raise SelectionError(field, value, message, reason)
 
 
+def _others(source: str, offers: Callable[[SourceFacts], bool]) -> list[str]:
+    """The sources that offer what `source` lacks: those of its own store when any do (an
+    App Store genre id means nothing to Google Play), else every one."""
+    found = [f for f in SOURCE_FACTS.values() if offers(f)]
+    same = [f.name for f in found if f.store == SOURCE_FACTS[source].store]
+    return same or [f.name for f in found]
+
+
 def _genres(genre: str, source: str, given: str | int) -> None:
     """`source` has genre charts, unless `genre` (`given`, normalised) is "all"."""
     if genre != ALL and not SOURCE_FACTS[source].supports_categories:
-        others = [f.name for f in SOURCE_FACTS.values() if f.supports_categories]
+        others = _others(source, attrgetter("supports_categories"))
         raise SelectionError(
             "category",
             given,
@@ -185,6 +210,7 @@ __all__ = [
     "ChartSelection",
     "SelectionError",
     "any_countries",
+    "category_key",
     "default_source",
     "every_storefront",
     "storefront",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS, known_source
 from tracker.config.fields import Countries, Duration, Strict
-from tracker.config.selection import ChartSelection, SelectionError
+from tracker.config.selection import ChartSelection, SelectionError, category_key
 from tracker.config.tracking import CRON_INTERVAL, chart_requests, track_label
 from tracker.models import ChartRequest
-from tracker.storefronts import normalize_category
 
 
 class TrackConfig(Strict):
@@ -20,8 +19,10 @@ class TrackConfig(Strict):
     source: str = "apple"
     countries: Countries = Field(default=["us"], validate_default=True)
     charts: list[str] = ["top-free"]
-    categories: list[str] = ["all"]  # genre keys: "all" or an id; TOML may give ids as integers
-    devices: list[str] = ["iphone"]
+    # Genre keys by the source's rule: "all", an App Store genre id (TOML may give ids as
+    # integers) or a Google Play category. Validators read `source`, so it comes first.
+    categories: list[str] = ["all"]
+    devices: list[str] = Field(default=[], validate_default=True)  # none: the source's first
     depth: int = 100
     every: Duration | None = None
     cron: str | None = None
@@ -33,18 +34,28 @@ class TrackConfig(Strict):
 
     @field_validator("categories", mode="before")
     @classmethod
-    def _categories(cls, values: object) -> object:
+    def _categories(cls, values: object, info: ValidationInfo) -> object:
         # Before the list[str] check, so integer ids are normalised rather than refused; anything
         # else (not a list, an item neither text nor a whole number) gets pydantic's message.
         if not isinstance(values, list):
             return values
+        source = info.data.get("source")  # absent when refused: that error is the one shown
         try:
             return [
-                normalize_category(v) if isinstance(v, str | int) and not isinstance(v, bool) else v
+                category_key(v, source)
+                if isinstance(v, str | int) and not isinstance(v, bool)
+                else v
                 for v in values
             ] or ["all"]
         except ValueError as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("devices")
+    @classmethod
+    def _devices(cls, values: list[str], info: ValidationInfo) -> list[str]:
+        # Omitted: the source's own device (iphone for Apple's sources, phone for Google Play).
+        source = SOURCE_FACTS.get(info.data.get("source", ""))
+        return values or [source.devices[0] if source is not None else "iphone"]
 
     @field_validator("cron")
     @classmethod

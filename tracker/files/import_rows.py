@@ -1,5 +1,6 @@
 """What an imported row and snapshot must be: a known chart and a whole-second UTC time, a rank
-within the feed's depth, a store id, a name; a snapshot's ranks exactly 1..n, each app once.
+within the feed's depth, an id as its store spells them, a name; a snapshot's ranks exactly
+1..n, each app once.
 
 `BadKey` marks a problem in the fields that say which snapshot a row belongs to, so the import
 distrusts the snapshots around it too (tracker/files/importer.py).
@@ -12,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from tracker.config.facts import SOURCE_FACTS
+from tracker.config.selection import category_key
 from tracker.files.export import COLUMNS
 from tracker.models import ChartKey
-from tracker.storefronts import STOREFRONT_SET, normalize_category
+from tracker.storefronts import STOREFRONT_SET
 from tracker.text.cells import restore
 from tracker.text.redact import quoted
-from tracker.text.values import STORE_ID_MAX, clean_text, is_store_id, needs_cleaning
+from tracker.text.values import ID_RULES, clean_text, needs_cleaning
 from tracker.timeutil import from_epoch, to_epoch
 
 
@@ -95,10 +97,9 @@ def parse_row(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: i
     if not 1 <= rank <= depth:
         raise BadRow(f"rank {rank} is outside 1..{depth} for {key.source}")
     app_id = fields["app_id"]
-    if not is_store_id(app_id):
-        raise BadRow(
-            f"app_id {quoted(app_id)} is not a store id (1 to {STORE_ID_MAX} ASCII digits)"
-        )
+    ids = ID_RULES[SOURCE_FACTS[key.source].store]  # App Store ids, or Google Play's packages
+    if not ids.one(app_id):
+        raise BadRow(f"app_id {quoted(app_id)} is not {ids.what}")
     # CSV cannot tell an empty developer from none; JSON can, and keeps which it was.
     name, developer = fields["app_name"], fields["developer"]
     if not is_json:
@@ -149,7 +150,7 @@ def _key(fields: dict[str, Any]) -> ChartKey:
     if chart not in feed.charts:
         raise BadKey(f"chart {chart!r} is not offered by {source} ({', '.join(feed.charts)})")
     try:
-        category = normalize_category(fields["category"])
+        category = category_key(fields["category"], source)
     except ValueError as exc:
         raise BadKey(f"category: {exc}") from None
     if category != fields["category"] or (category != "all" and not feed.supports_categories):
