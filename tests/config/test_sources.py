@@ -17,11 +17,13 @@ FACTS = ("name", "charts", "devices", "max_depth", "supports_categories", "defau
 
 
 def test_the_fetch_sources_are_the_configured_facts() -> None:
-    assert list(SOURCES) == list(SOURCE_FACTS) == ["apple", "itunes"]
+    assert list(SOURCES) == list(SOURCE_FACTS) == ["apple", "itunes", "googleplay"]
     for name, source in SOURCES.items():
         facts = SOURCE_FACTS[name]
         assert {f: getattr(source, f) for f in FACTS} == {f: getattr(facts, f) for f in FACTS}
     assert SOURCE_FACTS["apple"].max_depth == 100 and SOURCE_FACTS["itunes"].max_depth == 200
+    assert SOURCE_FACTS["googleplay"].max_depth == 200
+    assert [f.store for f in SOURCE_FACTS.values()] == ["apple", "apple", "googleplay"]
 
 
 def test_the_configuration_loads_no_fetch_code() -> None:
@@ -45,7 +47,7 @@ def test_sources_default_to_each_sources_server() -> None:
         ({"track": [{"source": "play"}]}, "track[0].source = 'play': unknown source (expected "),
         (
             {"alert": [{"name": "r", "app": "1", "when": "rank <= 1", "source": "play"}]},
-            "alert[0].source = 'play': unknown source (expected one of: apple, itunes)",
+            "alert[0].source = 'play': unknown source (expected one of: apple, itunes, googleplay)",
         ),
         (
             {"track": [{"source": "itunes", "depth": 201}]},
@@ -53,7 +55,7 @@ def test_sources_default_to_each_sources_server() -> None:
         ),
         (
             {"alert": [{"name": "r", "app": "1", "when": "rank <= 1", "device": "watch"}]},
-            "alert[0].device = 'watch': unknown device (expected one of: ipad, iphone, mac)",
+            "alert[0].device = 'watch': unknown device (expected one of: ipad, iphone, mac, phone)",
         ),
     ],
 )
