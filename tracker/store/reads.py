@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from tracker.models import ChartKey
 from tracker.store.engine import read_connection
-from tracker.store.listings import names_at
+from tracker.store.listings import names_at, read_names
 from tracker.store.provenance import Provenance, provenance
 
 # Core views of the tables, not schema.py's models: a reader loads no SQLModel or ORM.
 from tracker.store.schema.views import APP, CHART, ENTRY, SNAPSHOT, chart_key
+from tracker.store.snapshots import find_chart_ids
 from tracker.timeutil import from_epoch, to_epoch
 
 
@@ -46,6 +48,8 @@ class TopChart:
     simulated: bool = False
     # Where the latest snapshot came from (URL, body digest, depths): tracker/store/provenance.py.
     provenance: Provenance | None = None
+    # When the chart's next snapshot was taken: read only for a snapshot asked for by time.
+    next_captured_at: datetime | None = None
 
 
 def chart_id_for(engine: Engine, key: ChartKey) -> int | None:
@@ -61,25 +65,16 @@ def chart_id_for(engine: Engine, key: ChartKey) -> int | None:
         ).scalar()
 
 
-def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> TopChart | None:
-    """The latest stored snapshot of a chart, with each app's move since the one before."""
+def latest_chart(
+    engine: Engine, key: ChartKey, limit: int | None = None, *, at: datetime | None = None
+) -> TopChart | None:
+    """The latest stored snapshot of a chart (at or before `at` when given), with each app's
+    move since the one before; with `at`, also when the next snapshot after it was taken."""
     chart_id = chart_id_for(engine, key)
     if chart_id is None:
         return None
     with read_connection(engine) as conn:
-        snaps = conn.execute(
-            select(
-                SNAPSHOT.c.id,
-                SNAPSHOT.c.captured_at,
-                SNAPSHOT.c.feed_updated_at,
-                SNAPSHOT.c.ranking_id,
-                SNAPSHOT.c.depth_requested,
-                SNAPSHOT.c.simulated,
-            )
-            .where(SNAPSHOT.c.chart_id == chart_id)
-            .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
-            .limit(2)
-        ).all()
+        snaps = _two_latest(conn, chart_id, at)
         if not snaps:
             return None
         latest = snaps[0]
@@ -107,19 +102,8 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
                 ).all()
             )
         source = provenance(conn, [latest.id]).get(latest.id)
-    entries = []
-    for row in rows:
-        before = previous.get(row.id)
-        if len(snaps) < 2:
-            change = ""
-        elif before is None:
-            change = "new"
-        elif before == row.rank:
-            change = "="
-        else:
-            change = f"{before - row.rank:+d}"
-        name, developer = shown.get(row.id, (row.name, row.developer))
-        entries.append(TopEntry(row.rank, row.store_id, name, developer, before, change))
+        following = None if at is None else _next_after(conn, chart_id, latest.captured_at)
+    entries = [_top_entry(row, previous.get(row.id), len(snaps) > 1, shown) for row in rows]
     return TopChart(
         key=key,
         captured_at=latest.captured_at,
@@ -129,7 +113,110 @@ def latest_chart(engine: Engine, key: ChartKey, limit: int | None = None) -> Top
         entries=entries,
         simulated=bool(latest.simulated),
         provenance=source,
+        next_captured_at=following,
     )
+
+
+def _two_latest(conn: Connection, chart_id: int, at: datetime | None) -> list[Any]:
+    """The chart's latest two snapshots (at or before `at` when given), newest first."""
+    where = SNAPSHOT.c.chart_id == chart_id
+    if at is not None:
+        where = where & (SNAPSHOT.c.captured_at <= at)
+    return list(
+        conn.execute(
+            select(
+                SNAPSHOT.c.id,
+                SNAPSHOT.c.captured_at,
+                SNAPSHOT.c.feed_updated_at,
+                SNAPSHOT.c.ranking_id,
+                SNAPSHOT.c.depth_requested,
+                SNAPSHOT.c.simulated,
+            )
+            .where(where)
+            .order_by(SNAPSHOT.c.captured_at.desc(), SNAPSHOT.c.id.desc())
+            .limit(2)
+        ).all()
+    )
+
+
+def _next_after(conn: Connection, chart_id: int, when: datetime) -> datetime | None:
+    """When the chart's first snapshot after `when` was taken (None: there is none yet)."""
+    value = conn.execute(
+        select(SNAPSHOT.c.captured_at)
+        .where((SNAPSHOT.c.chart_id == chart_id) & (SNAPSHOT.c.captured_at > when))
+        .order_by(SNAPSHOT.c.captured_at)
+        .limit(1)
+    ).scalar()
+    return _dt(value)
+
+
+def _top_entry(
+    row: Any, before: int | None, has_previous: bool, shown: Mapping[int, tuple[str, str | None]]
+) -> TopEntry:
+    if not has_previous:
+        change = ""
+    elif before is None:
+        change = "new"
+    elif before == row.rank:
+        change = "="
+    else:
+        change = f"{before - row.rank:+d}"
+    name, developer = shown.get(row.id, (row.name, row.developer))
+    return TopEntry(row.rank, row.store_id, name, developer, before, change)
+
+
+@dataclass(frozen=True, slots=True)
+class NumberOne:
+    """The app at #1 in a chart's latest snapshot."""
+
+    key: ChartKey
+    captured_at: datetime
+    simulated: bool
+    app_id: str
+    name: str
+    developer: str | None
+
+
+# Per chart, its latest snapshot by a backward seek on ix_snapshot_chart_time, then rank 1 of
+# that ranking: one statement for every chart, however long the history.
+_NUMBER_ONES_SQL = """
+SELECT c.id AS chart_id, s.captured_at, s.simulated, a.id AS app, a.store_id, a.name,
+       a.developer
+FROM chart c
+JOIN snapshot s ON s.id = (
+    SELECT s2.id FROM snapshot s2 WHERE s2.chart_id = c.id
+    ORDER BY s2.captured_at DESC, s2.id DESC LIMIT 1)
+JOIN ranking_entry e ON e.ranking_id = s.ranking_id AND e.rank = 1
+JOIN app a ON a.id = e.app_id
+WHERE c.id IN :charts
+"""
+
+
+def number_ones(engine: Engine, keys: Sequence[ChartKey]) -> list[NumberOne]:
+    """The #1 of each of `keys` that has a snapshot, in the order of `keys`, named as its
+    storefront lists the app now."""
+    with read_connection(engine) as conn:
+        ids = find_chart_ids(conn, keys)
+        if not ids:
+            return []
+        statement = text(_NUMBER_ONES_SQL).bindparams(bindparam("charts", expanding=True))
+        rows = {r.chart_id: r for r in conn.execute(statement, {"charts": list(ids.values())})}
+        names = read_names(
+            conn, [(k.source, k.country) for k in ids], [r.app for r in rows.values()]
+        )
+    out = []
+    for key in keys:
+        row = rows.get(ids.get(key, -1))
+        if row is None:
+            continue
+        name, developer = names.latest((key.source, key.country), row.app) or (
+            row.name,
+            row.developer,
+        )
+        captured = _dt(row.captured_at)
+        assert captured is not None  # a snapshot row always has its time
+        out.append(NumberOne(key, captured, bool(row.simulated), row.store_id, name, developer))
+    return out
 
 
 # One probe of the partial index ix_snapshot_simulated per chart (it holds only simulated
