@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -18,6 +19,7 @@ from tracker.store.daemon_state import (
     latest_heartbeat,
 )
 from tracker.store.reads import chart_status
+from tracker.timeutil import isoformat_z
 
 DEFAULT_MAX_AGE = timedelta(hours=2)
 # A running daemon's track is late when no cycle of it finished for this many slots (and at
@@ -36,6 +38,26 @@ class Health:
     @property
     def healthy(self) -> bool:
         return not self.problems
+
+    def json(self, now: datetime) -> dict[str, Any]:
+        """What `apprank health --json` prints and the web server's /healthz answers."""
+        heartbeat = self.heartbeat
+        return {
+            "healthy": self.healthy,
+            "daemon": None
+            if heartbeat is None
+            else {
+                "alive": heartbeat.alive(now),
+                "state": heartbeat.state,
+                "host": heartbeat.host,
+                "pid": heartbeat.pid,
+                "heartbeat_at": isoformat_z(heartbeat.beat_at),
+                "heartbeat_age_s": int(heartbeat.age(now).total_seconds()),
+                "cycles": heartbeat.cycles,
+            },
+            "charts": self.charts,
+            "problems": self.problems,
+        }
 
 
 def check_health(

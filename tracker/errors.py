@@ -6,7 +6,7 @@ name it; tests/test_errors.py checks that this tree is complete and that its par
 
 ApprankError                 base: the CLI prints its message on one line
 ├── ConfigError              a bad configuration file, key or value (exit 2)
-├── UsageError               a bad command-line value (exit 2)
+├── UsageError               a bad command-line value (exit 2); .param names it (the web's 400)
 ├── SourceError              a chart could not be fetched or read
 │   ├── FetchError           the HTTP exchange failed; .status when the server answered
 │   │   ├── FetchTimeout     the server did not answer in time
@@ -18,6 +18,7 @@ ApprankError                 base: the CLI prints its message on one line
 ├── StoreError               the database refused or is unusable
 │   └── SchemaOutdated       the database schema is older than this apprank (exit 2)
 ├── ImportFileError          a file given to `apprank import` is unreadable or has bad rows
+├── NothingStored            no stored snapshot answers a question (the web's 404)
 ├── NothingToCompare         fewer than two snapshots to compare (tracker.query.movers)
 ├── NothingToChart           no data to draw (charts.result)
 ├── DaemonAlreadyRunning     another daemon holds the database's lock (scheduler.lock)
@@ -58,9 +59,16 @@ class ConfigError(ApprankError):
 
 
 class UsageError(ApprankError):
-    """A command-line argument is invalid."""
+    """A command-line argument is invalid.
+
+    `param` names the option or query parameter at fault, without dashes ("country", "since"),
+    when one is: the web API answers `{"error": ..., "param": ...}` with it."""
 
     exit_code = 2
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class SourceError(ApprankError):
@@ -128,3 +136,7 @@ class SchemaOutdated(StoreError):
 
 class ImportFileError(ApprankError):
     """A file given to `apprank import` holds invalid rows."""
+
+
+class NothingStored(ApprankError):
+    """No stored snapshot answers the question asked (a read command exits 1)."""

@@ -12,7 +12,6 @@ import typer
 
 from tracker.cli.base import app
 from tracker.cli.common import ConfigOpt, fail, handle_errors, instant, reading_from
-from tracker.cli.fetching import _top_key as top_key  # `top`'s selection, checked as it checks
 from tracker.timeutil import format_duration, isoformat_z, utcnow
 
 
@@ -49,6 +48,7 @@ def raw(
 
         apprank raw --country us --chart top-free --at 2025-01-27T12:00 -o us.json
     """
+    from tracker.query.current import top_key  # `top`'s chart, checked as `top` checks it
     from tracker.store.archive import body_of, snapshot_at
     from tracker.store.engine import open_engine
 

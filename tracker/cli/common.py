@@ -6,7 +6,6 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timedelta
 from enum import Enum, StrEnum
 from functools import wraps
 from pathlib import Path
@@ -16,9 +15,15 @@ import orjson
 import typer
 from rich.console import Console
 
-from tracker.errors import ApprankError, UsageError
+from tracker.errors import ApprankError
+
+# The parsers of options live with the questions (the web API reads its parameters with them);
+# the command modules import them from here, with the rest of what commands share.
+from tracker.query.params import chart_selection as chart_selection
+from tracker.query.params import duration as duration
+from tracker.query.params import instant as instant
+from tracker.query.params import split_values as split_values
 from tracker.text.cells import neutralise
-from tracker.timeutil import parse_duration, parse_instant
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,7 +31,6 @@ if TYPE_CHECKING:
     from tracker.config.load import Config
     from tracker.config.reader import ReaderConfig
     from tracker.config.reading import Reading
-    from tracker.config.selection import ChartSelection
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -56,17 +60,6 @@ def output_format(as_json: bool, as_csv: bool) -> OutputFormat:
     if as_json and as_csv:
         fail_usage("use just one of --json or --csv")
     return OutputFormat.json if as_json else OutputFormat.csv if as_csv else OutputFormat.table
-
-
-def split_values(values: Sequence[str] | None) -> list[str]:
-    """`--country us,gb --country jp` -> ["us", "gb", "jp"] (order kept, duplicates dropped)."""
-    out: list[str] = []
-    for value in values or ():
-        for part in value.split(","):
-            part = part.strip()
-            if part and part not in out:
-                out.append(part)
-    return out
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
@@ -176,50 +169,6 @@ def _cell(value: Any) -> str:
 
         return isoformat_z(value)
     return str(value)
-
-
-def instant(text: str | None, option: str) -> datetime | None:
-    """Parse --since/--until, naming the option when the value is bad."""
-    if text is None:
-        return None
-    try:
-        return parse_instant(text)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def duration(text: str, option: str) -> timedelta:
-    try:
-        return parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"{option}: {exc}") from None
-
-
-def chart_selection(
-    chart: str,
-    source: str | None,
-    category: str,
-    device: str,
-    countries: Sequence[str] | None = None,
-    *,
-    country: str | None = None,
-) -> ChartSelection:
-    """The chart a command's options select (`--country` values as given, "all": every country
-    with data; `country`: the one storefront of a command that reads one chart); a value no
-    source offers is a usage error (exit 2), in the words of `ChartSelection.of`."""
-    from tracker.config.selection import ChartSelection
-
-    try:
-        return ChartSelection.of(
-            chart,
-            source=source,
-            category=category,
-            device=device,
-            countries=split_values(countries),
-            country=country,
-        )
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def reading_from(path: Path | None) -> Reading:

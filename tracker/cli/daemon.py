@@ -24,7 +24,7 @@ from tracker.cli.common import (
     tracked_config_from,
 )
 from tracker.errors import UsageError
-from tracker.timeutil import isoformat_z, parse_duration, utcnow
+from tracker.timeutil import parse_duration, utcnow
 
 if TYPE_CHECKING:  # the daemon and the store load when a command runs, not for --help
     from scheduler.daemon import Daemon
@@ -150,25 +150,7 @@ def health(
     now = utcnow()
     result = check_health(config, open_engine(config.database.url, create=False), now, limit)
     if as_json:
-        heartbeat = result.heartbeat
-        print_json(
-            {
-                "healthy": result.healthy,
-                "daemon": None
-                if heartbeat is None
-                else {
-                    "alive": heartbeat.alive(now),
-                    "state": heartbeat.state,
-                    "host": heartbeat.host,
-                    "pid": heartbeat.pid,
-                    "heartbeat_at": isoformat_z(heartbeat.beat_at),
-                    "heartbeat_age_s": int(heartbeat.age(now).total_seconds()),
-                    "cycles": heartbeat.cycles,
-                },
-                "charts": result.charts,
-                "problems": result.problems,
-            }
-        )
+        print_json(result.json(now))
     elif result.healthy:
         charts = f"{result.charts} chart{'' if result.charts == 1 else 's'}"
         typer.echo(f"ok: {describe_heartbeat(result.heartbeat, now)}; {charts} fresh")

@@ -16,10 +16,8 @@ from tracker.cli.common import (
     CsvOpt,
     JsonOpt,
     OutputFormat,
-    chart_selection,
     config_from,
     emit,
-    fail,
     handle_errors,
     output_format,
     print_json,
@@ -35,7 +33,7 @@ from tracker.timeutil import isoformat_z
 # `apprank top --help` (and `apprank --help`, which loads every command) must not pay for them.
 if TYPE_CHECKING:
     from tracker.config.load import Config
-    from tracker.models import ChartKey, ChartRequest
+    from tracker.models import ChartRequest
     from tracker.store.writer import SnapshotWriter
 
 CountryOpt = Annotated[
@@ -200,17 +198,6 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
     }
 
 
-def _top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
-    """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
-    misspelt chart must not fall through to another source and "no stored snapshot"), and
-    offered by its source (--source, else the chart's usual one)."""
-    selection = chart_selection(chart, source, category, device, country=country)
-    try:
-        return selection.key()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-
 @app.command()
 @handle_errors
 def top(
@@ -230,44 +217,19 @@ def top(
 
         apprank top --country us --chart top-free --limit 10
     """
+    from tracker.query.current import change, top_key
+    from tracker.query.current import top as top_answer
     from tracker.query.output import opt_rank, signed
     from tracker.store.engine import open_engine
-    from tracker.store.reads import latest_chart
 
     fmt = output_format(as_json, as_csv)
-    key = _top_key(country, chart, source, category, device)
+    key = top_key(country, chart, source, category, device)
     reading = reading_from(config_path)
-    result = latest_chart(open_engine(reading.database_url, create=False), key, limit)
-    if result is None:
-        raise fail(f"no stored snapshot of {key.label()}; run `apprank fetch` first")
+    answer = top_answer(open_engine(reading.database_url, create=False), key, limit)
     if fmt is OutputFormat.json:
-        print_json(
-            {
-                "source": key.source,
-                "country": key.country,
-                "chart": key.chart,
-                "category": key.category,
-                "device": key.device,
-                "captured_at": isoformat_z(result.captured_at),
-                "feed_updated_at": result.feed_updated_at and isoformat_z(result.feed_updated_at),
-                "previous_captured_at": result.previous_captured_at
-                and isoformat_z(result.previous_captured_at),
-                "simulated": result.simulated,
-                "provenance": result.provenance and result.provenance.to_json(),
-                "entries": [
-                    {
-                        "rank": e.rank,
-                        "app_id": e.app_id,
-                        "name": e.name,
-                        "developer": e.developer,
-                        "previous_rank": e.previous_rank,
-                        "change": _change(e.previous_rank, e.rank),
-                    }
-                    for e in result.entries
-                ],
-            }
-        )
+        print_json(answer.json())
         return
+    result = answer.chart
     # previous_rank as every table prints a state: "-" not in that chart, blank no data (this
     # is the first snapshot); change as `movers` prints it.
     first = result.previous_captured_at is None
@@ -275,7 +237,7 @@ def top(
         {
             "rank": e.rank,
             "previous_rank": "" if first else opt_rank(e.previous_rank),
-            "change": signed(_change(e.previous_rank, e.rank)),
+            "change": signed(change(e.previous_rank, e.rank)),
             "app_id": e.app_id,
             "name": e.name,
             "developer": e.developer,
@@ -287,11 +249,6 @@ def top(
         title += " (SIMULATED data)"
     headers = {"previous_rank": "previous"}
     emit(rows, TOP_COLUMNS, fmt, title=title, headers=headers, optional=["previous_rank"])
-
-
-def _change(previous: int | None, rank: int) -> int | None:
-    """Places gained since the snapshot before (as in `movers`): None when not in it."""
-    return None if previous is None else previous - rank
 
 
 TOP_COLUMNS = ["rank", "previous_rank", "change", "app_id", "name", "developer"]
@@ -323,14 +280,9 @@ def status(
 
         apprank status --json
     """
-    from tracker.store.daemon_state import (
-        describe_heartbeat,
-        format_age,
-        latest_heartbeat,
-        recent_cycles,
-    )
+    from tracker.query.current import status_rows
+    from tracker.store.daemon_state import describe_heartbeat, latest_heartbeat, recent_cycles
     from tracker.store.engine import open_engine, read_only_reason
-    from tracker.store.reads import chart_status
     from tracker.timeutil import utcnow
 
     fmt = output_format(as_json, as_csv)
@@ -343,26 +295,7 @@ def status(
     if (read_only := read_only_reason(engine)) is not None:
         stderr.print(f"Note: {read_only}", markup=False)
     now = utcnow()
-    rows = []
-    for item in chart_status(engine, keys):
-        failing_for = now - item.failing_since if item.failing_since else None
-        rows.append(
-            {
-                "source": item.key.source,
-                "country": item.key.country,
-                "chart": item.key.chart,
-                "category": item.key.category,
-                "device": item.key.device,
-                "last_success_at": item.last_success_at and isoformat_z(item.last_success_at),
-                "last_attempt_at": item.last_attempt_at and isoformat_z(item.last_attempt_at),
-                "last_error": item.last_error,
-                "last_error_at": item.last_error_at and isoformat_z(item.last_error_at),
-                "failing_since": item.failing_since and isoformat_z(item.failing_since),
-                "failing_for": failing_for and format_age(failing_for),
-                "failing_for_s": failing_for and int(failing_for.total_seconds()),
-                "snapshots": item.snapshots,
-            }
-        )
+    rows = status_rows(engine, keys, now)
     if fmt is OutputFormat.json:
         print_json(rows)
         return

@@ -1,13 +1,14 @@
 """`apprank history`, `movers`, `compare`, `leaders` and `stats`: questions of the stored charts.
 
-The commands parse options, resolve apps and call `tracker.query.history`; `tracker.query.output`
-shapes the results (and documents how the three states print).
+Each command hands its options to `tracker.query.answers`, which checks them, resolves the apps
+and runs the query (the web API calls the same functions); `--json` prints the answer's
+`json()`, and `tracker.query.output` shapes its tables and CSV (and documents how the three
+states print).
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,29 +19,22 @@ from tracker.cli.common import (
     CsvOpt,
     JsonOpt,
     OutputFormat,
-    chart_selection,
-    duration,
     emit,
     engine_and_config,
-    fail,
     handle_errors,
-    instant,
     output_format,
     print_json,
 )
 from tracker.query import output as out
 from tracker.query.output import iso
 from tracker.runtime import lazy_module
-from tracker.timeutil import parse_duration
 
 # The queries (NumPy) and app resolution (the config models, the ORM) load when a command runs,
 # not for `--help`.
 if TYPE_CHECKING:
-    from tracker.query import apps as _apps
-    from tracker.query import history as query
+    from tracker.query import answers
 else:
-    query = lazy_module("tracker.query.history")
-    _apps = lazy_module("tracker.query.apps")
+    answers = lazy_module("tracker.query.answers")
 
 CountriesOpt = Annotated[
     list[str] | None,
@@ -96,23 +90,25 @@ def history(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    refs = _apps.resolve_apps(engine, config.aliases, apps)
-    series = query.history(
+    answer = answers.history(
         engine,
-        [r.app_id for r in refs],
-        chart_selection(chart, source, category, device, country),
-        since=instant(since, "--since"),
-        until=instant(until, "--until"),
-        every=duration(every, "--every"),
+        config.aliases,
+        apps,
+        country=country,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+        since=since,
+        until=until,
+        every=every,
     )
-    if not series:
-        raise fail(f"no stored snapshot of {chart} matches the countries and time range")
     if fmt is OutputFormat.json:
-        print_json([out.series_json(s) for s in series])
+        print_json(answer.json())
     elif fmt is OutputFormat.csv:
-        out.write_history_csv(series, sys.stdout)
+        out.write_history_csv(answer.series, sys.stdout)
     else:
-        out.write_history_table(series, refs, every, sys.stdout)
+        out.write_history_table(answer.series, answer.refs, every, sys.stdout)
     sys.stdout.flush()
 
 
@@ -149,21 +145,20 @@ def movers(
     """
     fmt = output_format(as_json, as_csv)
     engine, _ = engine_and_config(config_path)
-    reference: timedelta | datetime | None
-    try:
-        reference = parse_duration(since)
-    except ValueError:
-        reference = instant(since, "--since")
-    assert reference is not None
-    result = query.movers(
+    answer = answers.movers(
         engine,
-        chart_selection(chart, source, category, device, country=country),
-        since=reference,
+        country=country,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+        since=since,
         limit=limit,
     )
     if fmt is OutputFormat.json:
-        print_json(out.movers_json(result))
+        print_json(answer.json())
         return
+    result = answer.result
     rows = out.movers_rows(result)
     title = f"{result.key.label()}: {iso(result.from_at)} -> {iso(result.to_at)}"
     if not rows and fmt is OutputFormat.table:
@@ -200,18 +195,21 @@ def compare(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    a, b = (
-        _apps.resolve_app(engine, config.aliases, app_a),
-        _apps.resolve_app(engine, config.aliases, app_b),
+    answer = answers.compare(
+        engine,
+        config.aliases,
+        app_a,
+        app_b,
+        country=country,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
     )
-    results = query.compare(
-        engine, a.app_id, b.app_id, chart_selection(chart, source, category, device, country)
-    )
-    if not results:
-        raise fail(f"no stored snapshot of {chart} in the selected countries")
     if fmt is OutputFormat.json:
-        print_json(out.compare_json(a, b, results))
+        print_json(answer.json())
         return
+    a, b, results = answer.a, answer.b, answer.results
     rows = out.compare_rows(a, b, results, for_csv=fmt is OutputFormat.csv)
     labels = out.short_names([a, b])
     ahead = sum(1 for c in results if c.leader == a.app_id)
@@ -248,31 +246,23 @@ def leaders(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config.aliases, app_name)
-    when = instant(at, "--at")
-    selection = chart_selection(chart, source, category, device)
-    found = query.leaders(engine, ref.app_id, selection, rank=rank, at=when)
-    with_data = query.countries_with_data(engine, selection, at=when)
-    if not with_data:
-        raise fail(f"no stored snapshot of {chart} at that time")
-    what = "#1" if rank == 1 else f"top {rank}"
-    plural = "country" if len(found) == 1 else "countries"
-    summary = f"{ref.name}: {what} in {len(found)} {plural} (of {len(with_data)} with data)"
-    rows = [{"country": c, "rank": r, "captured_at": iso(t)} for c, r, t in found]
+    answer = answers.leaders(
+        engine,
+        config.aliases,
+        app_name,
+        rank=rank,
+        at=at,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
+    )
     if fmt is OutputFormat.json:
-        print_json(
-            {
-                **out.ref_json(ref),
-                "rank": rank,
-                "at": iso(when),
-                "count": len(found),
-                "countries_with_data": len(with_data),
-                "countries": rows,
-            }
-        )
+        print_json(answer.json())
         return
+    rows = answer.rows()
     if fmt is OutputFormat.table:
-        typer.echo(summary)
+        typer.echo(answer.summary())
         if not rows:
             return
     emit(rows, ["country", "rank", "captured_at"], fmt)
@@ -304,17 +294,19 @@ def stats(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    ref = _apps.resolve_app(engine, config.aliases, app_name)
-    results = query.stats(
-        engine, ref.app_id, chart_selection(chart, source, category, device, country)
+    answer = answers.stats(
+        engine,
+        config.aliases,
+        app_name,
+        country=country,
+        chart=chart,
+        source=source,
+        category=category,
+        device=device,
     )
-    if not results:
-        raise fail(f"{ref.name} was never in a stored {chart} chart")
-    if all(s.state == "no_data" for s in results):  # nothing to show, as for the other readers
-        raise fail(f"no stored snapshot of {chart} in the selected countries")
-    rows = out.stats_rows(results)
     if fmt is OutputFormat.json:
-        print_json({**out.ref_json(ref), "chart": chart, "countries": rows})
+        print_json(answer.json())
         return
+    ref, rows = answer.ref, answer.rows()
     title = f"{ref.name} ({ref.app_id}) in {chart}"
     emit(rows, out.STATS_COLUMNS, fmt, title=title, headers=out.STATS_HEADERS)
