@@ -6,12 +6,15 @@ older revision is refused with "run apprank db upgrade" (exit 2) until it is upg
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from tracker.errors import SchemaOutdated, StoreError
+from tracker.store.bulk import driver
 from tracker.store.engine import MAKE_ONE, SCHEMA_HEAD, describe
 
 if TYPE_CHECKING:
@@ -125,7 +128,7 @@ def _create(engine: Engine) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
     """Apply migrations up to `revision`; returns (before, after)."""
-    with engine.connect() as conn:
+    with engine.connect() as conn, _foreign_keys_off(conn):
         before = current_revision(conn)
         if before is None and inspect(conn).has_table("snapshot"):
             raise StoreError(
@@ -135,6 +138,41 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
         from alembic import command
 
         command.upgrade(alembic_config(conn), revision)
+        _check_foreign_keys(conn, engine)
         conn.commit()
         after = current_revision(conn)
     return before, after
+
+
+@contextlib.contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite's foreign keys off while migrations run, on again after (not SQLite: nothing).
+
+    A batch migration copies a table, drops the original and renames the copy; dropping a table
+    other rows reference fails while foreign keys are enforced, and deferring them does not help
+    (the violations the drop counts stay counted). SQLite's procedure for such changes turns
+    them off outside the transaction and checks them before committing
+    (https://www.sqlite.org/lang_altertable.html, "Making Other Kinds Of Table Schema Changes").
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = driver(conn)
+    raw.execute("PRAGMA foreign_keys = OFF")  # before the first BEGIN: inside one it does nothing
+    try:
+        yield
+    finally:
+        conn.rollback()  # ends the transaction the last read began, so the next line takes effect
+        raw.execute("PRAGMA foreign_keys = ON")  # the pooled connection goes back as it came
+
+
+def _check_foreign_keys(conn: Connection, engine: Engine) -> None:
+    if conn.dialect.name != "sqlite":
+        return
+    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+    if broken is not None:
+        conn.rollback()
+        raise StoreError(
+            f"the upgrade of the database at {describe(engine.url)} would leave a row of "
+            f"{broken[0]} pointing at a missing row of {broken[2]}; nothing was changed"
+        )

@@ -25,6 +25,7 @@ from sqlmodel import Field, SQLModel
 
 from tracker.store.schema.base import table_of
 from tracker.store.schema.views import UTCEpoch
+from tracker.text.values import PACKAGE_NAME_MAX, STORE_ID_MAX
 
 
 class App(SQLModel, table=True):
@@ -35,7 +36,8 @@ class App(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     store: str = Field(default="apple", max_length=16)
-    store_id: str = Field(max_length=64)
+    # The longest id any store's rule takes: Google Play's package names run to 150 characters.
+    store_id: str = Field(max_length=max(STORE_ID_MAX, PACKAGE_NAME_MAX))
     name: str
     developer: str | None = None
     bundle_id: str | None = None
