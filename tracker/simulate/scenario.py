@@ -1,7 +1,11 @@
 """Scripted market events read from TOML: apps that launch, climb, hold and decline on cue.
 
 A scenario pins chosen apps to chosen ranks over time; the organic market fills every other row.
-Built-in scenarios live in `tracker/simulate/scenarios/*.toml`.
+Built-in scenarios live in `tracker/simulate/scenarios/*.toml` (README.md there shows the keys).
+
+Both stores read one file: a track is the App Store's unless it says `store = "googleplay"`
+(Play's countries, no devices); an app with Play tracks lists on Play as `[apps.googleplay]`
+says; `[expect.googleplay]` holds Play's promised facts (ScenarioFacts.extra["googleplay"]).
 """
 
 from __future__ import annotations
@@ -20,12 +24,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.errors import UsageError
+from tracker.simulate import playcatalog
 from tracker.simulate.catalog import GAME_GENRES, App, icon_art
 from tracker.storefronts import STOREFRONT_SET, STOREFRONTS
 from tracker.timeutil import to_epoch
 
 CHARTS: tuple[str, ...] = ("top-free", "top-paid", "top-grossing")
 DEVICES: tuple[str, ...] = ("iphone", "ipad", "mac")
+STORES: tuple[str, ...] = ("apple", "googleplay")
 
 
 def hour_of(moment: datetime) -> int:
@@ -54,7 +60,8 @@ class Track:
 
     `keyframes` are (hour, rank) points; between them the rank moves log-linearly and is rounded
     up, so a target rank is first reached exactly at its keyframe. Country i of the list runs
-    `i * stagger_hours` later. `wobble` adds 0..wobble ranks, changing every 6 hours.
+    `i * stagger_hours` later. `wobble` adds 0..wobble ranks, changing every 6 hours. `store`
+    is "apple" (devices name the App Store's) or "googleplay" (no devices).
     """
 
     chart: str
@@ -63,6 +70,7 @@ class Track:
     keyframes: tuple[tuple[int, float], ...]
     stagger_hours: int = 0
     wobble: int = 0
+    store: str = "apple"
 
     def position(self, app_id: str, country: str, hour: int) -> int | None:
         """The rank this track pins the app to, or None before it launches."""
@@ -79,8 +87,10 @@ class Track:
             rank = math.exp(math.log(r0) + (math.log(r1) - math.log(r0)) * share)
         position = max(1, math.ceil(rank - 1e-9))
         if self.wobble:
-            key = f"{app_id}:{country}:{self.chart}:{local // 6}".encode()
-            position += zlib.crc32(key) % (self.wobble + 1)
+            key = f"{app_id}:{country}:{self.chart}:{local // 6}"
+            if self.store != "apple":  # Apple's key unchanged: its wobbles stay as they were
+                key = f"{self.store}:{key}"
+            position += zlib.crc32(key.encode()) % (self.wobble + 1)
         return position
 
 
@@ -96,12 +106,15 @@ class Rename:
 @dataclass(frozen=True, slots=True)
 class ScriptedApp:
     """An app whose ranks the scenario dictates, and the names storefronts show for it: `names`
-    per storefront (else the app's own), changed by `renames` in time order."""
+    per storefront (else the app's own), changed by `renames` in time order. `play` is its
+    Google Play listing (None: not on Play); an explicit Play name is kept over renames."""
 
     app: App
     tracks: tuple[Track, ...]
     names: tuple[tuple[str, str], ...] = ()  # (country, name)
     renames: tuple[Rename, ...] = ()
+    play: playcatalog.PlayApp | None = None
+    play_named: bool = False
 
     def shown(self, country: str, hour: int) -> App:
         """The app as `country`'s storefront lists it at `hour`."""
@@ -110,6 +123,12 @@ class ScriptedApp:
             if rename.hour <= hour and (not rename.countries or country in rename.countries):
                 name = rename.name
         return self.app if name == self.app.name else replace(self.app, name=name)
+
+    def play_shown(self, country: str, hour: int) -> playcatalog.PlayApp:
+        """The app as Google Play lists it in `country` at `hour`."""
+        assert self.play is not None
+        name = self.play.title if self.play_named else self.shown(country, hour).name
+        return self.play if name == self.play.title else replace(self.play, title=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +172,26 @@ class Scenario:
                     position = track.position(scripted.app.id, country, hour)
                     if position is not None:
                         pins.append((position, scripted.shown(country, hour)))
+                    break
+        return pins
+
+    def play_placements(
+        self, country: str, chart: str, category: str, hour: int
+    ) -> list[tuple[int, playcatalog.PlayApp]]:
+        """(rank, listing) pins for one Google Play chart at one hour, in scenario-file order."""
+        pins: list[tuple[int, playcatalog.PlayApp]] = []
+        for scripted in self.apps:
+            if scripted.play is None or not playcatalog.in_category(scripted.play, category):
+                continue
+            for track in scripted.tracks:
+                if (
+                    track.store == "googleplay"
+                    and track.chart == chart
+                    and country in track.countries
+                ):
+                    position = track.position(scripted.app.id, country, hour)
+                    if position is not None:
+                        pins.append((position, scripted.play_shown(country, hour)))
                     break
         return pins
 
@@ -254,8 +293,8 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
     raw_tracks = list(raw.get("tracks", []))
     # Explicit country lists first, so "*" can mean "every other storefront".
     for raw_track in sorted(raw_tracks, key=lambda t: t.get("countries") == "*"):
-        track = _track(raw_track, where, taken.setdefault(raw_track.get("chart", ""), set()))
-        tracks.append(track)
+        chart_key = f"{raw_track.get('store', 'apple')}:{raw_track.get('chart', '')}"
+        tracks.append(_track(raw_track, where, taken.setdefault(chart_key, set())))
     names = tuple((str(c).lower(), str(n)) for c, n in dict(raw.get("names", {})).items())
     renames = sorted(
         (
@@ -268,7 +307,19 @@ def _scripted_app(raw: dict[str, Any], n: int) -> ScriptedApp:
         ),
         key=lambda r: r.hour,
     )
-    return ScriptedApp(app=app, tracks=tuple(tracks), names=names, renames=tuple(renames))
+    play_raw = dict(raw.get("googleplay", {}))
+    on_play = any(t.store == "googleplay" for t in tracks)
+    listing = playcatalog.listing(app)
+    if play_raw:
+        listing = playcatalog.scripted_listing(app, play_raw, where)
+    return ScriptedApp(
+        app=app,
+        tracks=tuple(tracks),
+        names=names,
+        renames=tuple(renames),
+        play=listing if on_play else None,
+        play_named="name" in play_raw,
+    )
 
 
 def _release(value: Any, where: str) -> datetime:
@@ -287,17 +338,23 @@ def _track(raw: dict[str, Any], where: str, taken: set[str]) -> Track:
     chart = str(raw.get("chart", "top-free"))
     if chart not in CHARTS:
         raise ValueError(f"{where}: unknown chart {chart!r}")
+    store = str(raw.get("store", "apple"))
+    if store not in STORES:
+        raise ValueError(f"{where}: unknown store {store!r} (expected one of {STORES})")
+    known = STOREFRONT_SET if store == "apple" else playcatalog.PLAY_COUNTRIES
     countries_raw = raw["countries"]
     exclude = {str(c).lower() for c in raw.get("exclude", [])}
     if countries_raw == "*":
-        countries = tuple(c for c in STOREFRONTS if c not in taken and c not in exclude)
+        countries = tuple(c for c in STOREFRONTS if c in known and c not in taken | exclude)
     else:
         countries = tuple(str(c).lower() for c in countries_raw)
-        unknown = [c for c in countries if c not in STOREFRONT_SET]
+        unknown = [c for c in countries if c not in known]
         if unknown:
-            raise ValueError(f"{where}: unknown storefronts {unknown}")
+            raise ValueError(f"{where}: unknown {store} storefronts {unknown}")
     taken.update(countries)
-    devices = tuple(raw.get("devices", ["iphone"]))
+    devices = tuple(raw.get("devices", ["iphone"] if store == "apple" else []))
+    if store != "apple" and devices:
+        raise ValueError(f"{where}: a {store} track has no devices")
     if any(d not in DEVICES for d in devices):
         raise ValueError(f"{where}: devices must be among {DEVICES}")
     return Track(
@@ -307,6 +364,7 @@ def _track(raw: dict[str, Any], where: str, taken: set[str]) -> Track:
         keyframes=_keyframes(raw, where),
         stagger_hours=int(raw.get("stagger_hours", 0)),
         wobble=int(raw.get("wobble", 0)),
+        store=store,
     )
 
 
