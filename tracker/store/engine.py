@@ -2,7 +2,9 @@
 
 Writers create the database (folder, file, schema) on first use. Readers (`create=False`) never
 create anything: a missing database is an error naming its path, and a SQLite file apprank
-cannot write (a mounted backup, a read-only bind mount) is opened read-only.
+cannot write (a mounted backup, a read-only bind mount) is opened read-only. A reader that must
+never write whatever its rights (`read_only=True`: the web server) opens SQLite files with
+`mode=ro` and PostgreSQL sessions as read-only transactions.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ MAKE_ONE = "make one with `apprank fetch` or `apprank demo`"
 SCHEMA_HEAD = "0009"
 # One engine per URL per process, for writers and for readers (who open it another way): pools
 # are shared and the schema is checked once.
-_ENGINES: dict[tuple[str, bool, str | None], Engine] = {}
+_ENGINES: dict[tuple[str, bool, str | None, bool], Engine] = {}
 _CHECKED: set[str] = set()
 # Engines opened read-only, and why: the commands that care say so once.
 _READ_ONLY: dict[Engine, str] = {}
@@ -42,13 +44,18 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
+def open_engine(
+    url: str, *, create: bool = True, check: bool = True, read_only: bool = False
+) -> Engine:
     """The engine for `url`; the schema is checked to be current.
 
     `create=True` (writers) creates the folder, file and schema of a new database.
     `create=False` (readers) creates nothing: no database at the URL is a StoreError, and a
     SQLite file that cannot be written is opened read-only (see `read_only_reason`).
+    `read_only=True` (implies `create=False`): every connection refuses writes, SQLite's by
+    `mode=ro`, PostgreSQL's as read-only transactions.
     """
+    create = create and not read_only
     parsed = _parse(url)
     path = _sqlite_path(parsed)
     mode: str | None = None
@@ -56,9 +63,19 @@ def open_engine(url: str, *, create: bool = True, check: bool = True) -> Engine:
         _prepare_folder(path)
     elif path is not None:
         mode = _reader_mode(path)
-    engine = _ENGINES.get((url, create, mode))
+    unwritable = mode is not None
+    if read_only and path is not None and mode is None:
+        mode = "mode=ro"
+    cached = (url, create, mode, read_only)
+    engine = _ENGINES.get(cached)
     if engine is None:
-        engine = _ENGINES[(url, create, mode)] = _new_engine(url, parsed, path, mode, create)
+        engine = _ENGINES[cached] = _new_engine(url, parsed, path, mode, create)
+        if unwritable:
+            _READ_ONLY[engine] = (
+                f"the database {path} cannot be written (read-only media?): reading it read-only"
+            )
+        if read_only and engine.dialect.name == "postgresql":
+            _read_only_sessions(engine)
     if check and url not in _CHECKED:
         ensure_schema(engine, create=create)
         _CHECKED.add(url)
@@ -149,11 +166,20 @@ def _new_engine(url: str, parsed: URL, path: Path | None, mode: str | None, writ
         raise StoreError(f"no driver for database URL {describe(parsed)!r}{hint}: {exc}") from None
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, writer=writer)
-    if path is not None and mode is not None:
-        _READ_ONLY[engine] = (
-            f"the database {path} cannot be written (read-only media?): reading it read-only"
-        )
     return engine
+
+
+def _read_only_sessions(engine: Engine) -> None:
+    """Every PostgreSQL session of `engine` starts its transactions read-only: a write fails
+    with "cannot execute ... in a read-only transaction" whatever the role may do."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        # Committed: the pool rolls a connection back on return, which would undo the SET.
+        dbapi_connection.commit()
 
 
 def dispose_all() -> None:
