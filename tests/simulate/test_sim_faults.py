@@ -157,7 +157,7 @@ def test_faults_over_the_control_endpoint(client: httpx.Client) -> None:
 
 
 def test_config_validation() -> None:
-    assert len(FAULT_KINDS) == 12
+    assert len(FAULT_KINDS) == 19  # 12 for any feed, 7 for Google Play (test_sim_play.py)
     with pytest.raises(ValueError, match="more than 1"):
         FaultConfig(rate_limit=0.6, server_error=0.6)
     with pytest.raises(ValueError, match="unknown forced"):

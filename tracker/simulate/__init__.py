@@ -1,4 +1,5 @@
-"""A loopback App Store that speaks Apple's chart formats over a simulated, seeded market.
+"""A loopback App Store that speaks Apple's chart formats, and Google Play's batchexecute charts
+(playroutes.py), over a simulated, seeded market.
 
 Used by the demo, the tests and the benchmarks. In a test:
 
@@ -10,6 +11,7 @@ Used by the demo, the tests and the benchmarks. In a test:
     # [sources.apple] / [sources.itunes] base_url = sim.base_url
     sim.clock.advance(timedelta(hours=1))          # the market moves once per simulated hour
     sim.set_faults(FaultConfig(force={"us/apps/top-paid": "server_error"}))
+    sim.set_faults(FaultConfig(force={"play/us/topselling_free/APPLICATION": "play_moved"}))
 """
 
 from __future__ import annotations

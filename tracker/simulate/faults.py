@@ -4,6 +4,12 @@ Each feed request gets a number in [0, 1) from a hash of (seed, path, how many t
 asked before); the fault kinds split [0, 1) by their probabilities in FAULT_KINDS order. The same
 request sequence therefore meets the same faults on every run. `force` pins a kind to every path
 containing a given substring, e.g. {"us/apps/top-paid": "server_error"}.
+
+Google Play charts are one POST path, so each chart asked in a POST is decided under its own
+key `play/{gl}/{collection}/{category}`, e.g. {"play/us/topselling_free/APPLICATION": "slow"}
+(playroutes.py). The `play_*` kinds touch only Play charts (Apple's feeds pass them by); of the
+generic kinds, `empty` empties one Play chart's entry list and every other one answers the whole
+POST as it answers an Apple feed.
 """
 
 from __future__ import annotations
@@ -28,7 +34,15 @@ FAULT_KINDS: tuple[str, ...] = (
     "oversized",  # 200, a valid feed padded past oversized_bytes
     "slow",  # 200, the body trickled over slow_seconds
     "redirect_loop",  # 302 to itself, forever
+    "play_captcha",  # Play: an HTML captcha page with status captcha_status (429 or 503)
+    "play_null_payload",  # Play: the chart's row with a null payload and error [3]
+    "play_gateway_error",  # Play: the row's error names ...proto.PlayGatewayError, 200
+    "play_truncated",  # Play: the row's payload string cut in half (the framing stays valid)
+    "play_moved",  # Play: the entry list at container[27], [28] null (a redesign)
+    "play_duplicate",  # Play: a package twice (rank 5 repeats rank 2)
+    "play_extra_rows",  # Play: 5 more rows than asked (past 200 too)
 )
+CAPTCHA_STATUSES = (429, 503)
 
 
 @dataclass(frozen=True)
@@ -47,12 +61,20 @@ class FaultConfig:
     oversized: float = 0.0
     slow: float = 0.0
     redirect_loop: float = 0.0
+    play_captcha: float = 0.0
+    play_null_payload: float = 0.0
+    play_gateway_error: float = 0.0
+    play_truncated: float = 0.0
+    play_moved: float = 0.0
+    play_duplicate: float = 0.0
+    play_extra_rows: float = 0.0
     seed: int = 0
     force: Mapping[str, str] = field(default_factory=dict)
     latency: float = 0.0  # seconds added to every feed response
     timeout_seconds: float = 30.0  # how long a `timeout` fault stays silent
     slow_seconds: float = 3.0  # how long a `slow` body takes
     oversized_bytes: int = 11 * 1024 * 1024  # an `oversized` body is larger than this
+    captcha_status: int = 429  # what a `play_captcha` page answers with: 429 or 503
 
     def __post_init__(self) -> None:
         total = 0.0
@@ -68,6 +90,8 @@ class FaultConfig:
             raise ValueError(f"unknown forced fault kind(s) {bad}; known: {', '.join(FAULT_KINDS)}")
         if self.latency < 0 or self.timeout_seconds < 0 or self.slow_seconds < 0:
             raise ValueError("latency, timeout_seconds and slow_seconds must be >= 0")
+        if self.captcha_status not in CAPTCHA_STATUSES:
+            raise ValueError(f"captcha_status must be 429 or 503, got {self.captcha_status}")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> FaultConfig:
@@ -80,6 +104,8 @@ class FaultConfig:
         for kind in FAULT_KINDS:
             if kind in values:
                 values[kind] = float(values[kind])
+        if "captcha_status" in values:
+            values["captcha_status"] = int(values["captcha_status"])
         if "force" in values:
             values["force"] = {str(k): str(v) for k, v in dict(values["force"]).items()}
         return cls(**values)

@@ -23,6 +23,7 @@ LEGACY_MAX_LIMIT = 200
 LEGACY_MAX_ROWS = 100
 LEGACY_DEFAULT_LIMIT = 10
 INTERNAL_HOST = "https://mzstoreservices-int.itunes.apple.com"
+LOOP_MARK = "apprank_loop=1"  # the query of a redirect_loop fault's Location
 
 
 @dataclass(slots=True)

@@ -1,4 +1,5 @@
-"""A loopback App Store: Apple's v2 and legacy chart feeds over a simulated market and clock.
+"""A loopback App Store: Apple's v2 and legacy chart feeds, and Google Play's batchexecute
+charts (playroutes.py), over a simulated market and clock.
 
     with SimulatorServer("deepseek-2025") as sim:
         httpx.get(f"{sim.base_url}/api/v2/us/apps/top-free/100/apps.json")
@@ -31,7 +32,8 @@ from tracker.simulate.clock import SimClock
 from tracker.simulate.faultio import send_fault
 from tracker.simulate.faults import FaultConfig, FaultPlan
 from tracker.simulate.market import Market
-from tracker.simulate.routes import FeedRoutes, Reply, not_found
+from tracker.simulate.playroutes import PLAY_PATH, PlayRoutes, serve_play
+from tracker.simulate.routes import LOOP_MARK, FeedRoutes, Reply, not_found
 from tracker.simulate.scenario import Scenario, load_scenario
 from tracker.timeutil import isoformat_z, parse_duration, parse_instant
 
@@ -39,7 +41,6 @@ DEFAULT_START = datetime.fromisoformat("2025-01-20T00:00:00+00:00")
 TIME_HEADER = "X-Apprank-Simulated-Time"
 SIMULATED_HEADER = "X-Apprank-Simulated"
 OLD_HOST_PREFIX = "/old-host"
-LOOP_MARK = "apprank_loop=1"
 
 
 class SimulatorServer:
@@ -77,6 +78,7 @@ class SimulatorServer:
         self._speed = speed
         self.host, self.port = host, port
         self.routes = FeedRoutes(market)
+        self.play = PlayRoutes(market)
         self._plan = FaultPlan(faults or FaultConfig())
         self._stats: Counter[str] = Counter()
         self._status: Counter[int | str] = Counter()
@@ -173,6 +175,9 @@ class SimulatorServer:
         latency = self._plan.config.latency
         if latency and self._stopping.wait(latency):
             return
+        if path == PLAY_PATH:
+            serve_play(self, handler, method, query, origin, now)
+            return
         if method != "GET":
             handler.close_connection = True
             self._send(handler, Reply(405, b"Method Not Allowed", outcome="bad_method"), now)
@@ -205,6 +210,7 @@ class SimulatorServer:
                 "/api/v2/{cc}/apps/{chart}/{limit}/apps.json",
                 "/old-host/api/v2/... (301)",
                 "/{cc}/rss/{feedtype}/limit={n}[/genre={g}]/json",
+                f"POST {PLAY_PATH}?hl={{lang}}&gl={{CC}}[&rt=c] (Google Play, rpc vyAe2)",
             ],
             "control": ["/_control/clock", "/_control/faults", "/_control/stats"],
         }
@@ -217,7 +223,12 @@ class SimulatorServer:
             kind, extra = "redirect_loop", 0.0
         else:
             kind, extra = self._plan.decide(path)
-        if kind is None or (reply.feed is None and kind != "redirect_loop"):
+        # Play's own kinds pass Apple's feeds by (their probabilities apply to both stores).
+        if (
+            kind is None
+            or kind.startswith("play_")
+            or (reply.feed is None and kind != "redirect_loop")
+        ):
             self._send(handler, reply, now)
             return
         send_fault(self, handler, kind, extra, reply, f"{origin}{path}?{LOOP_MARK}", now)
@@ -339,11 +350,18 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True
 
-    def read_json(self) -> dict[str, Any]:
+    def read_body(self, limit: int) -> bytes:
+        """The request body (by Content-Length); ValueError past `limit` bytes, unread."""
         length = int(self.headers.get("Content-Length") or 0)
-        if length > 1_000_000:
-            raise ValueError("control body too large")
-        raw = self.rfile.read(length) if length else b"{}"
+        if length > limit:
+            raise ValueError(f"body of {length} bytes, over {limit}")
+        return self.rfile.read(length) if length > 0 else b""
+
+    def read_json(self) -> dict[str, Any]:
+        try:
+            raw = self.read_body(1_000_000)
+        except ValueError:
+            raise ValueError("control body too large") from None
         data = orjson.loads(raw or b"{}")
         if not isinstance(data, dict):
             raise ValueError("expected a JSON object")
