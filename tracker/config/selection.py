@@ -17,7 +17,7 @@ No pydantic here: read commands check their options without loading the config m
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -159,6 +159,42 @@ class ChartSelection:
         return ChartKey(source, self.country, self.chart, self.category, self.device)
 
 
+def selections_of(
+    chart: str,
+    sources: Sequence[str],
+    *,
+    category: str | int = ALL,
+    device: str | None = None,
+    countries: Iterable[str] = (),
+    country: str | None = None,
+) -> list[ChartSelection]:
+    """One selection per source of `sources` (`--source apple,googleplay`: one question over
+    several stores), each checked by `ChartSelection.of` with the same values, a device not
+    given being each source's own; no sources: the one selection without a source. With
+    several, an error that does not name its source (an App Store genre given to Google Play)
+    is prefixed with it."""
+    given = list(countries)
+
+    def one(source: str | None) -> ChartSelection:
+        return ChartSelection.of(
+            chart, source=source, category=category, device=device, countries=given, country=country
+        )
+
+    if not sources:
+        return [one(None)]
+    out = []
+    for source in sources:
+        try:
+            out.append(one(source))
+        except SelectionError as exc:
+            if len(sources) < 2 or source in str(exc):
+                raise
+            raise SelectionError(
+                exc.field, exc.value, f"source {source}: {exc}", f"source {source}: {exc.reason}"
+            ) from None
+    return out
+
+
 def _choices(facts: SourceFacts, field: str) -> tuple[str, ...]:
     return facts.charts if field == "chart" else facts.devices
 
@@ -213,6 +249,7 @@ __all__ = [
     "category_key",
     "default_source",
     "every_storefront",
+    "selections_of",
     "storefront",
     "storefronts",
 ]

@@ -98,13 +98,28 @@ def history(
     (default: the first snapshot) to the one holding `until` (default: the last), and those
     buckets are read whole.
     """
+    return history_across(engine, [(selection, app_ids)], since=since, until=until, every=every)
+
+
+def history_across(
+    engine: Engine,
+    parts: Sequence[tuple[ChartSelection, Sequence[str]]],
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    every: timedelta = timedelta(hours=1),
+) -> list[RankSeries]:
+    """`history` of several (selection, app ids) at once: one selection per source, each with
+    the apps of its source's store (`--source apple,googleplay`), all on one grid of buckets
+    (the range runs over every part's charts), so their series can share a table or a chart.
+    Series in `parts` order, each part's as `history` orders them."""
     step = _step_seconds(every)
     with read_connection(engine) as conn:
-        charts = select_charts(conn, selection)
-        if not charts or not app_ids:
+        chosen = [(select_charts(conn, selection), ids) for selection, ids in parts]
+        chosen = [(charts, ids) for charts, ids in chosen if charts and ids]
+        if not chosen:
             return []
-        chart_ids = [c.id for c in charts]
-        lo, hi = _range(conn, chart_ids, since, until)
+        lo, hi = _range(conn, [c.id for charts, _ in chosen for c in charts], since, until)
         if lo is None or hi is None:
             return []
         start, count = lo // step * step, hi // step - lo // step + 1
@@ -115,16 +130,24 @@ def history(
             )
         # Buckets overlapping the range are read whole, so the first and last are no partial
         # days (with --every 1d) and each bucket means the same whatever the range.
-        read = _read_history(conn, chart_ids, app_ids, start, (hi // step + 1) * step - 1)
-        internal = [found[0] for found in read.apps.values()]
-        names = read_names(conn, [(c.key.source, c.key.country) for c in charts], internal)
-    if read.small:
-        grids: Any = _PythonGrids(read.snaps, start, step, count)  # type: ignore[arg-type]
-    else:
-        from tracker.query import arrays as query_numpy
+        end = (hi // step + 1) * step - 1
+        reads = [
+            (charts, ids, _read_history(conn, [c.id for c in charts], ids, start, end))
+            for charts, ids in chosen
+        ]
+        storefronts = [(c.key.source, c.key.country) for charts, _ in chosen for c in charts]
+        internal = [found[0] for _, _, read in reads for found in read.apps.values()]
+        names = read_names(conn, list(dict.fromkeys(storefronts)), internal)
+    out: list[RankSeries] = []
+    for charts, ids, read in reads:
+        if read.small:
+            grids: Any = _PythonGrids(read.snaps, start, step, count)  # type: ignore[arg-type]
+        else:
+            from tracker.query import arrays as query_numpy
 
-        grids = query_numpy.Grids(query_numpy.as_rows(read.snaps, 4), start, step, count)
-    return _series(app_ids, charts, read, grids, step, names)
+            grids = query_numpy.Grids(query_numpy.as_rows(read.snaps, 4), start, step, count)
+        out += _series(ids, charts, read, grids, step, names)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +346,7 @@ __all__ = [
     "countries_with_data",
     "first_time_at_rank",
     "history",
+    "history_across",
     "leaders",
     "movers",
     "stats",

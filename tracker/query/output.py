@@ -123,11 +123,21 @@ def write_history_table(
 ) -> None:
     """A plain aligned table, a row per bucket and a column per series (rich is far too slow
     for a year of hours)."""
+    from tracker.query.stores import labelled
+
     labels = short_names(refs)
-    header = ["at", *[f"{labels.get(s.app_id, s.app_id)} {s.key.country}" for s in series]]
+    sources = [s.key.source for s in series]
+    header = [
+        "at",
+        *[
+            f"{labelled(labels.get(s.app_id, s.app_id), s.key.source, sources)} {s.key.country}"
+            for s in series
+        ],
+    ]
     widths = [20, *[max(len(h), 3) for h in header[1:]]]
     simulated = ", SIMULATED data" if any(s.simulated for s in series) else ""
-    out.write(f"{chart_title(series[0].key)}, best rank per {every} (UTC){simulated}\n")
+    title = " / ".join(dict.fromkeys(chart_title(s.key) for s in series))
+    out.write(f"{title}, best rank per {every} (UTC){simulated}\n")
     out.write(_line(header, widths) + "\n")
     columns = [s.ranks.tolist() for s in series]
     for i, at in enumerate(series[0].times()):
@@ -142,10 +152,14 @@ def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
 
 
 def short_names(refs: Sequence[AppRef]) -> dict[str, str]:
-    """A label per app: the first word of its name, or its id when two apps share that word."""
+    """A label per app: the first word of its name, or its id when two apps of one store
+    share that word (one app in two stores keeps its word: its store tells them apart)."""
     words = {r.app_id: (r.name.split() or [r.app_id])[0][:16] for r in refs}
-    counts = list(words.values())
-    return {a: w if counts.count(w) == 1 else a for a, w in words.items()}
+    counts = [(words[r.app_id], r.store) for r in refs]
+    return {
+        r.app_id: words[r.app_id] if counts.count((words[r.app_id], r.store)) == 1 else r.app_id
+        for r in refs
+    }
 
 
 def movers_json(result: Movers) -> dict[str, Any]:
