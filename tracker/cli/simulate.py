@@ -67,7 +67,7 @@ def simulate(
     ] = None,
     latency: Annotated[float, typer.Option(help="Seconds added to every feed response.")] = 0.0,
 ) -> None:
-    """Serve a SIMULATED App Store (Apple RSS v2 and legacy iTunes feeds) until Ctrl-C.
+    """Serve a SIMULATED App Store (Apple RSS v2, legacy iTunes, Google Play charts) until Ctrl-C.
 
     Charts come from a seeded, deterministic market plus a scripted scenario, never from Apple.
     Control it over HTTP: GET/POST /_control/clock, /_control/faults, GET /_control/stats.
@@ -109,6 +109,7 @@ def simulate(
     print("point apprank at it in config.toml:")
     print(f'  [sources.apple]\n  base_url = "{server.base_url}"')
     print(f'  [sources.itunes]\n  base_url = "{server.base_url}"')
+    print(f'  [sources.googleplay]\n  base_url = "{server.base_url}"')
     if host not in LOOPBACK:
         print(f"warning: listening on {host}, not loopback", file=sys.stderr)
     sys.stdout.flush()
