@@ -33,8 +33,8 @@ KeyValueError (tracker.config.errors): a ValueError naming the sub-key a validat
 SelectionError (tracker.config.selection): a ValueError naming the chart, source, genre,
     device or country a selection refused, in a command's words and a config line's; commands
     turn it into a UsageError, the config models into their ValidationError.
-AliasError (tracker.config.reading): a ValueError naming the `[apps]` alias whose value is not
-    a store id; the `[apps]` model turns it into a KeyValueError.
+AliasError (tracker.config.aliases): a ValueError naming the `[apps]` entry (or its key) that
+    breaks the alias rule; the `[apps]` model turns it into a KeyValueError.
 _OptionError (tracker.config.charts): a KeyValueError carrying a SelectionError's two wordings
     from a ChartSpec to the config line or the `apprank chart` option it came from.
 BadRow (tracker.files.import_rows): one row's problem in `apprank import`, collected into the
