@@ -9,7 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from tests.conftest import run_apprank
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
@@ -102,6 +102,80 @@ def test_database_at_the_first_migration_upgrades_without_loss(tmp_path: Path) -
         "rank,previous_rank,change,app_id,name,developer",
         "1,,,6737597349,DeepSeek,DeepSeek",  # the only snapshot: no previous rank, no change
     ]
+
+
+# A database at 0008 with every table that 0009 touches or that points at them holding rows.
+_AT_0008 = (
+    "INSERT INTO app (id, store, store_id, name, developer) "
+    "VALUES (1, 'apple', '6737597349', 'DeepSeek', 'DeepSeek'), (2, 'apple', '1', 'One', NULL)",
+    "INSERT INTO chart (id, source, country, kind, category, device) "
+    "VALUES (1, 'apple', 'us', 'top-free', 'all', 'iphone')",
+    "INSERT INTO ranking (id, digest, size) VALUES (1, :digest, 2)",
+    "INSERT INTO ranking_entry (ranking_id, rank, app_id) VALUES (1, 1, 1), (1, 2, 2)",
+    "INSERT INTO snapshot (id, chart_id, captured_at, depth_requested, depth_returned, "
+    "ranking_id, simulated) VALUES (1, 1, 1737975600, 100, 2, 1, false)",
+    "INSERT INTO fetch_attempt (id, chart_id, started_at, duration_ms, outcome, snapshot_id) "
+    "VALUES (1, 1, 1737975600, 12, 'ok', 1)",
+    "INSERT INTO app_listing (id, app_id, source, country, valid_from, snapshot_id, name, "
+    "developer) VALUES (1, 1, 'apple', 'us', 1737975600, 1, 'DeepSeek', 'DeepSeek'), "
+    "(2, 2, 'apple', 'us', 1737975600, 1, 'One', NULL)",
+)
+_TABLES_0009 = ("app", "chart", "ranking_entry", "snapshot", "fetch_attempt", "app_listing")
+
+
+def _every_row(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    with engine.connect() as conn:
+        return {
+            t: [tuple(r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))]
+            for t in _TABLES_0009
+        }
+
+
+def test_0009_keeps_every_row_and_stores_play_apps_from_then_on(db_url: str) -> None:
+    engine = open_engine(db_url, check=False)
+    with engine.connect() as conn:
+        command.upgrade(migrate.alembic_config(conn), "0008")
+        conn.commit()
+    with engine.begin() as conn:
+        for statement in _AT_0008:
+            conn.execute(text(statement), {"digest": bytes(range(16))})
+        if conn.dialect.name == "postgresql":  # the rows above chose their ids
+            for table in ("app", "chart", "ranking", "snapshot", "fetch_attempt", "app_listing"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), 10)"))
+    before = _every_row(engine)
+    assert migrate.upgrade(engine) == ("0008", migrate.HEAD)
+    after = _every_row(engine)
+    unpriced = (None, None, None, None)  # price_micros, currency, rating, installs
+    assert after == {
+        **before,
+        "app": [(*row, *unpriced) for row in before["app"]],
+        "app_listing": [(*row, *unpriced) for row in before["app_listing"]],
+    }
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":  # the copy of `app` left every reference whole
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine = open_engine(db_url)
+    writer = SnapshotWriter(engine)
+    at = T0 + timedelta(days=1)
+    apple = ChartSnapshot(
+        ChartRequest(ChartKey("apple", "us", "top-free"), 100),
+        (ChartEntry(1, "6737597349", "DeepSeek", "DeepSeek"), ChartEntry(2, "1", "One")),
+        None,
+    )
+    longest = "com." + "a" * 146  # Google Play takes package names of up to 150 characters
+    play = ChartSnapshot(
+        ChartRequest(ChartKey("googleplay", "us", "top-paid", "all", "phone"), 100),
+        (ChartEntry(1, longest, "Long", "Dev", price_micros=990_000, currency="USD"),),
+        None,
+    )
+    writer.save_many([(apple, at, Attempt(at, 5, "ok", 200)), (play, at, Attempt(at, 5, "ok"))])
+    rows = _every_row(engine)
+    assert rows["app"][2][1:4] == ("googleplay", longest, "Long")
+    assert rows["app"][2][-4:] == (990_000, "USD", None, None)
+    # The Apple apps showed what their listings say: no row for them; one for the new app.
+    assert rows["app_listing"][:2] == after["app_listing"]
+    assert len(rows["app_listing"]) == 3
 
 
 def test_a_schema_newer_than_the_code_is_refused(tmp_path: Path) -> None:
