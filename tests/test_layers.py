@@ -35,7 +35,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fetch", ("tracker.fetch",)),
     ("store", ("tracker.store",)),
     ("query", ("tracker.query",)),
-    ("outputs", ("charts", "tracker.files", "tracker.alerts")),
+    ("outputs", ("charts", "tracker.files", "tracker.alerts", "tracker.web")),
     ("services", ("tracker.simulate", "tracker.demo", "scheduler")),
     ("cli", ("tracker.cli", "tracker.__main__")),
 )
