@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from tracker.alerts.rules import Position, places_moved
+from tracker.config.facts import SOURCE_FACTS
 from tracker.config.when import Condition, Direction, Kind
 from tracker.models import ChartKey
 
 
 def chart_phrase(key: ChartKey) -> str:
-    """`the US top-free chart`, with the genre and device when they are not the defaults."""
+    """`the US top-free chart`, with the genre and device when they are not the defaults, and
+    `on Google Play` for that store's charts."""
+    facts = SOURCE_FACTS.get(key.source)
     extras = []
     if key.category != "all":
         extras.append(f"genre {key.category}")
-    if key.device != "iphone":
+    if key.device != (facts.devices[0] if facts else "iphone"):
         extras.append(key.device)
     suffix = f" ({', '.join(extras)})" if extras else ""
-    return f"the {key.country.upper()} {key.chart} chart{suffix}"
+    store = " on Google Play" if facts is not None and facts.store == "googleplay" else ""
+    return f"the {key.country.upper()} {key.chart} chart{suffix}{store}"
 
 
 def _spot(position: Position) -> str:

@@ -17,6 +17,7 @@ from tracker.alerts.messages import describe
 from tracker.alerts.rules import Position
 from tracker.config.alerts import AlertRule
 from tracker.config.aliases import AppAlias
+from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import every_storefront
 from tracker.config.load import Config
 from tracker.config.when import Direction, Kind
@@ -54,7 +55,9 @@ def sample_event(rule: AlertRule, aliases: Mapping[str, AppAlias], now: datetime
     """A made-up event as `rule` would fire it: its app, first country (us for a rule on every
     storefront), chart and condition; apps named through the `[apps]` `aliases`."""
     country = "us" if every_storefront(rule.countries) else rule.countries[0]
-    key = ChartKey(rule.source or "apple", country, rule.chart, rule.category, rule.device)
+    source = rule.source or "apple"
+    device = rule.device or SOURCE_FACTS[source].devices[0]
+    key = ChartKey(source, country, rule.chart, rule.category, device)
     ranks = _sample_ranks(rule)
     before, after = Position(ranks.before, SAMPLE_DEPTH), Position(ranks.now, SAMPLE_DEPTH)
     rival = rule.condition.rival

@@ -22,7 +22,12 @@ def raw(
     chart: Annotated[str, typer.Option("--chart", help="Chart kind.")] = "top-free",
     source: Annotated[str | None, typer.Option("--source", help="apple or itunes.")] = None,
     category: Annotated[str, typer.Option("--category", help="Genre id or name.")] = "all",
-    device: Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")] = "iphone",
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device", help="iphone, ipad, mac; phone on googleplay (default: the first)."
+        ),
+    ] = None,
     at: Annotated[
         str | None,
         typer.Option(

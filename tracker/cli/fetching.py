@@ -203,9 +203,16 @@ def _outcome_json(outcome: Any) -> dict[str, object]:
 def top(
     country: Annotated[str, typer.Option("--country", help="Storefront code.")] = "us",
     chart: Annotated[str, typer.Option("--chart", help="Chart kind.")] = "top-free",
-    source: Annotated[str | None, typer.Option("--source", help="apple or itunes.")] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="apple, itunes or googleplay.")
+    ] = None,
     category: Annotated[str, typer.Option("--category", help="Genre id or name.")] = "all",
-    device: Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")] = "iphone",
+    device: Annotated[
+        str | None,
+        typer.Option(
+            "--device", help="iphone, ipad, mac; phone on googleplay (default: the first)."
+        ),
+    ] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show the top N.")] = None,
     config_path: ConfigOpt = None,
     as_json: JsonOpt = False,

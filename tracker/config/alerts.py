@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from tracker.config.errors import KeyValueError
+from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import ALL, Countries, Duration, Strict
 from tracker.config.notify import LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
 from tracker.config.selection import ChartSelection, SelectionError
@@ -54,7 +55,7 @@ class AlertRule(Strict):
     source: str | None = None  # None: the chart kind from any source
     chart: str = "top-free"
     category: str = "all"
-    device: str = "iphone"
+    device: str | None = None  # None: each source's own first (iphone, phone on googleplay)
     when: str
     cooldown: Duration | None = None
     notify: list[str] = [LOG_TARGET]
@@ -94,8 +95,8 @@ class AlertRule(Strict):
 
     @field_validator("device")
     @classmethod
-    def _device(cls, value: str, info: ValidationInfo) -> str:
-        return _checked(_rule_source(info), device=value).device
+    def _device(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return None if value is None else _checked(_rule_source(info), device=value).device
 
     @field_validator("when")
     @classmethod
@@ -128,7 +129,7 @@ class AlertRule(Strict):
             key.chart == self.chart
             and (self.source is None or key.source == self.source)
             and key.category == self.category
-            and key.device == self.device
+            and key.device == (self.device or SOURCE_FACTS[key.source].devices[0])
             and key.country in self.countries
         )
 

@@ -22,7 +22,9 @@ from tracker.store.reads import TopChart, chart_status, latest_chart
 from tracker.timeutil import isoformat_z
 
 
-def top_key(country: str, chart: str, source: str | None, category: str, device: str) -> ChartKey:
+def top_key(
+    country: str, chart: str, source: str | None, category: str, device: str | None
+) -> ChartKey:
     """The chart `top` shows, its options checked as `history` and `movers` check theirs (a
     misspelt chart must not fall through to another source and "no stored snapshot"), and
     offered by its source (--source, else the chart's usual one)."""
