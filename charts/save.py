@@ -9,7 +9,7 @@ gives an identical file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
@@ -38,5 +38,11 @@ def save_figure(figure: Figure, path: Path | str) -> Path:
     target = Path(path)
     fmt = chart_format(target)
     with atomic_file(target) as handle:
-        figure.savefig(handle, format=fmt, metadata=_METADATA[fmt], facecolor="white")
+        write_figure(figure, handle, fmt)
     return target
+
+
+def write_figure(figure: Figure, out: IO[bytes], fmt: str) -> None:
+    """`figure` as `fmt` ("png", "svg" or "pdf") to a binary stream: the bytes `save_figure`
+    writes to a file of that format (the web server sends them as they are)."""
+    figure.savefig(out, format=fmt, metadata=_METADATA[fmt], facecolor="white")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,10 +18,8 @@ from tracker.cli.common import (
     duration,
     fail,
     handle_errors,
-    instant,
     print_json,
     reading_from,
-    split_values,
     stderr,
 )
 from tracker.cli.progress import progress_bar, stderr_is_terminal
@@ -35,12 +32,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from tracker.files import export as exp
-    from tracker.query import apps as _apps
+    from tracker.files import export_run
     from tracker.query import history as query
 else:
     exp = lazy_module("tracker.files.export")
+    export_run = lazy_module("tracker.files.export_run")
     query = lazy_module("tracker.query.history")
-    _apps = lazy_module("tracker.query.apps")
 
 
 class Format(StrEnum):
@@ -104,14 +101,15 @@ def export_command(
 
     reading = reading_from(config_path)
     engine = open_engine(reading.database_url, create=False)
-    refs = _apps.resolve_apps(engine, reading.aliases, split_values(app_names))
-    selection = exp.Selection(
-        app_ids=[r.app_id for r in refs],
-        countries=split_values(country),
-        charts=split_values(chart),
-        sources=split_values(source),
-        since=instant(since, "--since"),
-        until=instant(until, "--until"),
+    selection = export_run.selection_of(
+        engine,
+        reading.aliases,
+        app=app_names,
+        country=country,
+        chart=chart,
+        source=source,
+        since=since,
+        until=until,
     )
     to_file = output != "-"
     bom = bom and to_file and fmt is Format.csv
@@ -128,20 +126,12 @@ def export_command(
 def _export_long(
     engine: Engine, selection: exp.Selection, output: str, fmt: Format, *, raw: bool, bom: bool
 ) -> int:
-    plan = exp.plan(engine, selection)
-    # A JSONL row carries its snapshot's provenance (URL, body digest, depths); CSV stays as is.
-    came = fmt is Format.jsonl
-    snapshots = iter(()) if plan is None else exp.iter_snapshots(engine, plan, with_provenance=came)
-    first = next(snapshots, None)
-    if first is None:
-        raise fail("no stored rows match the selection")
-    everything = chain([first], snapshots)
+    # The web server's export runs the same two steps (tracker/files/export_run.py).
+    plan, snapshots = export_run.start(engine, selection, fmt.value)
     show = output != "-" and stderr_is_terminal()
-    total = exp.estimate_rows(engine, plan) if show and plan is not None else None
+    total = exp.estimate_rows(engine, plan) if show else None
     with _progress(show, total) as advance, exp.open_output(output) as out:
-        if fmt is Format.jsonl:
-            return exp.write_jsonl(everything, out, on_rows=advance)
-        return exp.write_csv(everything, out, raw=raw, bom=bom, on_rows=advance)
+        return export_run.write(fmt.value, snapshots, out, raw=raw, bom=bom, on_rows=advance)
 
 
 def _progress(

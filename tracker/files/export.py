@@ -29,8 +29,9 @@ import orjson
 from sqlalchemy import Connection, Engine
 
 from tracker.atomic import atomic_file
-from tracker.config.selection import ChartSelection
+from tracker.config.selection import ChartSelection, SelectionError
 from tracker.errors import UsageError
+from tracker.query.params import selection_param
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
 from tracker.store.listings import NameCache
@@ -85,10 +86,10 @@ class Selection:
             for source in self.sources:
                 ChartSelection.of(source=source)
             countries = ChartSelection.of(countries=self.countries).countries
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        except SelectionError as exc:
+            raise UsageError(str(exc), param=selection_param(exc.field)) from None
         if self.since and self.until and self.since > self.until:
-            raise UsageError("--since is after --until")
+            raise UsageError("--since is after --until", param="since")
         return replace(self, countries=countries)
 
     def one_chart(self) -> ChartSelection:

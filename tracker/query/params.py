@@ -27,6 +27,12 @@ def param_of(option: str) -> str:
     return option.lstrip("-").replace("-", "_")
 
 
+def selection_param(field: str) -> str:
+    """The parameter that sets a selection's field (`SelectionError.field`): "countries" is set
+    by --country."""
+    return _PARAMS.get(field, field)
+
+
 def split_values(values: Sequence[str] | None) -> list[str]:
     """`--country us,gb --country jp` -> ["us", "gb", "jp"] (order kept, duplicates dropped)."""
     out: list[str] = []
@@ -91,7 +97,7 @@ def chart_selection(
             country=country,
         )
     except SelectionError as exc:
-        raise UsageError(str(exc), param=_PARAMS.get(exc.field, exc.field)) from None
+        raise UsageError(str(exc), param=selection_param(exc.field)) from None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
