@@ -21,6 +21,7 @@ from tracker.config.files import read_config_file, with_overrides
 from tracker.config.http import HttpConfig
 from tracker.config.notify import NotifyConfig
 from tracker.config.reader import ReaderConfig
+from tracker.config.web import WebConfig
 
 
 class Config(ReaderConfig):
@@ -32,6 +33,7 @@ class Config(ReaderConfig):
     alert: list[AlertRule] = Field(default_factory=list)
     notify: NotifyConfig = NotifyConfig()
     archive: ArchiveConfig = ArchiveConfig()
+    web: WebConfig = WebConfig()
 
     @model_validator(mode="after")
     def _alerting(self) -> Config:
