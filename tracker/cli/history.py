@@ -32,9 +32,12 @@ from tracker.runtime import lazy_module
 # The queries (NumPy) and app resolution (the config models, the ORM) load when a command runs,
 # not for `--help`.
 if TYPE_CHECKING:
-    from tracker.query import answers
+    from tracker.query import across, answers
+    from tracker.query import across_tables as tables
 else:
     answers = lazy_module("tracker.query.answers")
+    across = lazy_module("tracker.query.across")
+    tables = lazy_module("tracker.query.across_tables")
 
 CountriesOpt = Annotated[
     list[str] | None,
@@ -45,10 +48,30 @@ ChartOpt = Annotated[
 ]
 SourceOpt = Annotated[
     str | None,
-    typer.Option("--source", help="apple or itunes (default: the chart's usual source)."),
+    typer.Option(
+        "--source", help="apple, itunes or googleplay (default: the chart's usual source)."
+    ),
 ]
-CategoryOpt = Annotated[str, typer.Option("--category", help="Genre id or name.")]
-DeviceOpt = Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")]
+SourcesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help="apple, itunes or googleplay; several (comma-separated or repeated) follow each "
+        "app in each store (default: the chart's usual App Store source).",
+        show_default=False,
+    ),
+]
+CategoryOpt = Annotated[
+    str, typer.Option("--category", help="Genre id or name (Google Play: a category code).")
+]
+DeviceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--device",
+        help="iphone, ipad, mac (App Store) or phone (Google Play); default: each source's own.",
+        show_default=False,
+    ),
+]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Start: an ISO date/time (UTC) or an age (7d, 24h).")
 ]
@@ -65,9 +88,9 @@ def history(
     ],
     country: CountriesOpt = None,
     chart: ChartOpt = "top-free",
-    source: SourceOpt = None,
+    source: SourcesOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     every: Annotated[
@@ -82,11 +105,14 @@ def history(
     Each bucket shows the best rank in it; "-" when the chart was fetched
     but the app was below the depth returned (not in chart); blank (null in
     JSON) when nothing was fetched (no data). --since/--until take an ISO
-    date or time (UTC) or an age such as 7d or 24h.
+    date or time (UTC) or an age such as 7d or 24h. --source apple,googleplay
+    follows an [apps] alias naming both stores' ids in each store.
 
     Example:
 
         apprank history deepseek chatgpt --country us,gb --since 7d --every 1d
+
+        apprank history deepseek --source apple,googleplay --country us
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
@@ -119,7 +145,7 @@ def movers(
     chart: ChartOpt = "top-free",
     source: SourceOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     since: Annotated[
         str,
         typer.Option(
@@ -176,9 +202,9 @@ def compare(
     app_b: Annotated[str, typer.Argument(metavar="APP_B", help="The second app.")],
     country: CountriesOpt = None,
     chart: ChartOpt = "top-free",
-    source: SourceOpt = None,
+    source: SourcesOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     config_path: ConfigOpt = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
@@ -195,19 +221,25 @@ def compare(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    answer = answers.compare(
+    answer = answers.compare_across(
         engine,
         config.aliases,
         app_a,
         app_b,
         country=country,
         chart=chart,
-        source=source,
+        sources=source,
         category=category,
         device=device,
     )
     if fmt is OutputFormat.json:
         print_json(answer.json())
+        return
+    if isinstance(answer, across.Across):
+        rows, columns, title, headers = tables.compare_table(
+            answer, for_csv=fmt is OutputFormat.csv
+        )
+        emit(rows, columns, fmt, title=title, headers=headers)
         return
     a, b, results = answer.a, answer.b, answer.results
     rows = out.compare_rows(a, b, results, for_csv=fmt is OutputFormat.csv)
@@ -228,9 +260,9 @@ def leaders(
         typer.Option("--at", help="When: an ISO time or an age (24h); default: latest."),
     ] = None,
     chart: ChartOpt = "top-free",
-    source: SourceOpt = None,
+    source: SourcesOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     config_path: ConfigOpt = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
@@ -246,26 +278,29 @@ def leaders(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    answer = answers.leaders(
+    answer = answers.leaders_across(
         engine,
         config.aliases,
         app_name,
         rank=rank,
         at=at,
         chart=chart,
-        source=source,
+        sources=source,
         category=category,
         device=device,
     )
     if fmt is OutputFormat.json:
         print_json(answer.json())
         return
-    rows = answer.rows()
+    if isinstance(answer, across.Across):
+        rows, columns, summary, _ = tables.leaders_table(answer)
+    else:
+        rows, columns, summary = answer.rows(), ["country", "rank", "captured_at"], answer.summary()
     if fmt is OutputFormat.table:
-        typer.echo(answer.summary())
+        typer.echo(summary)
         if not rows:
             return
-    emit(rows, ["country", "rank", "captured_at"], fmt)
+    emit(rows, columns, fmt)
 
 
 @app.command()
@@ -274,9 +309,9 @@ def stats(
     app_name: Annotated[str, typer.Argument(metavar="APP", help="The app (id, alias or name).")],
     country: CountriesOpt = None,
     chart: ChartOpt = "top-free",
-    source: SourceOpt = None,
+    source: SourcesOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     config_path: ConfigOpt = None,
     as_json: JsonOpt = False,
     as_csv: CsvOpt = False,
@@ -294,18 +329,22 @@ def stats(
     """
     fmt = output_format(as_json, as_csv)
     engine, config = engine_and_config(config_path)
-    answer = answers.stats(
+    answer = answers.stats_across(
         engine,
         config.aliases,
         app_name,
         country=country,
         chart=chart,
-        source=source,
+        sources=source,
         category=category,
         device=device,
     )
     if fmt is OutputFormat.json:
         print_json(answer.json())
+        return
+    if isinstance(answer, across.Across):
+        rows, columns, title, headers = tables.stats_table(answer, chart)
+        emit(rows, columns, fmt, title=title, headers=headers)
         return
     ref, rows = answer.ref, answer.rows()
     title = f"{ref.name} ({ref.app_id}) in {chart}"

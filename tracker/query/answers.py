@@ -5,6 +5,10 @@ web query parameters), checks them, resolves the apps, runs the query and return
 whose `json()` is exactly what the command prints with `--json` and what the web API serves.
 The command formats the same answer as a table or CSV. A bad value is a UsageError naming its
 parameter; nothing stored to answer with is NothingStored.
+
+`source` takes a list (`--source apple,googleplay`, tracker/query/stores.py): an `[apps]` alias
+naming an id per store is then its app in each store; `history` puts every store's series on
+one grid, and `compare`, `leaders` and `stats` answer once per store (tracker/query/across.py).
 """
 
 from __future__ import annotations
@@ -17,33 +21,57 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tracker.config.aliases import AppAlias
+from tracker.config.selection import ChartSelection
 from tracker.errors import NothingStored, UsageError
 from tracker.models import RankSeries
 from tracker.query import history as query
 from tracker.query import output as out
-from tracker.query.apps import AppRef, resolve_app, resolve_apps
+from tracker.query.across import Across, across, ref_in
+from tracker.query.apps import AppRef, resolve_across, resolve_apps
 from tracker.query.compare import Comparison
 from tracker.query.movers import Movers
 from tracker.query.output import iso
 from tracker.query.params import chart_selection, duration, instant, positive, reference
 from tracker.query.stats import CountryStats
+from tracker.query.stores import by_store, selections, source_list, stores_of
 
 Aliases = Mapping[str, AppAlias]
+# One source ("googleplay"), several (["apple", "googleplay"] or "apple,googleplay"), or none.
+Sources = str | Sequence[str] | None
 
 
-def app_ref(engine: Engine, aliases: Aliases, name: str, param: str = "app") -> AppRef:
-    """`resolve_app`, its UsageError naming the parameter that named the app."""
+def app_refs(
+    engine: Engine,
+    aliases: Aliases,
+    names: Sequence[str],
+    sources: Sequence[str] = (),
+    param: str = "app",
+) -> list[AppRef]:
+    """The apps named, in the stores of `sources` (`resolve_across`; none: `resolve_apps`, as
+    before several stores), its UsageError naming the parameter that named them."""
     try:
-        return resolve_app(engine, aliases, name)
+        if sources:
+            return resolve_across(engine, aliases, names, stores_of(sources))
+        return resolve_apps(engine, aliases, names)
     except UsageError as exc:
         raise UsageError(str(exc), param=param) from None
 
 
-def app_refs(engine: Engine, aliases: Aliases, names: Sequence[str]) -> list[AppRef]:
-    try:
-        return resolve_apps(engine, aliases, names)
-    except UsageError as exc:
-        raise UsageError(str(exc), param="app") from None
+def one_source(source: str | None) -> list[str]:
+    """The one source a one-answer question takes (none: the chart's usual one); several
+    are a UsageError, since they answer once per store (the `*_across` questions)."""
+    sources = source_list(source)
+    if len(sources) > 1:
+        raise UsageError(f"one source here, not {', '.join(sources)}", param="source")
+    return sources
+
+
+def app_ref(
+    engine: Engine, aliases: Aliases, name: str, param: str = "app", source: str | None = None
+) -> AppRef:
+    """The one app `name` names (in `source`'s store when given; an alias: Apple's app first
+    where it names both), its UsageError naming the parameter that named it."""
+    return app_refs(engine, aliases, [name], [source] if source else (), param)[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,23 +94,25 @@ def history(
     *,
     country: Sequence[str] | None = None,
     chart: str = "top-free",
-    source: str | None = None,
+    source: Sources = None,
     category: str = "all",
-    device: str = "iphone",
+    device: str | None = None,
     since: str | None = None,
     until: str | None = None,
     every: str = "1h",
 ) -> HistoryAnswer:
-    """Each app's rank over time in each country's chart, by `every`-long bucket."""
-    refs = app_refs(engine, aliases, apps)
+    """Each app's rank over time in each country's chart, by `every`-long bucket; with
+    several sources, each store's series on the same grid."""
+    sources = source_list(source)
+    chosen = selections(chart, sources, category, device, country)
+    refs = app_refs(engine, aliases, apps, sources)
     if not refs:
         raise UsageError(
             "name at least one app (a store id, an alias or part of a name)", param="app"
         )
-    series = query.history(
+    series = query.history_across(
         engine,
-        [r.app_id for r in refs],
-        chart_selection(chart, source, category, device, country),
+        by_store(chosen, refs),
         since=instant(since, "--since"),
         until=instant(until, "--until"),
         every=duration(every, "--every"),
@@ -107,7 +137,7 @@ def movers(
     chart: str = "top-free",
     source: str | None = None,
     category: str = "all",
-    device: str = "iphone",
+    device: str | None = None,
     since: str = "24h",
     limit: int = 10,
 ) -> MoversAnswer:
@@ -143,16 +173,51 @@ def compare(
     chart: str = "top-free",
     source: str | None = None,
     category: str = "all",
-    device: str = "iphone",
+    device: str | None = None,
 ) -> CompareAnswer:
-    """Per country, which of two apps leads now, and every overtake."""
-    a, b = app_ref(engine, aliases, app_a), app_ref(engine, aliases, app_b)
-    results = query.compare(
-        engine, a.app_id, b.app_id, chart_selection(chart, source, category, device, country)
+    """`compare_across` of at most one source: one answer."""
+    answer = compare_across(
+        engine,
+        aliases,
+        app_a,
+        app_b,
+        country=country,
+        chart=chart,
+        sources=one_source(source),
+        category=category,
+        device=device,
     )
-    if not results:
-        raise NothingStored(f"no stored snapshot of {chart} in the selected countries")
-    return CompareAnswer(a, b, results)
+    assert isinstance(answer, CompareAnswer)  # one source: its answer as it is
+    return answer
+
+
+def compare_across(
+    engine: Engine,
+    aliases: Aliases,
+    app_a: str,
+    app_b: str,
+    *,
+    country: Sequence[str] | None = None,
+    chart: str = "top-free",
+    sources: Sources = None,
+    category: str = "all",
+    device: str | None = None,
+) -> CompareAnswer | Across[CompareAnswer]:
+    """Per country, which of two apps leads now, and every overtake (per store, with several
+    sources)."""
+    sources = source_list(sources)
+    chosen = selections(chart, sources, category, device, country)
+    a_refs = app_refs(engine, aliases, [app_a], sources, "app_a")
+    b_refs = app_refs(engine, aliases, [app_b], sources, "app_b")
+
+    def answer(selection: ChartSelection) -> CompareAnswer:
+        a, b = ref_in(a_refs, selection), ref_in(b_refs, selection)
+        results = query.compare(engine, a.app_id, b.app_id, selection)
+        if not results:
+            raise NothingStored(f"no stored snapshot of {chart} in the selected countries")
+        return CompareAnswer(a, b, results)
+
+    return across(chosen, answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +232,13 @@ class LeadersAnswer:
         return [{"country": c, "rank": r, "captured_at": iso(t)} for c, r, t in self.found]
 
     def summary(self) -> str:
+        return f"{self.ref.name}: {self.counted()}"
+
+    def counted(self) -> str:
+        """ "#1 in 2 countries (of 3 with data)"."""
         what = "#1" if self.rank == 1 else f"top {self.rank}"
         plural = "country" if len(self.found) == 1 else "countries"
-        return (
-            f"{self.ref.name}: {what} in {len(self.found)} {plural} "
-            f"(of {len(self.with_data)} with data)"
-        )
+        return f"{what} in {len(self.found)} {plural} (of {len(self.with_data)} with data)"
 
     def json(self) -> dict[str, Any]:
         return {
@@ -195,19 +261,53 @@ def leaders(
     chart: str = "top-free",
     source: str | None = None,
     category: str = "all",
-    device: str = "iphone",
+    device: str | None = None,
 ) -> LeadersAnswer:
+    """`leaders_across` of at most one source: one answer."""
+    answer = leaders_across(
+        engine,
+        aliases,
+        app,
+        rank=rank,
+        at=at,
+        chart=chart,
+        sources=one_source(source),
+        category=category,
+        device=device,
+    )
+    assert isinstance(answer, LeadersAnswer)  # one source: its answer as it is
+    return answer
+
+
+def leaders_across(
+    engine: Engine,
+    aliases: Aliases,
+    app: str,
+    *,
+    rank: int = 1,
+    at: str | None = None,
+    chart: str = "top-free",
+    sources: Sources = None,
+    category: str = "all",
+    device: str | None = None,
+) -> LeadersAnswer | Across[LeadersAnswer]:
     """The countries where `app` held rank `rank` or better at `at` (default: each country's
-    latest snapshot)."""
+    latest snapshot); counted per store, with several sources."""
     positive(rank, "--rank")
-    ref = app_ref(engine, aliases, app)
+    sources = source_list(sources)
+    chosen = selections(chart, sources, category, device)
+    refs = app_refs(engine, aliases, [app], sources)
     when = instant(at, "--at")
-    selection = chart_selection(chart, source, category, device)
-    found = query.leaders(engine, ref.app_id, selection, rank=rank, at=when)
-    with_data = query.countries_with_data(engine, selection, at=when)
-    if not with_data:
-        raise NothingStored(f"no stored snapshot of {chart} at that time")
-    return LeadersAnswer(ref, rank, when, list(found), list(with_data))
+
+    def answer(selection: ChartSelection) -> LeadersAnswer:
+        ref = ref_in(refs, selection)
+        found = query.leaders(engine, ref.app_id, selection, rank=rank, at=when)
+        with_data = query.countries_with_data(engine, selection, at=when)
+        if not with_data:
+            raise NothingStored(f"no stored snapshot of {chart} at that time")
+        return LeadersAnswer(ref, rank, when, list(found), list(with_data))
+
+    return across(chosen, answer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,16 +332,47 @@ def stats(
     chart: str = "top-free",
     source: str | None = None,
     category: str = "all",
-    device: str = "iphone",
+    device: str | None = None,
 ) -> StatsAnswer:
-    """`app`'s best rank and when, first and last seen, hours at #1 and in the top 10, per
-    country."""
-    ref = app_ref(engine, aliases, app)
-    results = query.stats(
-        engine, ref.app_id, chart_selection(chart, source, category, device, country)
+    """`stats_across` of at most one source: one answer."""
+    answer = stats_across(
+        engine,
+        aliases,
+        app,
+        country=country,
+        chart=chart,
+        sources=one_source(source),
+        category=category,
+        device=device,
     )
-    if not results:
-        raise NothingStored(f"{ref.name} was never in a stored {chart} chart")
-    if all(s.state == "no_data" for s in results):  # nothing to show, as for the other readers
-        raise NothingStored(f"no stored snapshot of {chart} in the selected countries")
-    return StatsAnswer(ref, chart, list(results))
+    assert isinstance(answer, StatsAnswer)  # one source: its answer as it is
+    return answer
+
+
+def stats_across(
+    engine: Engine,
+    aliases: Aliases,
+    app: str,
+    *,
+    country: Sequence[str] | None = None,
+    chart: str = "top-free",
+    sources: Sources = None,
+    category: str = "all",
+    device: str | None = None,
+) -> StatsAnswer | Across[StatsAnswer]:
+    """`app`'s best rank and when, first and last seen, hours at #1 and in the top 10, per
+    country (and per store, with several sources)."""
+    sources = source_list(sources)
+    chosen = selections(chart, sources, category, device, country)
+    refs = app_refs(engine, aliases, [app], sources)
+
+    def answer(selection: ChartSelection) -> StatsAnswer:
+        ref = ref_in(refs, selection)
+        results = query.stats(engine, ref.app_id, selection)
+        if not results:
+            raise NothingStored(f"{ref.name} was never in a stored {chart} chart")
+        if all(s.state == "no_data" for s in results):  # nothing to show, as elsewhere
+            raise NothingStored(f"no stored snapshot of {chart} in the selected countries")
+        return StatsAnswer(ref, chart, list(results))
+
+    return across(chosen, answer)
