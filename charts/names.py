@@ -184,8 +184,12 @@ COUNTRY_NAMES: dict[str, str] = {
 }
 
 _CHART_NAMES = {"top-free": "Top Free", "top-paid": "Top Paid", "top-grossing": "Top Grossing"}
-_DEVICE_NAMES = {"iphone": "iPhone", "ipad": "iPad", "mac": "Mac"}
-_SOURCE_NAMES = {"apple": "Apple RSS v2", "itunes": "iTunes RSS (legacy)"}
+_DEVICE_NAMES = {"iphone": "iPhone", "ipad": "iPad", "mac": "Mac", "phone": "Phone"}
+_SOURCE_NAMES = {
+    "apple": "Apple RSS v2",
+    "itunes": "iTunes RSS (legacy)",
+    "googleplay": "Google Play",
+}
 
 
 def country_name(code: str) -> str:

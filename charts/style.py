@@ -143,6 +143,7 @@ def set_footnote(
     """
     inch = 1 / figure.get_figheight()
     note = SIZE_NOTE * 2.2 / 72 * inch
+    columns = _legend_row(figure, legend, note, columns) if legend else columns
     rows = math.ceil(len(legend) / columns) if legend else 0
     key = rows * SIZE_LEGEND * 1.9 / 72 * inch + (0.08 * inch if rows else 0)
     engine = figure.get_layout_engine()
@@ -159,18 +160,29 @@ def set_footnote(
         color=MUTED,
         gid="footnote",
     )
-    if legend:
-        figure.legend(
+    return note + key
+
+
+def _legend_row(figure: Figure, legend: Sequence[Artist], note: float, columns: int) -> int:
+    """Put the legend above the footnote in as many columns (at most `columns`) as fit the
+    figure's width: long labels ("DeepSeek (Google Play)") wrap to more rows instead of
+    running off both edges. Returns the columns used."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    for ncols in range(min(len(legend), columns), 0, -1):
+        made = figure.legend(
             handles=list(legend),
             loc="lower center",
             bbox_to_anchor=(0.5, note),
-            ncols=min(len(legend), columns),
+            ncols=ncols,
             frameon=False,
             fontsize=SIZE_LEGEND,
             borderaxespad=0,
             borderpad=0.2,
         )
-    return note + key
+        if ncols == 1 or made.get_window_extent(renderer).width <= figure.bbox.width:
+            return ncols
+        made.remove()
+    return 1
 
 
 def frame_footnote(

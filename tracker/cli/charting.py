@@ -43,11 +43,25 @@ CountryOpt = Annotated[
 ]
 ChartKindOpt = Annotated[str, typer.Option("--chart", help="Chart kind.")]
 SourceOpt = Annotated[
-    str | None,
-    typer.Option("--source", help="apple or itunes (default: the one for the chart kind)."),
+    list[str] | None,
+    typer.Option(
+        "--source",
+        help="apple, itunes or googleplay; several (comma-separated or repeated) draw each "
+        "app in each store (default: the App Store source for the chart kind).",
+        show_default=False,
+    ),
 ]
-CategoryOpt = Annotated[str, typer.Option("--category", help="Genre id or name.")]
-DeviceOpt = Annotated[str, typer.Option("--device", help="iphone, ipad or mac.")]
+CategoryOpt = Annotated[
+    str, typer.Option("--category", help="Genre id or name (Google Play: a category code).")
+]
+DeviceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--device",
+        help="iphone, ipad, mac (App Store) or phone (Google Play); default: each source's own.",
+        show_default=False,
+    ),
+]
 SinceOpt = Annotated[
     str | None,
     typer.Option("--since", help="Start: ISO date/time or an age like 30d (default: all)."),
@@ -92,7 +106,7 @@ def chart(
     chart_kind: ChartKindOpt = "top-free",
     source: SourceOpt = None,
     category: CategoryOpt = "all",
-    device: DeviceOpt = "iphone",
+    device: DeviceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     every: EveryOpt = "1h",
@@ -107,6 +121,8 @@ def chart(
     """Draw rank over time from the stored history and print the file's path.
 
     Kinds: rank (lines), grid (a panel per country), heatmap (countries x time), leaders.
+    With --source apple,googleplay an [apps] alias naming both stores' ids is drawn in each
+    store, its lines labelled by store (a grid: both in each country's panel).
     Exit code 1 when there is nothing to draw (no data, or never ranked); 2 for a bad option.
 
     Example:
@@ -116,6 +132,8 @@ def chart(
         apprank chart grid 6448311069 --country us,gb,jp,de -o grid.svg
 
         apprank chart leaders chatgpt --top 10 --tz Europe/Paris -o leaders.pdf
+
+        apprank chart grid deepseek --source apple,googleplay --country us,gb
     """
     # Imported here: Matplotlib takes a while to load and other commands never need it.
     from charts.save import save_figure
@@ -130,7 +148,7 @@ def chart(
         apps=apps or [],
         countries=split_values(country),
         chart=chart_kind,
-        source=source,
+        source=split_values(source) or None,
         category=category,
         device=device,
         since=since,

@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr, ValidationError, field_validator, model
 
 from tracker.config.errors import KeyValueError
 from tracker.config.fields import AnyCountries, Duration, Strict
-from tracker.config.selection import ChartSelection, SelectionError
+from tracker.config.selection import ChartSelection, SelectionError, selections_of
 from tracker.errors import UsageError
 from tracker.timeutil import parse_instant
 
@@ -86,9 +86,10 @@ class ChartSpec(Strict):
     apps: list[str] = Field(min_length=1)
     countries: AnyCountries = []  # none, or "all": every country with data
     chart: str = "top-free"
-    source: str | None = None
+    # One source, or several (a list, or "apple,googleplay"): the app in each store.
+    source: str | list[str] | None = None
     category: str = "all"
-    device: str = "iphone"
+    device: str | None = None  # None: each source's own (iphone without a source)
     since: str | None = None
     until: str | None = None
     every: Duration = timedelta(hours=1)  # one point per app and country per bucket
@@ -99,7 +100,7 @@ class ChartSpec(Strict):
     share_y: bool | None = None
     output: str | None = None
     simulated: bool = False
-    _chosen: ChartSelection = PrivateAttr()
+    _chosen: list[ChartSelection] = PrivateAttr()
 
     @field_validator("apps")
     @classmethod
@@ -139,9 +140,9 @@ class ChartSpec(Strict):
     def _selection(self) -> ChartSpec:
         # After the fields, since the chart kind is checked against the source given.
         try:
-            self._chosen = ChartSelection.of(
+            self._chosen = selections_of(
                 self.chart,
-                source=self.source,
+                self.sources,
                 category=self.category,
                 device=self.device,
                 countries=self.countries,
@@ -151,9 +152,22 @@ class ChartSpec(Strict):
         return self
 
     @property
-    def selection(self) -> ChartSelection:
-        """The charts to draw: kind, source, genre, device and countries, checked."""
+    def sources(self) -> list[str]:
+        """The sources named (none: the chart's usual one), in order, each once."""
+        given = [self.source] if isinstance(self.source, str) else self.source or []
+        parts = (part.strip() for value in given for part in value.split(","))
+        return list(dict.fromkeys(part for part in parts if part))
+
+    @property
+    def selections(self) -> list[ChartSelection]:
+        """The charts to draw, one selection per source: kind, source, genre, device and
+        countries, checked."""
         return self._chosen
+
+    @property
+    def selection(self) -> ChartSelection:
+        """The charts of the first source (the only one unless several are named)."""
+        return self._chosen[0]
 
     @model_validator(mode="after")
     def _fits_kind(self) -> ChartSpec:

@@ -19,8 +19,9 @@ from charts.save import save_figure
 from tracker.config.charts import MAX_PANELS, ChartSpec
 from tracker.config.load import Config
 from tracker.errors import ApprankError, UsageError
-from tracker.query.apps import AppRef, resolve_apps
-from tracker.query.history import history
+from tracker.query.apps import AppRef, resolve_across, resolve_apps
+from tracker.query.history import history_across
+from tracker.query.stores import by_store, labelled, stores_of
 from tracker.timeutil import isoformat_z, utcnow
 
 # A rank chart with no --country draws this one when it has data (else the first with data).
@@ -50,15 +51,19 @@ def build_chart(
     engine: Engine, config: Config, spec: ChartSpec, *, now: datetime | None = None
 ) -> Built:
     """Draw `spec` from the store. Raises NothingToChart (exit 1) when there is nothing to show."""
-    refs = resolve_apps(engine, config.apps, spec.apps)
+    sources = spec.sources
+    if sources:  # an alias naming an app per store draws it in each store asked
+        refs = resolve_across(engine, config.apps, spec.apps, stores_of(sources))
+    else:
+        refs = resolve_apps(engine, config.apps, spec.apps)
+    if spec.kind == "heatmap" and len({r.store for r in refs}) > 1:
+        raise UsageError(
+            "a heatmap shows one app in one store: give one --source "
+            f"({' or '.join(sources)}), or draw a grid of both"
+        )
     since, until = spec.window(now or utcnow())
-    series = history(
-        engine,
-        [r.app_id for r in refs],
-        spec.selection,
-        since=since,
-        until=until,
-        every=spec.every,
+    series = history_across(
+        engine, by_store(spec.selections, refs), since=since, until=until, every=spec.every
     )
     if not series:
         raise NothingToChart(_no_data(spec, refs, since, until))
@@ -82,11 +87,17 @@ def build_chart(
             f"{len(drawn)} countries have data: a grid shows at most {MAX_PANELS}; "
             "choose some with --country, or draw a heatmap"
         )
-    if len(drawn) > 1:
+    shown = [s.key.source for s in series]
+    if len(drawn) > 1 or len(set(shown)) > 1:
         # One name stands for each app in every storefront drawn (docs/history.md): titles,
-        # legends and panels would otherwise name one app differently per country.
+        # legends and panels would otherwise name one app differently per country. Over
+        # several stores it says which store each line is: "DeepSeek (Google Play)". A grid
+        # draws both stores' lines in each country's panel, so the two are read on one axis.
         label = {ref.app_id: ref.name for ref in refs}
-        series = [replace(s, app_name=label.get(s.app_id, s.app_name)) for s in series]
+        series = [
+            replace(s, app_name=labelled(label.get(s.app_id, s.app_name), s.key.source, shown))
+            for s in series
+        ]
     result = render(
         spec.kind,
         series,
@@ -136,6 +147,7 @@ def _no_data(
     names = ", ".join(r.name for r in refs)
     where = ", ".join(spec.countries) if spec.countries else "any country"
     chart = spec.chart if spec.category == "all" else f"{spec.chart} genre {spec.category}"
+    devices = ", ".join(dict.fromkeys(s.device for s in spec.selections))
     when = ""
     if since and until:
         when = f" between {isoformat_z(since)} and {isoformat_z(until)}"
@@ -144,6 +156,6 @@ def _no_data(
     elif until:
         when = f" until {isoformat_z(until)}"
     return (
-        f"no data for {names}: no stored snapshot of {chart} ({spec.device}) in {where}{when}; "
+        f"no data for {names}: no stored snapshot of {chart} ({devices}) in {where}{when}; "
         "run `apprank fetch`, or check --country and --since"
     )
