@@ -69,22 +69,23 @@ class PlayPool:
 
 class PlayMarket:
     """Google Play charts of every Play country, over one Market's apps, cached per hour.
-    `PlayMarket.of(market)` is the one for that Market (servers sharing a Market share it)."""
+    `PlayMarket.of(market)` is the one for that Market while anything holds it (servers sharing
+    a Market share it)."""
 
-    _shared: ClassVar[weakref.WeakKeyDictionary[Market, PlayMarket]] = weakref.WeakKeyDictionary()
+    # By the Market's id: a live entry holds its Market, so the id cannot be reused meanwhile.
+    _shared: ClassVar[weakref.WeakValueDictionary[int, PlayMarket]] = weakref.WeakValueDictionary()
     _shared_lock: ClassVar[threading.Lock] = threading.Lock()
 
     @classmethod
     def of(cls, market: Market) -> PlayMarket:
         with cls._shared_lock:
-            found = cls._shared.get(market)
-            if found is None:
-                found = cls._shared[market] = cls(market)
+            found = cls._shared.get(id(market))
+            if found is None or found.market is not market:
+                found = cls._shared[id(market)] = cls(market)
             return found
 
     def __init__(self, market: Market) -> None:
-        # Weakly: the shared cache's value must not keep its key (the Market) alive.
-        self._market = weakref.ref(market)
+        self.market = market
         self.seed = market.seed
         self.scenario = market.scenario
         self._scripted = market.scenario.scripted_ids if market.scenario else frozenset()
@@ -94,13 +95,6 @@ class PlayMarket:
         self.ranking = lru_cache(maxsize=4096)(self._ranking)
         self._scores = lru_cache(maxsize=2048)(self._scores_uncached)
         self._knot = lru_cache(maxsize=2048)(self._knot_uncached)
-
-    @property
-    def market(self) -> Market:
-        market = self._market()
-        if market is None:
-            raise RuntimeError("the Market of this PlayMarket is gone")
-        return market
 
     def chart(
         self,
