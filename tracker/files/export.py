@@ -31,10 +31,11 @@ from sqlalchemy import Connection, Engine
 from tracker.atomic import atomic_file
 from tracker.config.selection import ChartSelection, SelectionError
 from tracker.errors import UsageError
+from tracker.files.export_sql import CHARTS_SQL, ENTRIES_SQL, NEXT_SQL, SIZE_SQL, SNAPSHOTS_SQL
 from tracker.query.params import selection_param
 from tracker.query.selection import StoredChart, app_ids_by_store_id, sql
 from tracker.store.engine import read_connection
-from tracker.store.listings import NameCache
+from tracker.store.listings import Details, NameCache, Names
 from tracker.store.provenance import Provenance, provenance
 from tracker.store.schema.views import chart_key
 from tracker.store.snapshots import time_bounds
@@ -107,47 +108,11 @@ class Selection:
             raise UsageError(str(exc)) from None
 
 
-_CHARTS_SQL = """
-SELECT c.id, c.source, c.country, c.kind, c.category, c.device FROM chart c
-WHERE EXISTS (SELECT 1 FROM snapshot s WHERE s.chart_id = c.id)
-"""
-
-# A page: its snapshots in export order (a small sort), then their entries in primary-key order
-# (no sort), merged in Python; sorting the joined rows instead would double SQLite's work.
-_SNAPSHOTS_SQL = """
-SELECT s.captured_at, c.source, c.country, c.kind, c.category, c.device,
-       s.ranking_id, s.depth_returned, s.simulated, s.id
-FROM snapshot s
-JOIN chart c ON c.id = s.chart_id
-WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at < :hi
-ORDER BY s.captured_at, c.source, c.country, c.kind, c.category, c.device, s.id
-"""
-
-_ENTRIES_SQL = """
-SELECT e.ranking_id, e.rank, a.store_id, a.name, a.developer, e.app_id
-FROM ranking_entry e
-JOIN app a ON a.id = e.app_id
-WHERE e.ranking_id IN :rankings {apps}
-ORDER BY e.ranking_id, e.rank
-"""
-
-_NEXT_SQL = """
-SELECT MIN((SELECT s.captured_at FROM snapshot s WHERE s.chart_id = c.id AND s.captured_at >= :t
-            ORDER BY s.captured_at LIMIT 1))
-FROM chart c WHERE c.id IN :charts
-"""
-
-_SIZE_SQL = """
-SELECT COALESCE(SUM(r.size), 0) FROM snapshot s JOIN ranking r ON r.id = s.ranking_id
-WHERE s.chart_id IN :charts AND s.captured_at >= :lo AND s.captured_at <= :hi
-"""
-
-
 def selected_charts(conn: Connection, selection: Selection) -> list[StoredChart]:
     """The charts with data that the (checked) selection covers (the chart table is small)."""
     countries = set(selection.countries)
     out = []
-    for r in conn.execute(sql(_CHARTS_SQL)):
+    for r in conn.execute(sql(CHARTS_SQL)):
         if (
             (not countries or r.country in countries)
             and (not selection.charts or r.kind in selection.charts)
@@ -195,7 +160,7 @@ def estimate_rows(engine: Engine, p: Plan) -> int | None:
         return None
     with read_connection(engine) as conn:
         params = {"charts": p.charts, "lo": p.lo, "hi": p.hi}
-        return int(conn.execute(sql(_SIZE_SQL, "charts"), params).scalar() or 0)
+        return int(conn.execute(sql(SIZE_SQL, "charts"), params).scalar() or 0)
 
 
 # The entries of at most this many rows (or rankings) are held at once.
@@ -203,7 +168,9 @@ CHUNK_ROWS = 20_000
 CHUNK_RANKINGS = 500
 
 # captured_at, source, country, chart, category, device, simulated, provenance (None: not read)
-Head = tuple[int, str, str, str, str, str, bool, Provenance | None]
+# ... and the Google Play details each app's listing held then (app id -> price_micros, currency,
+# rating, installs where not NULL; None: no app of the snapshot has any, as on the App Store)
+Head = tuple[int, str, str, str, str, str, bool, Provenance | None, dict[str, Details] | None]
 Entry = tuple[int, str, str, str | None]  # rank, app_id, app_name, developer
 
 
@@ -214,8 +181,8 @@ def iter_snapshots(
     its provenance, `with_provenance`), read in time windows of about `page_rows` rows, each
     window in one short read transaction."""
     apps = "AND e.app_id IN :apps" if p.apps is not None else ""
-    entries_sql = sql(_ENTRIES_SQL.format(apps=apps), "rankings", *(["apps"] * bool(apps)))
-    snapshots_sql = sql(_SNAPSHOTS_SQL, "charts")
+    entries_sql = sql(ENTRIES_SQL.format(apps=apps), "rankings", *(["apps"] * bool(apps)))
+    snapshots_sql = sql(SNAPSHOTS_SQL, "charts")
     window, start, listed = 3600, p.lo, NameCache()
     while start <= p.hi:
         end = min(start + window, p.hi + 1)
@@ -241,10 +208,11 @@ def iter_snapshots(
                             (r[1], r[2], *(one.get(r[5]) or named(front, r[5], at) or r[3:5]))
                             for r in selected
                         ]
-                        yield (*s[:6], bool(s.simulated), came.get(s.id)), entries
+                        held = _details(names, front, at, selected)
+                        yield (*s[:6], bool(s.simulated), came.get(s.id), held), entries
             if not snapshots and end <= p.hi:
                 # Jump over a gap in one step instead of crawling through empty windows.
-                nxt = conn.execute(sql(_NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
+                nxt = conn.execute(sql(NEXT_SQL, "charts"), {"t": end, "charts": p.charts})
                 following = nxt.scalar()
                 end = p.hi + 1 if following is None else int(following)
         count = sum(s.depth_returned for s in snapshots)
@@ -253,6 +221,16 @@ def iter_snapshots(
             span = end - start
             window = max(1, min(span * 8, span * page_rows // count))
         start = end
+
+
+def _details(
+    names: Names, front: tuple[str, str], at: int, rows: Sequence[Any]
+) -> dict[str, Details] | None:
+    """app id -> the details its listing held at `at`, for the rows' apps that have any."""
+    if front not in names.details:  # an App Store storefront: nothing to look up per row
+        return None
+    found = ((r[2], names.details_at(front, r[5], at)) for r in rows)
+    return {app_id: held for app_id, held in found if held} or None
 
 
 def _chunks(snapshots: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -339,15 +317,26 @@ def write_jsonl(
     on_rows: Callable[[int], None] | None = None,
 ) -> int:
     """Write one JSON object per row (the CSV's fields, raw text, rank as a number), with its
-    snapshot's `provenance` when it was read (tracker/store/provenance.py; CSV has none)."""
+    snapshot's `provenance` when it was read (tracker/store/provenance.py; CSV has none), and
+    the Google Play fields its listing held (`price_micros`, `currency`, `rating`, `installs`,
+    each where not null; CSV keeps its columns: the App Store's rows would leave them empty)."""
     count = reported = 0
     for head, entries in snapshots:
         start = dict(zip(COLUMNS, (isoformat_z(from_epoch(head[0])), *head[1:6]), strict=False))
         tail: dict[str, object] = {"simulated": head[6]}
         if head[7] is not None:
             tail["provenance"] = head[7].to_json()
+        held = head[8] or {}
         rows = (
-            {**start, "rank": rank, "app_id": app_id, "app_name": name, "developer": dev, **tail}
+            {
+                **start,
+                "rank": rank,
+                "app_id": app_id,
+                "app_name": name,
+                "developer": dev,
+                **held.get(app_id, {}),
+                **tail,
+            }
             for rank, app_id, name, dev in entries
         )
         out.write(b"".join(orjson.dumps(row) + b"\n" for row in rows))

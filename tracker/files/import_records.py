@@ -16,6 +16,7 @@ import orjson
 
 from tracker.errors import ImportFileError
 from tracker.files.export import BOM, COLUMNS
+from tracker.store.listings import DETAIL_COLUMNS
 
 # Exports written before the `simulated` column (the last) existed: real data.
 UNFLAGGED = COLUMNS[:-1]
@@ -100,11 +101,16 @@ def _jsonl_records(lines: Iterator[str]) -> Iterator[tuple[int, dict[str, Any]]]
             yield number, {"_error": "not a JSON object"}
             continue
         value.pop("provenance", None)  # where the snapshot came from: the import makes its own
-        if set(value) == set(UNFLAGGED):
+        # Google Play's fields, in a row only where its listing held them (checked per row).
+        details = {name: value.pop(name) for name in DETAIL_COLUMNS if name in value}
+        if details:
+            value["_details"] = details
+        names = value.keys() - {"_details"}
+        if names == set(UNFLAGGED):
             yield number, {**value, "simulated": False, "_json": True}
-        elif set(value) != set(COLUMNS):
+        elif names != set(COLUMNS):
             missing = [c for c in COLUMNS if c not in value]
-            extra = sorted(set(value) - set(COLUMNS))
+            extra = sorted(names - set(COLUMNS))
             what = f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(extra)}"
             yield number, {**value, "_error": f"fields differ from an export's ({what})"}
         else:

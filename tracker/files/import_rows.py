@@ -33,6 +33,11 @@ class ImportRow:
     name: str
     developer: str | None
     simulated: bool = False
+    # Google Play's, from a JSONL export (CSV has none: the stored ones stay).
+    price_micros: int | None = None
+    currency: str | None = None
+    rating: float | None = None
+    installs: str | None = None
 
 
 class BadRow(ValueError):
@@ -117,7 +122,33 @@ def parse_row(fields: dict[str, Any], raw: bool, line: int, key: ChartKey, at: i
         if simulated not in ("true", "false"):
             raise BadRow(f"simulated {simulated!r} is not true or false")
         simulated = simulated == "true"
-    return ImportRow(line, at, key, rank, app_id, name, developer, simulated)
+    details = _details(fields.get("_details", {}))
+    return ImportRow(line, at, key, rank, app_id, name, developer, simulated, *details)
+
+
+_PRICE_MAX = 2**63 - 1  # the column is a BigInteger
+_RATING_MAX = 5.0
+
+
+def _details(given: dict[str, Any]) -> tuple[int | None, str | None, float | None, str | None]:
+    """price_micros, currency, rating and installs of a JSONL row, checked (each may be absent
+    or null); the columns take these only: a currency is three capital letters (ISO 4217)."""
+    price, currency = given.get("price_micros"), given.get("currency")
+    rating, installs = given.get("rating"), given.get("installs")
+    if price is not None and (type(price) is not int or not 0 <= price <= _PRICE_MAX):
+        raise BadRow(f"price_micros {quoted(str(price))} is not a whole number of micros")
+    if currency is not None and not (
+        isinstance(currency, str) and len(currency) == 3 and currency.isascii()
+        and currency.isalpha() and currency.isupper()
+    ):  # fmt: skip
+        raise BadRow(f"currency {quoted(str(currency))} is not three capital letters")
+    if rating is not None and (type(rating) not in (int, float) or not 0 <= rating <= _RATING_MAX):
+        raise BadRow(f"rating {quoted(str(rating))} is not a number from 0 to {_RATING_MAX:g}")
+    if installs is not None:
+        if not isinstance(installs, str):
+            raise BadRow(f"installs {quoted(str(installs))} is not text")
+        installs = clean_text(installs).strip() if needs_cleaning(installs) else installs
+    return price, currency, None if rating is None else float(rating), installs or None
 
 
 def _int(text: str) -> int:

@@ -2,9 +2,11 @@
 
 A snapshot already stored (same chart, same captured_at) is skipped, so importing a file twice
 adds nothing. Each row's name and developer are what its storefront showed at that snapshot (as
-export writes them): the writer keeps them as the app's listing there, so a rename in the file
-stays a rename, valid from the first snapshot that showed it. The fields export leaves out
-(bundle id, icon, URL, genre, release date) are given as unknown, so the stored ones stay.
+export writes them), and so are a JSONL row's Google Play fields (price, currency, rating,
+installs): the writer keeps them as the app's listing there, so a rename or a new price in the
+file stays one, valid from the first snapshot that showed it. The fields export leaves out
+(bundle id, icon, URL, genre, release date; CSV's Google Play fields) are given as unknown, so
+the stored ones stay.
 """
 
 from __future__ import annotations
@@ -62,7 +64,16 @@ class ImportStore:
                     self.present += 1
                     continue
                 entries = tuple(
-                    ChartEntry(r.rank, r.app_id, r.name, r.developer)
+                    ChartEntry(
+                        r.rank,
+                        r.app_id,
+                        r.name,
+                        r.developer,
+                        price_micros=r.price_micros,
+                        currency=r.currency,
+                        rating=r.rating,
+                        installs=r.installs,
+                    )
                     for r in sorted(rows, key=lambda r: r.rank)
                 )
                 when = from_epoch(first.captured_at)

@@ -28,12 +28,14 @@ from sqlalchemy import Connection, bindparam, update
 
 from tracker.models import ChartEntry
 from tracker.store.bulk import insert_ignoring_duplicates, raw_executemany, raw_select_in
+from tracker.store.listings import DETAIL_COLUMNS
 from tracker.store.schema.base import table_of
 from tracker.store.schema.listings import AppListing
 
 LISTING = table_of(AppListing)
 # The per-entry metadata columns, of `app` and `app_listing` alike: the one list of them that
-# the writer, reparse and their reads go by. The last four only Google Play serves.
+# the writer, reparse and their reads go by; the last ones (DETAIL_COLUMNS) only Google Play
+# serves.
 META_COLUMNS = (
     "name",
     "developer",
@@ -42,10 +44,7 @@ META_COLUMNS = (
     "url",
     "genre",
     "release_date",
-    "price_micros",
-    "currency",
-    "rating",
-    "installs",
+    *DETAIL_COLUMNS,
 )
 KEY_COLUMNS = ["app_id", "source", "country", "valid_from"]
 

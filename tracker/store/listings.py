@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, literal_column, select, text, union_all
 
@@ -25,12 +26,23 @@ LABEL_COUNTRY = "us"  # the storefront whose name stands for several, without an
 
 History = list[tuple[int, str, str | None]]  # (valid_from, name, developer), in order
 
+# The listing fields only Google Play serves (the App Store's rows hold NULL in each).
+DETAIL_COLUMNS = ("price_micros", "currency", "rating", "installs")
+Details = dict[str, int | float | str]  # those of DETAIL_COLUMNS a listing holds (not NULL)
+DetailHistory = list[tuple[int, Details]]  # (valid_from, details), in order
+
 
 class Names:
-    """Listing histories, per storefront: internal app id -> its History there."""
+    """Listing histories, per storefront: internal app id -> its History there; and, for apps
+    whose listings hold any of DETAIL_COLUMNS, their DetailHistory (`details`)."""
 
-    def __init__(self, histories: dict[Storefront, dict[int, History]]) -> None:
+    def __init__(
+        self,
+        histories: dict[Storefront, dict[int, History]],
+        details: dict[Storefront, dict[int, DetailHistory]] | None = None,
+    ) -> None:
         self.histories = histories
+        self.details = details if details is not None else {}
         # Most apps never change in a storefront: their one listing, without a search.
         self._single: dict[Storefront, dict[int, Shown]] = {}
 
@@ -53,8 +65,19 @@ class Names:
             self._single[storefront] = found
         return found
 
+    def details_at(self, storefront: Storefront, app_id: int, when: int) -> Details | None:
+        """The price, rating and installs the storefront listed for the app at `when` (as `at`
+        finds a name); None: its listings hold none of them (every App Store app)."""
+        history = self.details.get(storefront, {}).get(app_id)
+        if not history:
+            return None
+        i = bisect_right(history, when, key=_valid_from)
+        return history[i - 1][1] if i else history[0][1]
+
     def add(self, other: Names) -> None:
         """Take in `other`'s histories (of apps this one does not hold)."""
+        for storefront, by_details in other.details.items():
+            self.details.setdefault(storefront, {}).update(by_details)
         for storefront, by_app in other.histories.items():
             self.histories.setdefault(storefront, {}).update(by_app)
             single = self._single.get(storefront)
@@ -70,17 +93,20 @@ class Names:
         return name, developer
 
 
-def _valid_from(row: tuple[int, str, str | None]) -> int:
-    return row[0]
+def _valid_from(row: tuple[Any, ...]) -> int:
+    return int(row[0])
 
 
 # Plain text: its rows come back as the driver's tuples (valid_from as integer seconds), which
-# export reads for every chunk of rows; the storefronts are filtered exactly afterwards.
-_NAMES_SQL = """
-SELECT source, country, app_id, valid_from, name, developer FROM app_listing
+# export reads for every chunk of rows; the storefronts are filtered exactly afterwards. The
+# details come from the same rows (no second read), which the names needed anyway.
+_NAMES_SQL = f"""
+SELECT source, country, app_id, valid_from, name, developer, {", ".join(DETAIL_COLUMNS)}
+FROM app_listing
 WHERE app_id IN :apps AND country IN :countries AND source IN :sources
 ORDER BY app_id, source, country, valid_from
 """
+_NO_DETAILS = [None] * len(DETAIL_COLUMNS)  # as a row's last columns come unpacked
 
 
 def read_names(
@@ -91,6 +117,7 @@ def read_names(
     wanted = set(storefronts)
     ids = sorted(set(app_ids))
     histories: dict[Storefront, dict[int, History]] = {}
+    details: dict[Storefront, dict[int, DetailHistory]] = {}
     if not wanted:
         return Names(histories)
     statement = text(_NAMES_SQL).bindparams(
@@ -102,11 +129,17 @@ def read_names(
     }
     for start in range(0, len(ids), IN_LIST):
         rows = conn.execute(statement, {"apps": ids[start : start + IN_LIST], **fronts}).all()
-        for source, country, app_id, valid_from, name, developer in rows:
+        for source, country, app_id, valid_from, name, developer, *more in rows:
             if (source, country) in wanted:
                 history = histories.setdefault((source, country), {}).setdefault(app_id, [])
                 history.append((int(valid_from), name, developer))
-    return Names(histories)
+                if more != _NO_DETAILS:
+                    held = {
+                        c: v for c, v in zip(DETAIL_COLUMNS, more, strict=True) if v is not None
+                    }
+                    by_app = details.setdefault((source, country), {})
+                    by_app.setdefault(app_id, []).append((int(valid_from), held))
+    return Names(histories, details)
 
 
 class NameCache:
