@@ -20,6 +20,7 @@ from tracker.cli.common import (
     handle_errors,
     print_json,
     reading_from,
+    split_values,
     stderr,
 )
 from tracker.cli.progress import progress_bar, stderr_is_terminal
@@ -65,7 +66,9 @@ def export_command(
     ] = None,
     country: Annotated[ListOpt, typer.Option("--country", help="Only these storefronts.")] = None,
     chart: Annotated[ListOpt, typer.Option("--chart", help="Only these chart kinds.")] = None,
-    source: Annotated[ListOpt, typer.Option("--source", help="Only these sources.")] = None,
+    source: Annotated[
+        ListOpt, typer.Option("--source", help="Only these sources (apple, itunes, googleplay).")
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="From (ISO or 7d).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Until (ISO or 24h).")] = None,
     wide: Annotated[
@@ -90,13 +93,15 @@ def export_command(
     starting with = + - @ tab or CR get a leading ' (OWASP); --raw: none.
     JSONL rows also carry their snapshot's provenance (URL, body SHA-256).
     `apprank import` reads the output back. --wide country|time pivots one
-    --app's rank: the rank, "-" not in chart, empty (null) no data.
+    --app's rank: the rank, "-" not in chart, empty (null) no data. An
+    [apps] alias naming an id per store exports its rows in each store.
 
     Example:
 
         apprank export -o history.csv --country us,gb --since 30d
         apprank export --app deepseek --wide country --every 1d -o ds.csv
     """
+    from tracker.query.stores import stores_of
     from tracker.store.engine import open_engine
 
     reading = reading_from(config_path)
@@ -110,6 +115,8 @@ def export_command(
         source=source,
         since=since,
         until=until,
+        # A wide export pivots one app in one chart: an alias's app in that chart's store.
+        stores=None if wide is None else stores_of(split_values(source)[:1] or ["apple"]),
     )
     to_file = output != "-"
     bom = bom and to_file and fmt is Format.csv

@@ -11,10 +11,12 @@ from typing import IO
 from sqlalchemy import Engine
 
 from tracker.config.aliases import AppAlias
+from tracker.config.facts import SOURCE_FACTS
 from tracker.errors import NothingStored, UsageError
 from tracker.files import export as exp
-from tracker.query.apps import resolve_apps
+from tracker.query.apps import resolve_across
 from tracker.query.params import instant, split_values
+from tracker.query.stores import stores_of
 
 FORMATS = ("csv", "jsonl")
 Snapshots = Iterator[tuple[exp.Head, list[exp.Entry]]]
@@ -30,18 +32,23 @@ def selection_of(
     source: Sequence[str] | None = None,
     since: str | None = None,
     until: str | None = None,
+    stores: Sequence[str] | None = None,
 ) -> exp.Selection:
     """The rows the options select (each list comma-separated or repeated; apps resolved as
-    every command resolves them)."""
+    every command resolves them). An [apps] alias naming an id per store is its app in each
+    of `stores` (default: the sources' stores, every store without a source, as the rows then
+    span every source), so its rows in both stores come out."""
+    sources = split_values(source)
     try:
-        refs = resolve_apps(engine, aliases, split_values(app))
+        followed = stores if stores is not None else stores_of(sources or list(SOURCE_FACTS))
+        refs = resolve_across(engine, aliases, split_values(app), followed)
     except UsageError as exc:
         raise UsageError(str(exc), param="app") from None
     return exp.Selection(
         app_ids=[r.app_id for r in refs],
         countries=split_values(country),
         charts=split_values(chart),
-        sources=split_values(source),
+        sources=sources,
         since=instant(since, "--since"),
         until=instant(until, "--until"),
     )
