@@ -108,7 +108,7 @@ def app_page(
     if not ranked:
         empty = f"{ref.name} was never in a stored {query.chart} chart"
         return {**base, "empty": empty, "rows": [], "simulated": False}
-    chosen = query.countries or list(dict.fromkeys(s.country for s in ranked))[:DEFAULT_COUNTRIES]
+    chosen = query.countries or _default_countries(ranked)
     per_country = _stats(engine, aliases, app, query, sources, chosen)
     since, until = _window(engine, ranked, query.range)
     every, note = _every(query.every, until - since)
@@ -128,7 +128,11 @@ def app_page(
         "note": note,
         "rank_svg": rank_chart(lines, title=f"{ref.name}: rank over time"),
         "count_svg": count_chart(
-            starts, counts, step, title=f"{ref.name}: countries at #1", what="countries at #1"
+            starts,
+            counts,
+            step,
+            title=f"{ref.name}: countries at #1",
+            what=("country at #1", "countries at #1"),
         ),
         "ones_now": counts[-1] if counts else 0,
         "ones_peak": _peak(starts, counts),
@@ -177,6 +181,15 @@ def _stats(
         return []
     parts = [a for _, a in found.answered()] if isinstance(found, Across) else [found]
     return [s for part in parts for s in part.results]
+
+
+def _default_countries(ranked: Sequence[CountryStats]) -> list[str]:
+    """The countries drawn when none are chosen: the US when the app was ever in its chart,
+    then the best ranks, the first to reach theirs first (where a climb started)."""
+    order = sorted(
+        ranked, key=lambda s: (s.country != "us", s.best_rank or 0, s.best_at, s.country)
+    )
+    return list(dict.fromkeys(s.country for s in order))[:DEFAULT_COUNTRIES]
 
 
 def _ranked(stats: Sequence[CountryStats]) -> list[CountryStats]:
@@ -248,7 +261,8 @@ def _lines(
     sources = [s.key.source for s in series]
     return [
         Line(
-            f"{ref.name} · {country_name(s.key.country)}"
+            ref.name,
+            country_name(s.key.country)
             + (f" ({source_label(s.key.source, sources)})" if several else ""),
             s,
         )

@@ -5,6 +5,7 @@ Server-side SVG rather than a JavaScript charting library: the page works withou
 vendored or built (no npm build in packaging or CI), the markup is testable as text, and the
 strict CSP (no inline script or style) holds: colours are SVG presentation attributes, the rest
 is in static/apprank.css. static/apprank.js only improves the tooltip (at once, and on focus).
+Every text put in the markup is escaped here (the templates insert it as it is).
 
 The three states never look alike: a rank is a point on a step line (1 at the top); "not in
 chart" and "no data" are runs in a lane per line under the plot, a solid bar in the line's
@@ -17,8 +18,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
-
-from markupsafe import Markup
 
 from charts.style import PALETTE
 from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
@@ -38,10 +37,15 @@ MAX_TICKS = 8
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One series as the chart labels it ("DeepSeek · United States")."""
+    """One series as the chart labels it: `name` · `where` ("DeepSeek · United States")."""
 
-    label: str
+    name: str
+    where: str
     series: RankSeries
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} · {self.where}"
 
 
 def colour(index: int) -> str:
@@ -49,11 +53,11 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def rank_chart(lines: Sequence[Line], *, title: str) -> Markup:
+def rank_chart(lines: Sequence[Line], *, title: str) -> str:
     """Rank over time: a step line per series, a hover point per ranked bucket, and a lane per
     series for its "not in chart" and "no data" runs."""
     if not lines:
-        return Markup("")
+        return ""
     first = lines[0].series
     step = int(first.bucket.total_seconds())
     t0 = int(first.starts[0])
@@ -68,16 +72,18 @@ def rank_chart(lines: Sequence[Line], *, title: str) -> Markup:
     for index, line in enumerate(lines):
         parts += _line(scale, index, line, step)
         parts += _lane(scale, index, line, step, lanes_top + index * (LANE + LANE_GAP))
+    parts += _points(scale, lines, step)
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return "".join(parts)
 
 
 def count_chart(
-    starts: Sequence[int], counts: Sequence[int], step: int, *, title: str, what: str
-) -> Markup:
-    """A bar per bucket: how many (`what`: "countries at #1") at that time, each with a tooltip."""
+    starts: Sequence[int], counts: Sequence[int], step: int, *, title: str, what: tuple[str, str]
+) -> str:
+    """A bar per bucket: how many at that time, each with a tooltip; `what` is the thing
+    counted, one and several ("country at #1", "countries at #1")."""
     if not starts:
-        return Markup("")
+        return ""
     height = TOP + 120 + AXIS + 6
     top = max(max(counts, default=0), 1)
     scale = _Scale(int(starts[0]), int(starts[-1]) + step, 2)
@@ -91,14 +97,14 @@ def count_chart(
             continue
         x0, x1 = scale.x(int(start)), scale.x(int(start) + step)
         bar = count / top * 120
-        tip = f"{count} {what} at {_when(int(start))}"
+        tip = f"{count} {what[0] if count == 1 else what[1]} at {_when(int(start))}"
         parts.append(
             f'<rect class="bar point" x="{x0:.1f}" y="{base - bar:.1f}" '
             f'width="{max(x1 - x0 - 0.5, 0.8):.1f}" height="{bar:.1f}" fill="{colour(0)}" '
             f'tabindex="0"><title>{escape(tip)}</title></rect>'
         )
     parts.append("</svg>")
-    return Markup("".join(parts))
+    return "".join(parts)
 
 
 class _Scale:
@@ -189,10 +195,9 @@ def _runs(ranks: Sequence[int], keep: int | None) -> Iterator[tuple[int, int]]:
 
 
 def _line(scale: _Scale, index: int, line: Line, step: int) -> Iterator[str]:
+    """The series' step line, broken where it was not ranked."""
     ranks = line.series.ranks.tolist()
     starts = line.series.starts.tolist()
-    paint = colour(index)
-    yield f'<g class="series" data-series="{index}">'
     for first, last in _runs(ranks, None):
         path = [f"M{scale.x(starts[first]):.1f} {scale.y(ranks[first]):.1f}"]
         for i in range(first, last + 1):
@@ -200,18 +205,36 @@ def _line(scale: _Scale, index: int, line: Line, step: int) -> Iterator[str]:
                 path.append(f"V{scale.y(ranks[i]):.1f}")
             path.append(f"H{scale.x(starts[i] + step):.1f}")
         yield (
-            f'<path class="line" d="{"".join(path)}" fill="none" stroke="{paint}" '
-            'stroke-width="2"/>'
+            f'<path class="line" d="{"".join(path)}" fill="none" stroke="{colour(index)}" '
+            f'stroke-width="2" data-series="{index}"/>'
         )
-    for i, rank in enumerate(ranks):
-        if rank >= 1:
-            tip = f"{line.label}: #{rank} at {_when(starts[i])}"
-            yield (
-                f'<circle class="point" cx="{scale.x(starts[i] + step // 2):.1f}" '
-                f'cy="{scale.y(rank):.1f}" r="3.5" fill="{paint}" tabindex="0" '
-                f'data-rank="{rank}" data-at="{_when(starts[i])}"><title>{escape(tip)}</title>'
-                "</circle>"
-            )
+
+
+def _points(scale: _Scale, lines: Sequence[Line], step: int) -> Iterator[str]:
+    """A hover point per (bucket, rank) held: series at the same rank at the same time share
+    one point (drawn in the first one's colour), whose tooltip names them all, so none hides
+    another under it."""
+    shared: dict[tuple[int, int], list[int]] = {}
+    for index, line in enumerate(lines):
+        ranks = line.series.ranks.tolist()
+        for start, rank in zip(line.series.starts.tolist(), ranks, strict=True):
+            if rank >= 1:
+                shared.setdefault((int(start), int(rank)), []).append(index)
+    yield '<g class="points">'
+    for (start, rank), indexes in shared.items():
+        names = list(dict.fromkeys(lines[i].name for i in indexes))
+        who = (
+            f"{names[0]} · {', '.join(lines[i].where for i in indexes)}"
+            if len(names) == 1
+            else ", ".join(lines[i].label for i in indexes)
+        )
+        tip = f"{who}: #{rank} at {_when(start)}"
+        yield (
+            f'<circle class="point" cx="{scale.x(start + step // 2):.1f}" '
+            f'cy="{scale.y(rank):.1f}" r="3.5" fill="{colour(indexes[0])}" tabindex="0" '
+            f'data-series="{" ".join(map(str, indexes))}" data-rank="{rank}" '
+            f'data-at="{_when(start)}"><title>{escape(tip)}</title></circle>'
+        )
     yield "</g>"
 
 
