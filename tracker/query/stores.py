@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from tracker.config.facts import SOURCE_FACTS
 from tracker.errors import UsageError
-from tracker.query.params import chart_selection, split_values
+from tracker.query.params import chart_selection, selection_param, split_values
 
 if TYPE_CHECKING:
     from tracker.config.selection import ChartSelection
@@ -73,9 +73,7 @@ def selections(
             country=country,
         )
     except SelectionError as exc:
-        raise UsageError(
-            str(exc), param="country" if exc.field == "countries" else exc.field
-        ) from None
+        raise UsageError(str(exc), param=selection_param(exc.field)) from None
 
 
 def source_label(source: str, sources: Sequence[str]) -> str:
