@@ -185,3 +185,26 @@ def test_share_y_is_a_grid_option() -> None:
     assert ChartSpec(kind="grid", apps=["1"], share_y=False).share_y is False
     with pytest.raises(UsageError, match=r"^--share-y applies to a grid, not a heatmap chart$"):
         spec_from_options(kind="heatmap", apps=["1"], share_y=True)
+
+
+def test_a_chart_of_several_sources_selects_each_on_its_own_device() -> None:
+    spec = ChartSpec(kind="grid", apps=["deepseek"], source=["apple", "googleplay"])
+    assert [(s.source, s.device) for s in spec.selections] == [
+        ("apple", "iphone"),
+        ("googleplay", "phone"),
+    ]
+    assert ChartSpec(kind="rank", apps=["1"], source="googleplay, apple").sources == [
+        "googleplay",
+        "apple",
+    ]
+    assert ChartSpec(kind="rank", apps=["1"]).selections == [ChartSelection()]
+    with pytest.raises(ConfigError) as caught:
+        config_from_dict(
+            {"chart": [{"kind": "rank", "apps": ["1"], "source": BOTH, "category": "GAME"}]}
+        )
+    assert str(caught.value) == (
+        "<config>: chart[0].category = 'GAME': source apple: unknown genre 'GAME'"
+    )
+
+
+BOTH = ["apple", "googleplay"]
