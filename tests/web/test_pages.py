@@ -158,7 +158,7 @@ def test_app_page_keeps_the_three_states_apart_per_country(client: Client) -> No
 
 def test_app_page_links_the_same_data_as_csv_and_a_chart(client: Client) -> None:
     # All of it: from its first sighting to the last snapshot of a chart it was in.
-    html = client.get("/app/deepseek?country=us,jp&range=all").text
+    html = client.get(f"/app/{DEEPSEEK}?country=us,jp&range=all").text
     query = (
         "app=6737597349&amp;chart=top-free&amp;country=us%2Cjp"
         "&amp;since=2025-01-26T01%3A05%3A00Z&amp;until=2025-01-26T04%3A06%3A00Z"
@@ -260,3 +260,14 @@ def test_a_very_long_parameter_is_refused_in_a_short_page(client: Client) -> Non
     assert page.status_code == 400
     assert "Parameter <code>country</code>" in page.text
     assert len(page.text) < 8000
+
+
+def test_the_sign_in_form_posts_the_token_and_goes_back_only_to_this_server(
+    client: Client,
+) -> None:
+    html = client.get("/login?next=/app/deepseek%3Frange%3D7d").text
+    assert '<form class="controls" method="post" action="/login">' in html
+    assert '<input type="password" name="token"' in html
+    assert '<input type="hidden" name="next" value="/app/deepseek?range=7d">' in html
+    elsewhere = client.get("/login?next=//evil.example/").text
+    assert '<input type="hidden" name="next" value="/">' in elsewhere

@@ -97,8 +97,11 @@ def app_page(
     if not refs:
         raise UsageError(f"no stored app matches {app!r}", param="app")
     ref = refs[0]
+    if not sources and ref.store != "apple":  # a Google Play id: its own store's chart
+        sources = [_source_of(ref.store, query.chart)]
     base = {
         "ref": ref,
+        "countries": [],
         "query": query,
         "shown_sources": ",".join(sources),
         "ranges": list(RANGES),
@@ -137,7 +140,7 @@ def app_page(
         "ones_now": counts[-1] if counts else 0,
         "ones_peak": _peak(starts, counts),
         "simulated": any(s.simulated for s in series),
-        "links": _links(ref, query, sources, chosen, since, until, every),
+        "links": _links(_named(aliases, app, ref), query, sources, chosen, since, until, every),
     }
 
 
@@ -160,7 +163,13 @@ def _alias_sources(aliases: Mapping[str, AppAlias], app: str, chart: str) -> lis
     alias = aliases.get(app.strip().lower())
     if alias is None or len(alias.ids) < 2:
         return []
-    return [default_source(chart) if store == "apple" else store for store in alias.ids]
+    return [_source_of(store, chart) for store in alias.ids]
+
+
+def _source_of(store: str, chart: str) -> str:
+    """The source whose `chart` lists the apps of `store` (the App Store's: the chart's usual
+    one, apple or the legacy itunes feed; Google Play's: googleplay)."""
+    return default_source(chart) if store == "apple" else store
 
 
 def _stats(
@@ -258,7 +267,7 @@ def _lines(
         (s for s in series if s.key.country in order),
         key=lambda s: (order[s.key.country], s.key.source),
     )
-    sources = [s.key.source for s in series]
+    sources = list(dict.fromkeys(s.key.source for s in series))
     return [
         Line(
             ref.name,
@@ -328,8 +337,14 @@ def _peak(starts: Sequence[int], counts: Sequence[int]) -> tuple[int, datetime] 
     return counts[index], datetime.fromtimestamp(starts[index], tz=UTC)
 
 
+def _named(aliases: Mapping[str, AppAlias], app: str, ref: AppRef) -> str:
+    """How the links name the app: its alias as given (which stands for its app in each
+    store), else its store id."""
+    return app.strip().lower() if app.strip().lower() in aliases else ref.app_id
+
+
 def _links(
-    ref: AppRef,
+    app: str,
     query: AppQuery,
     sources: Sequence[str],
     chosen: Sequence[str],
@@ -339,7 +354,7 @@ def _links(
 ) -> dict[str, str]:
     """What is on screen, as W1's export and chart routes take it (named like the CLI's
     options)."""
-    params: dict[str, str] = {"app": ref.app_id, "chart": query.chart}
+    params: dict[str, str] = {"app": app, "chart": query.chart}
     if chosen:
         params["country"] = ",".join(chosen)
     if sources:

@@ -34,6 +34,7 @@ from tracker.query.params import split_values
 from tracker.timeutil import isoformat_z, utcnow
 from tracker.web.apppage import AppQuery, app_page
 from tracker.web.overview import chart_at, home
+from tracker.web.security import safe_next
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -76,6 +77,14 @@ async def overview(
         return home(site.engine, site.tracked, country=country, chart=chart, now=site.clock())
 
     return await _page(site, "home.html", build)
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_form(next: str | None = None) -> Response:
+    """The sign-in form in the pages' layout; `POST /login` (tracker/web/login.py) checks the
+    token and sets the session cookie, then goes back to `next` (a path on this server)."""
+    body = environment().get_template("login.html").render(next=safe_next(next), simulated=False)
+    return HTMLResponse(body)
 
 
 @router.get("/app", response_class=HTMLResponse)
