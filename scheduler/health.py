@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from tracker.store.daemon_state import (
     latest_heartbeat,
 )
 from tracker.store.reads import chart_status
-from tracker.timeutil import isoformat_z
+from tracker.timeutil import isoformat_z, utcnow
 
 DEFAULT_MAX_AGE = timedelta(hours=2)
 # A running daemon's track is late when no cycle of it finished for this many slots (and at
@@ -125,3 +126,16 @@ def _late_tracks(
                 f"{format_age(limit)})"
             )
     return problems
+
+
+def probe(
+    config: ReaderConfig, engine: Engine, clock: Callable[[], datetime] = utcnow
+) -> Callable[[], tuple[bool, dict[str, Any]]]:
+    """`apprank health --json` as a call, for the web server's /healthz: (healthy, the JSON)."""
+
+    def check() -> tuple[bool, dict[str, Any]]:
+        now = clock()
+        result = check_health(config, engine, now)
+        return result.healthy, result.json(now)
+
+    return check

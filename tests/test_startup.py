@@ -45,6 +45,12 @@ HEAVY = (
     "tracker.query.history",
     "tracker.simulate",
     "scheduler.daemon",
+    # The web server's stack: only `apprank serve` (and `run --serve`) loads it.
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "tracker.web",
 )
 # Never for reading a SQLite database whose schema is current: reads go through SQLAlchemy
 # Core (tracker/store/schema/views.py), small histories join without NumPy, and the PostgreSQL
@@ -66,6 +72,9 @@ NOT_FOR_READERS = (
     "tracker.store.schema.alerts",
     "tracker.store.writer",
     "tracker.store.migrate",
+    "fastapi",
+    "uvicorn",
+    "tracker.web",
 )
 # The models of sections no reader uses: readers load tracker.config.reader, not these.
 FULL_CONFIG = (

@@ -11,7 +11,6 @@ from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, ParamSpec, TypeVar
 
-import orjson
 import typer
 from rich.console import Console
 
@@ -104,17 +103,11 @@ def tracked_config_from(path: Path | None) -> ReaderConfig:
     return load_reader_config(path, TRACKED_SECTIONS)
 
 
-def json_default(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
 def print_json(value: Any) -> None:
-    sys.stdout.buffer.write(
-        orjson.dumps(value, default=json_default, option=orjson.OPT_INDENT_2 | orjson.OPT_UTC_Z)
-        + b"\n"
-    )
+    # The web API encodes its answers with the same function (without the indent).
+    from tracker.query.output import json_bytes
+
+    sys.stdout.buffer.write(json_bytes(value, indent=True) + b"\n")
     sys.stdout.flush()
 
 

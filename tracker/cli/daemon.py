@@ -28,6 +28,8 @@ from tracker.timeutil import parse_duration, utcnow
 
 if TYPE_CHECKING:  # the daemon and the store load when a command runs, not for --help
     from scheduler.daemon import Daemon
+    from tracker.config.load import Config
+    from tracker.web.server import Server
 
 
 class LogLevel(StrEnum):
@@ -60,6 +62,14 @@ def run(
         str | None,
         typer.Option("--heartbeat", help="Seconds between heartbeats, e.g. 15s (default 15s)."),
     ] = None,
+    serve: Annotated[
+        bool,
+        typer.Option(
+            "--serve",
+            help="Also serve the web pages and API ([web]; as `apprank serve`). "
+            "[web] daemon = true does the same.",
+        ),
+    ] = False,
 ) -> None:
     """Run the daemon: fetch every configured track on its schedule until stopped.
 
@@ -72,6 +82,8 @@ def run(
     Example:
 
         apprank run --config /etc/apprank/config.toml --log-format json
+
+        apprank run --serve
     """
     from scheduler.daemon import Daemon
     from scheduler.lock import acquire_instance_lock
@@ -89,9 +101,12 @@ def run(
     with acquire_instance_lock(config.database.url):
         engine = open_engine(config.database.url)
         daemon = Daemon(config, engine, settings, config_path=config_path)
+        web = _start_web(config) if serve or config.web.daemon else None
         _install_signal_handlers(daemon)
         daemon.start()
         leftover = daemon.run_forever()
+        if web is not None:
+            web.stop()
     code = 1 if daemon.crashed else 0
     if leftover:
         # Worker threads cannot be killed; their writes are transactional, so leave now.
@@ -100,6 +115,12 @@ def run(
         os._exit(code)
     if code:
         raise typer.Exit(code)
+
+
+def _start_web(config: Config) -> Server:
+    from scheduler.web import start_web  # FastAPI and uvicorn load only for a daemon serving
+
+    return start_web(config)
 
 
 def _install_signal_handlers(daemon: Daemon) -> None:

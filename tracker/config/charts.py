@@ -221,7 +221,23 @@ def spec_from_options(**options: object) -> ChartSpec:
     try:
         return ChartSpec.model_validate(options)
     except ValidationError as exc:
-        raise UsageError(validation_message(exc)) from None
+        raise UsageError(validation_message(exc), param=validation_param(exc)) from None
+
+
+# A field -> the parameter that sets it, where the two are named differently (the web API's
+# `param`, as its query parameters are named like the options).
+PARAMS = {"apps": "app", "countries": "country"}
+
+
+def validation_param(exc: ValidationError) -> str | None:
+    """The option (without dashes) the first problem is about: "country", "since", "kind"."""
+    first = exc.errors()[0]
+    error = (first.get("ctx") or {}).get("error")
+    if isinstance(error, _OptionError):
+        field = error.key
+    else:
+        field = str(first["loc"][0]) if first["loc"] else ""
+    return PARAMS.get(field, field) or None
 
 
 def validation_message(exc: ValidationError) -> str:
@@ -251,5 +267,6 @@ __all__ = [
     "chart_format",
     "spec_from_options",
     "validation_message",
+    "validation_param",
     "zone",
 ]

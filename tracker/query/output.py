@@ -309,3 +309,20 @@ def wide_cells(series: Sequence[RankSeries], by: str) -> Iterator[list[Any]]:
 def _wide_cell(value: int) -> int | str | None:
     """The history encoding: the rank, "-" for not in chart, None (empty, null) for no data."""
     return value if value >= 1 else rank_cell(value) or None
+
+
+def json_bytes(value: Any, *, indent: bool = False) -> bytes:
+    """`value` as the JSON every command (`--json`) and the web API print: orjson, times in
+    UTC with Z, enums by their value; `indent`: two spaces, as a command prints it."""
+    import orjson
+
+    option = orjson.OPT_UTC_Z | (orjson.OPT_INDENT_2 if indent else 0)
+    return orjson.dumps(value, default=_json_default, option=option)
+
+
+def _json_default(value: Any) -> Any:
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"cannot serialise {type(value).__name__}")
