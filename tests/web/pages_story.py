@@ -1,6 +1,6 @@
 """What the page tests share: the query story (tests/query/story.py) in a SQLite file, with a
 simulated chart, an alert that fired and a daemon's heartbeat and cycle beside it, and the
-pages served over httpx's ASGI transport.
+pages served by the whole app (create_app) over httpx's ASGI transport.
 
 The story, as the pages read it: DeepSeek passes ChatGPT in the US (#1 at 02:05, #2 at 02:35,
 #1 again at 04:05) and in GB (#1 from 03:06); JP's one snapshot, at 04:07, has YouTube at #1
@@ -13,29 +13,30 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from tests.query.story import CHATGPT, DEEPSEEK, at, build_story
 from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import Candidate, record_events
-from tracker.config.aliases import AppAlias
+from tracker.config.load import config_from_dict
 from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
 from tracker.store.daemon_state import CycleSummary, Heartbeat, beat, record_cycle
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt
-from tracker.web import pages
+from tracker.web.app import create_app
+from tracker.web.server import web_context
+from tracker.web.settings import WebSettings
 
 US = ChartKey("apple", "us", "top-free")
 GB = ChartKey("apple", "gb", "top-free")
 JP = ChartKey("apple", "jp", "top-free")
 DE = ChartKey("apple", "de", "top-free")
 US_PAID = ChartKey("apple", "us", "top-paid")
-TRACKED = (US, GB, JP, DE, US_PAID)
-ALIASES = {"deepseek": AppAlias({"apple": DEEPSEEK}), "chatgpt": AppAlias({"apple": CHATGPT})}
+APPS: dict[str, Any] = {"deepseek": DEEPSEEK, "chatgpt": CHATGPT}
 NOW = at("04:10")
 PAID_APP = ("1000000001", "Sim Paid Pro", "Sim Studio")
 
@@ -72,13 +73,25 @@ def _event() -> AlertEvent:
     )
 
 
-def pages_app(engine: Engine, tracked: tuple[ChartKey, ...] = TRACKED) -> FastAPI:
-    """The pages' router and static files on a bare FastAPI app, as create_app serves them."""
-    app = FastAPI()
-    app.state.pages = pages.Site(engine, ALIASES, tracked, clock=lambda: NOW)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
-    return app
+def served_app(
+    database: Path, apps: dict[str, Any], tracks: list[dict[str, Any]], *, clock: Any = None
+) -> FastAPI:
+    """The whole app `apprank serve` builds (create_app: the pages, their static files, the
+    security headers) over `database`, opened read-only, with `apps` and `tracks` as the
+    config's [apps] and [[track]]."""
+    config = config_from_dict(
+        {"database": {"url": f"sqlite:///{database}"}, "apps": apps, "track": tracks}
+    )
+    return create_app(web_context(config, WebSettings(), clock=clock or (lambda: NOW)))
+
+
+def pages_app(folder: Path) -> FastAPI:
+    """The story's pages: the US, GB, JP and DE top-free charts and the US top-paid tracked."""
+    tracks = [
+        {"countries": ["us", "gb", "jp", "de"], "charts": ["top-free"]},
+        {"countries": ["us"], "charts": ["top-paid"]},
+    ]
+    return served_app(folder / "apprank.db", APPS, tracks)
 
 
 class Client:
@@ -97,6 +110,5 @@ class Client:
 
 
 def story_client(folder: Path) -> Iterator[Client]:
-    engine = build(folder)
-    yield Client(pages_app(engine))
-    engine.dispose()
+    build(folder).dispose()
+    yield Client(pages_app(folder))

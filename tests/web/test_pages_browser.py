@@ -25,9 +25,10 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.story import DEEPSEEK
-from tracker.config.aliases import AppAlias
+from tests.web.pages_story import served_app
 from tracker.models import ChartKey
 from tracker.store.reads import latest_chart
+from tracker.timeutil import utcnow
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -48,11 +49,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# The policy the server sends on every page (tracker/web/app.py): the browser enforces it.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "frame-ancestors 'none'"
-)
 COUNTRIES = ["us", "gb", "jp"]
 TRACKED = tuple(ChartKey("apple", c, "top-free") for c in COUNTRIES)
 
@@ -69,27 +65,6 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def pages_server(engine: Engine) -> object:
-    """The pages on a bare FastAPI app with the server's CSP header."""
-    from fastapi import FastAPI, Request, Response
-    from fastapi.staticfiles import StaticFiles
-
-    from tracker.web import pages
-
-    app = FastAPI()
-    app.state.pages = pages.Site(engine, {"deepseek": AppAlias({"apple": DEEPSEEK})}, TRACKED)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
-
-    @app.middleware("http")
-    async def policy(request: Request, call_next: object) -> Response:
-        response: Response = await call_next(request)  # type: ignore[operator]
-        response.headers["Content-Security-Policy"] = CSP
-        return response
-
-    return app
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     from tracker.demo.pipeline import build_history
@@ -103,10 +78,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         countries=COUNTRIES,
     )
     engine = open_engine(f"sqlite:///{history.database}", read_only=True)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(pages_server(engine), host="127.0.0.1", port=port, log_level="warning")
+    # The whole app `apprank serve` runs, its CSP header included (the browser enforces it).
+    app = served_app(
+        history.database,
+        {"deepseek": DEEPSEEK},
+        [{"countries": COUNTRIES, "charts": ["top-free"]}],
+        clock=utcnow,
     )
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -5,29 +5,23 @@ three states."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 
 from tests.query.two_stores import DS_PLAY, build_two_stores
-from tests.web.pages_story import Client
-from tracker.config.aliases import AppAlias
+from tests.web.pages_story import Client, served_app
 from tracker.store.engine import open_engine
-from tracker.web import pages
 
-ALIASES = {"deepseek": AppAlias({"apple": "6737597349", "googleplay": DS_PLAY}, "DeepSeek")}
+APPS = {"deepseek": {"apple": "6737597349", "googleplay": DS_PLAY, "label": "DeepSeek"}}
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    engine = open_engine(f"sqlite:///{tmp_path_factory.mktemp('stores') / 'apprank.db'}")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Client:
+    database = tmp_path_factory.mktemp("stores") / "apprank.db"
+    engine = open_engine(f"sqlite:///{database}")
     build_two_stores(engine)
-    app = FastAPI()
-    app.state.pages = pages.Site(engine, ALIASES)
-    app.include_router(pages.router)
-    yield Client(app)
     engine.dispose()
+    return Client(served_app(database, APPS, []))
 
 
 def rows(html: str) -> list[tuple[str, str, str, str]]:
