@@ -77,6 +77,17 @@ def test_ids_and_fragments_are_one_app_of_a_store_asked(both: Engine) -> None:
     )
 
 
+def test_a_fragment_matching_both_stores_lists_each_ones_store(both: Engine) -> None:
+    with pytest.raises(UsageError) as caught:
+        resolve_app(both, ALIASES, "DeepSeek - AI")
+    assert str(caught.value) == (
+        "'DeepSeek - AI' matches 2 apps; give the store id or more of the name, or one "
+        "--source:\n"
+        "  6737597349  DeepSeek  Hangzhou DeepSeek AI  (App Store)\n"
+        "  com.deepseek.chat  DeepSeek  DeepSeek  (Google Play)"
+    )
+
+
 def test_an_alias_without_an_app_in_the_stores_asked_says_so(both: Engine) -> None:
     with pytest.raises(UsageError) as caught:
         resolve_across(both, ALIASES, ["tiktok"], ["googleplay"])

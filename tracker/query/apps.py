@@ -209,9 +209,13 @@ def _by_fragment(
 def _ambiguous(fragment: str, candidates: list[AppRef]) -> str:
     shown = candidates[:MAX_CANDIDATES]
     more = " (showing the first 10)" if len(candidates) > MAX_CANDIDATES else ""
+    # Candidates in several stores say which each is in, which one --source would pick.
+    stores = len({c.store for c in shown}) > 1
     lines = [
         f"{fragment!r} matches {len(shown)}{'+' if more else ''} apps{more}; "
-        "give the store id or more of the name:"
+        f"give the store id or more of the name{', or one --source' if stores else ''}:"
     ]
-    lines += [f"  {c.app_id}  {c.name}  {c.developer or ''}".rstrip() for c in shown]
+    for c in shown:
+        line = f"  {c.app_id}  {c.name}  {c.developer or ''}".rstrip()
+        lines.append(f"{line}  ({store_name(c.store)})" if stores else line)
     return "\n".join(lines)
