@@ -69,6 +69,9 @@ def test_the_wheel_holds_the_three_packages_their_markers_and_the_command(wheel:
     }
     for package in ("tracker", "scheduler", "charts"):
         assert f"{package}/py.typed" in names
+    # The web server's templates and static files are package data, in the wheel beside it.
+    web = [n for n in names if n.startswith("tracker/web/") and not n.endswith(".py")]
+    assert {"tracker/web/templates/base.html", "tracker/web/static/apprank.css"} <= set(web)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "apprank = tracker.cli:main" in text.splitlines()
