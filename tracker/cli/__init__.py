@@ -47,7 +47,7 @@ SUMMARIES: dict[str, str] = {
     "raw": "Write a stored snapshot's response body, byte for byte as the feed served it.",
     "reparse": "Re-parse the archived response bodies with the current parsers; report what "
     "differs.",
-    "simulate": "Serve a SIMULATED App Store (Apple RSS v2 and legacy iTunes feeds) until Ctrl-C.",
+    "simulate": "Serve a SIMULATED App Store and Google Play (every chart format) until Ctrl-C.",
     "history": "Show each app's rank over time in each country's chart, by time bucket.",
     "movers": "Show the gainers, losers, new entries and drop-outs of one chart.",
     "compare": "Show, per country, which of two apps leads now and every overtake.",

@@ -67,7 +67,7 @@ def simulate(
     ] = None,
     latency: Annotated[float, typer.Option(help="Seconds added to every feed response.")] = 0.0,
 ) -> None:
-    """Serve a SIMULATED App Store (Apple RSS v2, legacy iTunes, Google Play charts) until Ctrl-C.
+    """Serve a SIMULATED App Store and Google Play (every chart format) until Ctrl-C.
 
     Charts come from a seeded, deterministic market plus a scripted scenario, never from Apple.
     Control it over HTTP: GET/POST /_control/clock, /_control/faults, GET /_control/stats.
