@@ -163,7 +163,7 @@ def _time_axis(scale: _Scale, top: float, bottom: float, height: int) -> Iterato
     span = scale.t1 - scale.t0
     step = next((s for s in TICK_STEPS if span / s <= MAX_TICKS), TICK_STEPS[-1])
     first = -(-scale.t0 // step) * step
-    for t in range(first, scale.t1 + 1, step):
+    for t in range(first, scale.t1, step):  # not the end: its label would overflow
         x = scale.x(t)
         yield f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{bottom:.1f}"/>'
         yield _text(x, height - 6, _tick_label(t, step), "tick middle")
