@@ -144,7 +144,7 @@ def test_the_demo_ignores_apprank_database_url(tmp_path: Path) -> None:
                          env={"APPRANK_DATABASE_URL": f"sqlite:///{database}"})  # fmt: skip
     assert result.code == 0, result.stderr
     assert snapshot_files(database.parent) == before
-    assert "csv       " in result.stdout and f"{out / 'history.csv'} (100 rows)" in result.stdout
+    assert "csv       " in result.stdout and f"{out / 'history.csv'} (200 rows)" in result.stdout
 
 
 def test_the_demo_never_replaces_a_database_a_daemon_is_running_on(tmp_path: Path) -> None:

@@ -20,8 +20,8 @@ def test_the_demos_csv_is_byte_for_byte_what_apprank_export_writes(tmp_path: Pat
     written = (out / "history.csv").read_bytes()
     assert written.startswith(b"\xef\xbb\xbfcaptured_at,")  # the BOM Excel needs
     assert written == exported.read_bytes()
-    assert again.stdout == "400 rows written to " + str(exported) + "\n"
-    assert f"csv       {out / 'history.csv'} (400 rows)" in result.stdout
+    assert again.stdout == "800 rows written to " + str(exported) + "\n"
+    assert f"csv       {out / 'history.csv'} (800 rows)" in result.stdout
 
 
 def test_every_alert_rule_that_fired_can_be_tested_in_the_demo_folder(tmp_path: Path) -> None:
@@ -49,4 +49,12 @@ def test_the_written_config_is_the_one_the_demo_ran(tmp_path: Path) -> None:
                                                    "deepseek-passes-chatgpt"]  # fmt: skip
     assert config.database.url == f"sqlite:///{out.resolve() / 'apprank.db'}"
     assert config.track[0].countries == ["us"]
-    assert config.apps == {"deepseek": "6737597349", "chatgpt": "6448311069"}
+    # Google Play where the scenario scripts DeepSeek's climb there, among the chosen countries.
+    assert [(t.source, t.countries) for t in config.track] == [
+        ("apple", ["us"]),
+        ("googleplay", ["us"]),
+    ]
+    assert {k: (dict(a.ids), a.label) for k, a in config.apps.items()} == {
+        "deepseek": ({"apple": "6737597349", "googleplay": "com.deepseek.chat"}, "DeepSeek"),
+        "chatgpt": ({"apple": "6448311069", "googleplay": "com.openai.chatgpt"}, "ChatGPT"),
+    }

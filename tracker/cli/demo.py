@@ -16,7 +16,8 @@ from tracker.storefronts import STOREFRONT_SET
 from tracker.timeutil import isoformat_z
 
 if TYPE_CHECKING:
-    from tracker.demo.pipeline import DemoHistory, StorySummary
+    from tracker.demo.pipeline import DemoHistory
+    from tracker.demo.story import StorySummary
 
 
 @app.command()
@@ -62,6 +63,7 @@ def demo(
     from tracker.demo import (
         pipeline as story,  # the simulator and charts load only for this command
     )
+    from tracker.demo.story import summarize
 
     chosen = _storefronts(countries)
     begin = instant(start, "--start")
@@ -84,7 +86,8 @@ def demo(
     app_id = built.scenario.expect.app_id or "6737597349"
     csv_path = out / story.CSV_NAME
     with story.CsvExport(engine, built.config_path, csv_path) as export:
-        summary = story.summarize(engine, app_id)
+        play = built.scenario.expect.extra.get("googleplay", {}).get("package")
+        summary = summarize(engine, app_id, play)
         charts = story.draw_charts(engine, config, out, end)
         rows = export.wait()
     built.folder.record(*charts, csv_path)
@@ -110,7 +113,8 @@ def _tell(built: DemoHistory, summary: StorySummary) -> None:
     typer.echo(f"apprank demo: {built.scenario.name} (SIMULATED market, not real data)")
     typer.echo(
         f"  fetched {built.charts_stored} charts ({built.charts_failed} failed) over "
-        f"{built.hours} simulated hours in {len(built.countries)} storefronts, "
+        f"{built.hours} simulated hours in {len(built.countries)} App Store and "
+        f"{len(built.play_countries)} Google Play storefronts, "
         f"{built.seconds:.0f} s"
     )
     if summary.first_number_one_us:
@@ -123,6 +127,18 @@ def _tell(built: DemoHistory, summary: StorySummary) -> None:
         typer.echo(
             f"  at the peak it was #1 in {summary.peak_countries} countries "
             f"({isoformat_z(summary.peak_at)})"
+        )
+    play = summary.play
+    if play is not None and play.best_rank_us is not None and play.best_at_us is not None:
+        reach = ""
+        if play.top10_at is not None:
+            reach = (
+                f"; top 10 in at most {play.top10_countries} countries "
+                f"({isoformat_z(play.top10_at)})"
+            )
+        typer.echo(
+            f"  on Google Play it rose slower and lower: best #{play.best_rank_us} in the US "
+            f"({isoformat_z(play.best_at_us)}){reach}"
         )
     by_rule: dict[str, int] = {}
     for event in built.alerts:

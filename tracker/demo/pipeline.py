@@ -20,21 +20,17 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine
 
 from tracker.alerts.cycle import process_cycle
 from tracker.alerts.events import AlertEvent
 from tracker.atomic import atomic_file
 from tracker.config.load import Config
-from tracker.config.selection import ChartSelection
 from tracker.demo.folder import DemoFolder
 from tracker.demo.sim import ChildSimulator
 from tracker.errors import ApprankError
 from tracker.fetch.cycle import fetch_charts, http_settings
 from tracker.fetch.http import HttpClient
-from tracker.models import ChartKey, ChartRequest
-from tracker.query.history import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.simulate.scenario import Scenario
 from tracker.store.engine import open_engine
@@ -55,6 +51,7 @@ class DemoHistory:
     database: Path
     config_path: Path
     countries: list[str]
+    play_countries: list[str]
     start: datetime
     hours: int
     charts_stored: int
@@ -78,11 +75,27 @@ def demo_countries(scenario: Scenario) -> list[str]:
     return sorted(countries, key=lambda c: (c != "us", c))
 
 
-def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict[str, Any]:
+def demo_play_countries(scenario: Scenario, countries: Sequence[str]) -> list[str]:
+    """Where the demo follows Google Play: the storefronts among `countries` in which the
+    scenario scripts its protagonist's Play climb (half the demo's fetches otherwise, for
+    countries where nothing happens on Play), US first; the US alone if none is."""
+    scripted = scenario.expect.extra.get("googleplay", {}).get("top10_countries", [])
+    chosen = [c for c in countries if c in scripted]
+    return chosen or ["us"]
+
+
+def demo_config(
+    database: Path, base_url: str, countries: Sequence[str], play: Sequence[str] = ("us",)
+) -> dict[str, Any]:
+    """The demo's configuration: the App Store in `countries`, Google Play in `play`."""
     return {
         "database": {"url": f"sqlite:///{database}"},
         "http": {"concurrency": 4, "per_host": 4, "retries": 2, "backoff_initial": 0.05},
-        "sources": {"apple": {"base_url": base_url}, "itunes": {"base_url": base_url}},
+        "sources": {
+            "apple": {"base_url": base_url},
+            "itunes": {"base_url": base_url},
+            "googleplay": {"base_url": base_url},
+        },
         "track": [
             {
                 "name": "demo",
@@ -91,20 +104,39 @@ def demo_config(database: Path, base_url: str, countries: Sequence[str]) -> dict
                 "charts": ["top-free"],
                 "depth": 100,
                 "every": "1h",
-            }
+            },
+            {
+                "name": "demo-play",
+                "source": "googleplay",
+                "countries": list(play),
+                "charts": ["top-free"],
+                "depth": 100,
+                "every": "1h",
+            },
         ],
-        "apps": {"deepseek": "6737597349", "chatgpt": "6448311069"},
+        "apps": DEMO_APPS,
         "charts": {"output_dir": str(database.parent)},
         "alert": DEMO_ALERTS,
     }
 
 
-def demo_settings(database: Path, base_url: str, countries: Sequence[str], path: Path) -> Config:
+def demo_settings(
+    database: Path,
+    base_url: str,
+    countries: Sequence[str],
+    path: Path,
+    play: Sequence[str] = ("us",),
+) -> Config:
     """The demo's configuration. Unlike config_from_dict, $APPRANK_DATABASE_URL does not
     override it: the demo writes to its own database, never to the one a user's tracker uses."""
-    return Config.model_validate({**demo_config(database, base_url, countries), "path": path})
+    return Config.model_validate({**demo_config(database, base_url, countries, play), "path": path})
 
 
+# The scenario's two protagonists, in both stores, each named by one label everywhere.
+DEMO_APPS = {
+    "deepseek": {"apple": "6737597349", "googleplay": "com.deepseek.chat", "label": "DeepSeek"},
+    "chatgpt": {"apple": "6448311069", "googleplay": "com.openai.chatgpt", "label": "ChatGPT"},
+}
 DEMO_ALERTS = [
     {
         "name": "deepseek-number-one",
@@ -126,7 +158,9 @@ DEMO_ALERTS = [
 ]
 
 
-def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> None:
+def write_demo_config(
+    path: Path, database: Path, countries: Sequence[str], play: Sequence[str] = ("us",)
+) -> None:
     """The configuration the demo ran with (every alert rule in it), pointed at the simulator's
     fixed port for `apprank run`."""
     url = f"http://127.0.0.1:{DEMO_PORT}"
@@ -137,7 +171,7 @@ def write_demo_config(path: Path, database: Path, countries: Sequence[str]) -> N
         f"#   apprank run --config {path}\n"
     )
     with atomic_file(path) as handle:
-        handle.write((header + toml_text(demo_config(database, url, countries))).encode())
+        handle.write((header + toml_text(demo_config(database, url, countries, play))).encode())
 
 
 def toml_text(data: Mapping[str, Any], prefix: str = "", *, item: bool = False) -> str:
@@ -185,6 +219,7 @@ def build_history(
     """Fetch every simulated hour of the window into out/apprank.db through the real path."""
     scenario = load_scenario(scenario_name)
     chosen = list(countries) if countries else demo_countries(scenario)
+    play = demo_play_countries(scenario, chosen)
     folder = DemoFolder(out, DEMO_FILES, force=force)
     folder.claim()
     database = folder.fresh_database()
@@ -192,18 +227,18 @@ def build_history(
     hours = max(1, int(days * 24))
     started = time.perf_counter()
     with ChildSimulator(scenario_name, begin) as sim, _short_gil_turns():
-        config = demo_settings(database, sim.base_url, chosen, out / "config.toml")
+        config = demo_settings(database, sim.base_url, chosen, out / "config.toml", play)
         writer = SnapshotWriter(open_engine(config.database.url))
         stored, failed, alerts = asyncio.run(
             _fetch_hours(config, writer, sim, begin, hours, progress)
         )
     config_path = out / "config.toml"
-    write_demo_config(config_path, database, chosen)
+    write_demo_config(config_path, database, chosen, play)
     folder.record(config_path)
     return DemoHistory(
-        scenario, database, config_path, chosen, begin, hours, stored, failed, alerts,
+        scenario, database, config_path, chosen, play, begin, hours, stored, failed, alerts,
         time.perf_counter() - started, folder,
-        demo_settings(database, f"http://127.0.0.1:{DEMO_PORT}", chosen, config_path),
+        demo_settings(database, f"http://127.0.0.1:{DEMO_PORT}", chosen, config_path, play),
     )  # fmt: skip
 
 
@@ -228,10 +263,7 @@ async def _fetch_hours(
     hours: int,
     progress: Callable[[int, int], None] | None,
 ) -> tuple[int, int, list[AlertEvent]]:
-    requests = [
-        ChartRequest(ChartKey("apple", country, "top-free"), 100)
-        for country in config.track[0].countries
-    ]
+    requests = config.requests()
     stored = failed = 0
     alerts: list[AlertEvent] = []
     async with HttpClient(http_settings(config.http)) as client:
@@ -249,27 +281,13 @@ async def _fetch_hours(
     return stored, failed, alerts
 
 
-@dataclass(frozen=True, slots=True)
-class StorySummary:
-    first_number_one_us: datetime | None
-    peak_countries: int
-    peak_at: datetime | None
-
-
-def summarize(engine: Engine, app_id: str) -> StorySummary:
-    """When the app first reached #1 in the US, and its widest #1 reach, read from the store."""
-    first = first_time_at_rank(engine, app_id, ChartSelection(countries=("us",)), 1)
-    series = history(engine, [app_id], ChartSelection(), every=timedelta(hours=1))
-    if not series:
-        return StorySummary(first, 0, None)
-    counts = np.sum(np.stack([s.ranks for s in series]) == 1, axis=0)
-    peak = int(counts.max())
-    peak_at = series[0].times()[int(counts.argmax())] if peak else None
-    return StorySummary(first, peak, peak_at)
-
-
 DEMO_CHARTS = {
-    "rank": {"kind": "rank", "apps": ["deepseek", "chatgpt"], "countries": ["us"]},
+    "rank": {
+        "kind": "rank",
+        "apps": ["deepseek", "chatgpt"],
+        "countries": ["us"],
+        "source": ["apple", "googleplay"],
+    },
     "grid": {
         "kind": "grid",
         "apps": ["deepseek", "chatgpt"],
