@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import Any
@@ -369,3 +370,36 @@ def test_each_asserted_path_broken_is_named(
     assert refusal(framed([answer_row(data)])) == (
         f"{named} in Google Play's answer from {URL} (its chart layout may have changed)"
     )
+
+
+@pytest.mark.parametrize(
+    ("details", "named"),
+    [
+        ({"rating": 7.5}, "data[0][1][0][28][0][1][0][4][1] is 7.5, not a rating from 0 to 5"),
+        (
+            {"price_micros": 2**60},
+            f"data[0][1][0][28][0][1][0][8][1][0][0] is {2**60}, not a price in micros",
+        ),
+        ({"price_micros": -1}, "data[0][1][0][28][0][1][0][8][1][0][0] is -1, not a price"),
+        (
+            {"currency": "DOLLARS"},
+            "data[0][1][0][28][0][1][0][8][1][0][1] is 'DOLLARS', not a currency code like USD",
+        ),
+        ({"currency": "us$"}, "data[0][1][0][28][0][1][0][8][1][0][1] is 'us$', not a currency"),
+    ],
+)
+def test_details_no_storefront_serves_are_refused_by_path(
+    details: dict[str, Any], named: str
+) -> None:
+    """What the store's columns could not hold exactly is refused at the parse, not at the
+    write (where it would fail the whole batch)."""
+    listed = apps(2)
+    listed[1] = dataclasses.replace(listed[1], **details)
+    assert refusal(answer(listed)).startswith(named)
+
+
+def test_a_control_character_in_the_installs_text_is_cleaned() -> None:
+    listed = apps(1)
+    listed[0] = dataclasses.replace(listed[0], installs="1,000+\x00")
+    (entry,) = parse(answer(listed), 200).entries
+    assert entry.installs == "1,000+"

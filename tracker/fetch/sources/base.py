@@ -122,7 +122,8 @@ def check_entries(
 _APP_ID = attrgetter("app_id")
 _NAME = attrgetter("name")
 _TEXTS = tuple(
-    attrgetter(f) for f in ("name", "developer", "bundle_id", "icon_url", "url", "genre")
+    attrgetter(f)
+    for f in ("name", "developer", "bundle_id", "icon_url", "url", "genre", "installs")
 )
 
 
@@ -146,4 +147,5 @@ def _cleaned(entry: ChartEntry, url: str) -> ChartEntry:
         icon_url=optional(entry.icon_url),
         url=optional(entry.url),
         genre=optional(entry.genre),
+        installs=optional(entry.installs),
     )

@@ -119,6 +119,7 @@ def _entry(rank: int, row: Any, url: str, origin: str) -> ChartEntry:
         # Each field walked alone: null or missing is absent, anything else refused by path.
         found = tuple(_optional(meta, path, kind, (*at, 0), url) for _, path, kind in OPTIONAL)
     developer, icon, link, genre, rating, installs, price, currency = found
+    _check_details(rating, price, currency, (*at, 0), url)
     if link is not None and link.startswith("/"):
         link = origin + link
     elif link is None or not link.startswith(("https://", "http://")):
@@ -136,6 +137,35 @@ def _entry(rank: int, row: Any, url: str, origin: str) -> ChartEntry:
         rating=None if rating is None else float(rating),
         installs=installs,
     )
+
+
+# What the store's columns hold (tracker/store/schema): a price in micros that a signed 64-bit
+# column and a float keep exactly, an ISO 4217 code, a rating on Play's five stars.
+MAX_PRICE_MICROS = 2**53
+CURRENCY_LENGTH = 3
+
+
+def _check_details(
+    rating: float | int | None,
+    price: int | None,
+    currency: str | None,
+    meta_at: tuple[int, ...],
+    url: str,
+) -> None:
+    """Refuse details no storefront serves (and no column holds), naming their path."""
+    if rating is not None and not 0 <= rating <= 5:
+        raise drift((*meta_at, 4, 1), f"is {rating!r}, not a rating from 0 to 5", url)
+    if price is not None and not 0 <= price < MAX_PRICE_MICROS:
+        raise drift((*meta_at, 8, 1, 0, 0), f"is {price!r}, not a price in micros", url)
+    if currency is not None and not (
+        len(currency) == CURRENCY_LENGTH
+        and currency.isascii()
+        and currency.isalpha()
+        and currency.isupper()
+    ):
+        raise drift(
+            (*meta_at, 8, 1, 0, 1), f"is {currency[:20]!r}, not a currency code like USD", url
+        )
 
 
 _TEXT = (str, type(None))
