@@ -19,7 +19,7 @@ from tracker.query.selection import sql
 from tracker.query.stores import store_name
 from tracker.store.engine import read_connection
 from tracker.store.listings import find_by_name, labels, scan_names
-from tracker.text.values import is_package_name
+from tracker.text.values import is_package_name, is_store_id
 
 # How many candidates an ambiguous fragment lists before summarising the rest.
 MAX_CANDIDATES = 10
@@ -67,11 +67,11 @@ def resolve_app(
             f"app {' or '.join(ids)} (alias {wanted!r}) is in no stored chart "
             "yet; fetch first or check the id in [apps]"
         )
-    if wanted.isdigit() or is_package_name(wanted):
+    if is_store_id(wanted) or is_package_name(wanted):
         found = app_refs(engine, [wanted], labels).get(wanted)
         if found is not None:
             return _in_stores(found, stores)
-        if wanted.isdigit():
+        if is_store_id(wanted):
             raise UsageError(f"no stored app has the id {wanted}")
     matches = [m for m in _by_fragment(engine, wanted, labels) if _listed(m[0], stores)]
     candidates = [ref for ref, _ in matches]

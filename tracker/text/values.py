@@ -3,7 +3,8 @@
 Whatever a fetch stores must survive export, import and `db copy` to any database, so the
 checks at parse time are the strictest any of them makes:
 
-- an App Store id is 1 to 64 ASCII digits (`app.store_id` is VARCHAR(64)); `str.isdigit()`
+- an App Store id is 1 to 64 ASCII digits (`app.store_id` is VARCHAR(150), to hold Google
+  Play's package names too); `str.isdigit()`
   alone would take Arabic-Indic or superscript digits, which import then refuses;
 - a Google Play id is an Android package name (`com.deepseek.chat`): Java's rule, segments of a
   letter then ASCII letters, digits or underscores, at least two, joined by dots, at most
