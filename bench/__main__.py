@@ -21,6 +21,7 @@ BENCHMARKS = {
     "cli": "apprank start-up: --help, top, status, history vs python with typer/rich/sqlalchemy",
     "archive": "raw archive bytes per body, 24 simulated hours of the default config",
     "reparse": "apprank reparse of 10,000 archived snapshots (default config, simulator), per s",
+    "web": "apprank serve: /api/v1/top at 32 connections vs bare Starlette, history p50, RSS",
 }
 
 

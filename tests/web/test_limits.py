@@ -111,17 +111,18 @@ def test_a_runaway_sqlite_statement_is_stopped_at_the_deadline(tmp_path: Path) -
 
 
 def test_an_answer_past_max_rows_is_refused_naming_what_to_narrow(tmp_path: Path) -> None:
-    app, context = make_app(story_config(tmp_path, "max_rows = 4"))
+    app, context = make_app(story_config(tmp_path, "max_rows = 5"))
     try:
         client = Client(app)
-        history = client.get("/api/v1/history?app=deepseek&country=us")  # five hourly points
+        # One series of five hourly points: six objects.
+        history = client.get("/api/v1/history?app=deepseek&country=us")
         assert history.status_code == 400
         assert history.json() == {
-            "error": "the answer holds 5 rows, more than [web] max_rows (4); ask for fewer "
-            "apps, countries or buckets",
+            "error": "the answer holds 6 JSON objects, more than [web] max_rows (5); ask for "
+            "fewer apps, countries or buckets",
             "param": "every",
         }
-        fewer = client.get("/api/v1/history?app=deepseek&country=us&every=2h").json()
+        fewer = client.get("/api/v1/history?app=deepseek&country=us&every=2h").json()  # four
         assert [p["rank"] for p in fewer[0]["points"]] == [2, 1, 1]
         assert [e["app_id"] for e in client.get("/api/v1/top").json()["entries"]][:1] == [DEEPSEEK]
     finally:

@@ -37,25 +37,22 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 def answer(body: Any, context: WebContext, param: str | None = None) -> Response:
     """A JSON answer, refused (400 naming `param`) past `[web] max_rows` rows."""
-    rows = count_rows(body)
+    return Response(encoded(body, context, param), media_type="application/json")
+
+
+def encoded(body: Any, context: WebContext, param: str | None = None) -> bytes:
+    """`body` as JSON bytes, refused past `[web] max_rows` rows (see `answer`)."""
+    data = json_bytes(body)
+    # A row is an object (an entry, a history point, a country's stats): counted in the bytes,
+    # in C, as a "{" (one in an app's name makes a bound a row tighter, never looser).
+    rows = data.count(b"{")
     if rows > context.settings.max_rows:
         raise UsageError(
-            f"the answer holds {rows} rows, more than [web] max_rows "
+            f"the answer holds {rows} JSON objects, more than [web] max_rows "
             f"({context.settings.max_rows}); ask for fewer apps, countries or buckets",
             param=param,
         )
-    return Response(json_bytes(body), media_type="application/json")
-
-
-def count_rows(body: Any) -> int:
-    """Rows of an answer: the items of every list in it (a history's points, a chart's
-    entries, ...), the lists holding them not counted twice."""
-    if isinstance(body, dict):
-        return sum(count_rows(v) for v in body.values())
-    if isinstance(body, list):
-        nested = sum(count_rows(v) for v in body if isinstance(v, dict | list))
-        return max(len(body), nested)
-    return 0
+    return data
 
 
 async def run(request: Request, name: str, fn: Callable[..., Any], *args: Any, **kw: Any) -> Any:
@@ -75,8 +72,13 @@ async def top(
     context = context_of(request)
     positive(limit, "--limit")
     key = current.top_key(country, chart, source, category, device)
-    found = await run(request, "top", current.top, context.engine, key, limit)
-    return answer(found.json(), context, "limit")
+
+    def compute() -> bytes:
+        return encoded(current.top(context.engine, key, limit).json(), context, "limit")
+
+    # The latest chart changes once a fetch: kept until the database does (tracker/web/fresh.py).
+    data = await run(request, "top", context.fresh.get, (key, limit), compute)
+    return Response(data, media_type="application/json")
 
 
 @router.get("/history", responses={**ANSWERS, **ERRORS}, summary="apprank history --json")

@@ -15,6 +15,7 @@ from tracker.config.aliases import AppAlias
 from tracker.config.load import Config
 from tracker.models import ChartKey
 from tracker.timeutil import utcnow
+from tracker.web.fresh import Fresh
 from tracker.web.settings import WebSettings
 from tracker.web.work import Workers
 
@@ -26,7 +27,7 @@ HealthCheck = Callable[[], tuple[bool, dict[str, Any]]]
 @dataclass
 class WebContext:
     """The server's state; `workers` is made from `settings` (the hook: a test seam, see
-    `Workers`)."""
+    `Workers`), `fresh` keeps answers until the database changes."""
 
     engine: Engine
     config: Config
@@ -35,10 +36,12 @@ class WebContext:
     clock: Callable[[], datetime] = utcnow
     hook: Callable[[str], None] | None = None
     workers: Workers = field(init=False)
+    fresh: Fresh = field(init=False)
 
     def __post_init__(self) -> None:
         s = self.settings
         self.workers = Workers(s.workers, s.heavy_workers, s.request_timeout, hook=self.hook)
+        self.fresh = Fresh(self.engine)
 
     @property
     def aliases(self) -> Mapping[str, AppAlias]:
