@@ -34,6 +34,7 @@ from pathlib import Path
 import httpx
 
 from bench.history import CACHE, COUNTRIES, HOURS, START, WATCHED, build
+from bench.simulator import cpu_seconds
 
 CONCURRENCY = 32
 SERVING = re.compile(r"serving (http://127\.0\.0\.1:\d+) ")
@@ -98,6 +99,9 @@ class Served:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         raise RuntimeError("no VmRSS")
+
+    def cpu(self) -> float:
+        return cpu_seconds(self.proc.pid) or 0.0
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -181,7 +185,9 @@ def main(argv: list[str] | None = None) -> None:
             body = httpx.get(served.url + "/api/v1/top", timeout=60).content
             print("  apprank serve: /api/v1/top", flush=True)
             asyncio.run(load(served.url + "/api/v1/top", 500))  # warm-up
+            cpu = served.cpu()
             rate, latencies = asyncio.run(load(served.url + "/api/v1/top", requests))
+            cpu = (served.cpu() - cpu) / requests
             print("  apprank serve: /api/v1/history", flush=True)
             url = served.url + history_url(hours)
             history = []
@@ -202,11 +208,15 @@ def main(argv: list[str] | None = None) -> None:
         floor = Served([sys.executable, "-c", FLOOR, str(floor_file)])
         try:
             asyncio.run(load(floor.url + "/api/v1/top", 500))
+            floor_cpu = floor.cpu()
             floor_rate, floor_latencies = asyncio.run(load(floor.url + "/api/v1/top", requests))
+            floor_cpu = (floor.cpu() - floor_cpu) / requests
         finally:
             floor.stop()
     ours_s, size = history_in_process(db, hours, repeats)
     report(rate, latencies, floor_rate, floor_latencies, history, ours_s, size)
+    print(f"  server CPU/request {cpu * 1000:8.2f} ms  (bare Starlette {floor_cpu * 1000:.2f} ms; "
+          "the client's share of the two cores caps both rates)")  # fmt: skip
     growth = (after - before) / before * 100
     print(f"server memory        {before:8.1f} MB before, {after:.1f} MB after {rss_requests:,} "
           f"more requests ({growth:+.1f}%; target within 10%)")  # fmt: skip

@@ -2,11 +2,12 @@
 often than a chart is fetched, is computed once per change instead of once per request.
 
 Change is seen through SQLite's `PRAGMA data_version`, which moves on a connection whenever
-another connection (the daemon's writer) commits. Each request looks on the connection it was
-handed; a connection that saw a move since its last look, or that looks for the first time,
-starts a new generation, and answers of older generations are never served again. Every
-connection that was open before a commit therefore starts the new generation at its next look,
-and every one opened after it at its first. Only answers that depend on nothing but the stored
+another connection (the daemon's writer) commits. Each worker thread looks on a connection of
+its own (held from the engine's pool for the thread's life: a look is a few microseconds); a
+connection that saw a move since its last look, or that looks for the first time, starts a new
+generation, and answers of older generations are never served again. Every connection that
+was open before a commit therefore starts the new generation at its next look, and every one
+opened after it at its first. Only answers that depend on nothing but the stored
 data may be kept (not `status`, whose ages run with the clock). On PostgreSQL nothing is kept.
 """
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from sqlalchemy import Engine
 
-from tracker.store.engine import is_sqlite, read_connection
-
-_SEEN = "apprank_data_version"
+from tracker.store.engine import is_sqlite, translate_errors
 
 
 class Fresh:
@@ -33,17 +33,25 @@ class Fresh:
         self.generation = 0
         self._answers: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
+        self._local = threading.local()  # this thread's connection and the version it saw
 
     def look(self) -> int:
         """The current generation, after looking for a change (call it in a worker thread)."""
-        with read_connection(self.engine) as conn:
-            version = conn.exec_driver_sql("PRAGMA data_version").scalar()
-            info = conn.connection.info
-            if info.get(_SEEN) != version:
-                info[_SEEN] = version
-                with self._lock:
-                    self.generation += 1
-                    self._answers.clear()
+        local = self._local
+        with translate_errors(self.engine):
+            conn: Any = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = self.engine.raw_connection()
+            cursor = conn.cursor()
+            try:
+                version = cursor.execute("PRAGMA data_version").fetchone()[0]
+            finally:
+                cursor.close()
+        if getattr(local, "seen", None) != version:
+            local.seen = version
+            with self._lock:
+                self.generation += 1
+                self._answers.clear()
         return self.generation
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
