@@ -3,6 +3,7 @@ once; after the daemon's writer stores a snapshot, the next answer is the new ch
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from tests.query.story import at, save
@@ -12,7 +13,7 @@ from tracker.store.writer import SnapshotWriter
 
 
 def test_top_is_kept_until_a_snapshot_is_stored(tmp_path: Path) -> None:
-    config = story_config(tmp_path)
+    config = story_config(tmp_path, "workers = 1")  # one thread: one connection looking
     app, context = make_app(config)
     client = Client(app)
     try:
@@ -34,3 +35,24 @@ def test_top_is_kept_until_a_snapshot_is_stored(tmp_path: Path) -> None:
         assert context.fresh.generation > generation
     finally:
         context.workers.close()
+
+
+def test_every_worker_serves_the_new_chart_after_a_snapshot_is_stored(tmp_path: Path) -> None:
+    app, context = make_app(story_config(tmp_path, "workers = 4"))
+    client = Client(app)
+
+    async def latest_times() -> list[str]:
+        async with client.session() as session:  # eight at once: several threads answer
+            answers = await asyncio.gather(
+                *(session.get("/api/v1/top?country=us") for _ in range(8))
+            )
+            return [answer.json()["captured_at"] for answer in answers]
+
+    try:
+        before = asyncio.run(latest_times())
+        writer = SnapshotWriter(open_engine(f"sqlite:///{tmp_path / 'apprank.db'}"))
+        save(writer, "us", at("05:05"), ["tik", "ds", "gpt"])
+        after = asyncio.run(latest_times())
+    finally:
+        context.workers.close()
+    assert (set(before), set(after)) == ({"2025-01-26T04:05:00Z"}, {"2025-01-26T05:05:00Z"})
