@@ -2,8 +2,8 @@
 often than a chart is fetched, is computed once per change instead of once per request.
 
 Change is seen through SQLite's `PRAGMA data_version`, which moves on a connection whenever
-another connection (the daemon's writer) commits. Each worker thread looks on a connection of
-its own (held from the engine's pool for the thread's life: a look is a few microseconds); a
+another connection (the daemon's writer) commits. Each request looks on a connection of the
+engine's pool (the driver's own, without a transaction: a look is some microseconds); a
 connection that saw a move since its last look, or that looks for the first time, starts a new
 generation, and answers of older generations are never served again. Every connection that
 was open before a commit therefore starts the new generation at its next look, and every one
@@ -22,6 +22,8 @@ from sqlalchemy import Engine
 
 from tracker.store.engine import is_sqlite, translate_errors
 
+_SEEN = "apprank_data_version"
+
 
 class Fresh:
     """At most `size` answers (bytes), each valid for the generation it was computed in."""
@@ -33,22 +35,21 @@ class Fresh:
         self.generation = 0
         self._answers: OrderedDict[Hashable, tuple[int, bytes]] = OrderedDict()
         self._lock = threading.Lock()
-        self._local = threading.local()  # this thread's connection and the version it saw
 
     def look(self) -> int:
         """The current generation, after looking for a change (call it in a worker thread)."""
-        local = self._local
         with translate_errors(self.engine):
-            conn: Any = getattr(local, "conn", None)
-            if conn is None:
-                conn = local.conn = self.engine.raw_connection()
-            cursor = conn.cursor()
+            conn: Any = self.engine.raw_connection()
             try:
+                cursor = conn.cursor()
                 version = cursor.execute("PRAGMA data_version").fetchone()[0]
-            finally:
                 cursor.close()
-        if getattr(local, "seen", None) != version:
-            local.seen = version
+                # Kept with the pooled connection, as the version is the connection's own.
+                changed = conn.info.get(_SEEN) != version
+                conn.info[_SEEN] = version
+            finally:
+                conn.close()  # back to the pool
+        if changed:
             with self._lock:
                 self.generation += 1
                 self._answers.clear()
