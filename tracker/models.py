@@ -91,6 +91,13 @@ NOT_IN_CHART = 0
 NO_DATA = -1
 
 
+def rank_state(value: int) -> str:
+    """The state of a bucket's value: "ranked", "not_in_chart" or "no_data"."""
+    if value >= 1:
+        return "ranked"
+    return "not_in_chart" if value == NOT_IN_CHART else "no_data"
+
+
 @dataclass(frozen=True, slots=True)
 class RankSeries:
     """One app's rank in one chart, bucket by bucket."""
@@ -123,7 +130,4 @@ class RankSeries:
         return min((r for r in self.ranks.tolist() if r >= 1), default=None)
 
     def state_at(self, index: int) -> str:
-        value = int(self.ranks[index])
-        if value >= 1:
-            return "ranked"
-        return "not_in_chart" if value == NOT_IN_CHART else "no_data"
+        return rank_state(int(self.ranks[index]))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from tracker.models import NOT_IN_CHART
+from tracker.models import NOT_IN_CHART, rank_state
 from tracker.text.cells import neutralise
 from tracker.timeutil import from_epoch, isoformat_z
 
@@ -90,9 +91,15 @@ def chart_title(key: ChartKey) -> str:
 
 
 def series_json(s: RankSeries) -> dict[str, Any]:
+    # A year of hours is 8,760 points a series: the times are written once for every series
+    # on the same grid, and only the points without a rank ask for their state.
+    count = len(s.starts)
+    stamps = _stamps(int(s.starts[0]), int(s.bucket.total_seconds()), count) if count else ()
     points = [
-        {"at": isoformat_z(t), "rank": v if v >= 1 else None, "state": s.state_at(i)}
-        for i, (t, v) in enumerate(zip(s.times(), s.ranks.tolist(), strict=True))
+        {"at": at, "rank": v, "state": "ranked"}
+        if v >= 1
+        else {"at": at, "rank": None, "state": rank_state(v)}
+        for at, v in zip(stamps, s.ranks.tolist(), strict=True)
     ]
     return {
         "app_id": s.app_id,
@@ -104,6 +111,12 @@ def series_json(s: RankSeries) -> dict[str, Any]:
         "simulated": s.simulated,
         "points": points,
     }
+
+
+@lru_cache(maxsize=4)  # a few grids: a request's series share one
+def _stamps(start: int, step: int, count: int) -> tuple[str, ...]:
+    """The ISO times of a grid's bucket starts."""
+    return tuple(isoformat_z(from_epoch(start + i * step)) for i in range(count))
 
 
 def write_history_csv(series: Sequence[RankSeries], out: TextIO) -> None:
