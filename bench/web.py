@@ -109,6 +109,9 @@ class Served:
         self.drain.wait(10)
 
 
+ERRORS: list[str] = []  # connections that failed mid-request, reported with the figures
+
+
 async def load(url: str, requests: int) -> tuple[float, list[float]]:
     """`requests` GETs of `url` over CONCURRENCY connections: (requests/s, latencies in s)."""
     latencies: list[float] = []
@@ -120,7 +123,11 @@ async def load(url: str, requests: int) -> tuple[float, list[float]]:
             while left[0] > 0:
                 left[0] -= 1
                 started = time.perf_counter()
-                response = await client.get(url)
+                try:
+                    response = await client.get(url)
+                except httpx.TransportError as exc:  # counted, not timed
+                    ERRORS.append(f"{url.split('/')[2]}: {type(exc).__name__}")
+                    continue
                 latencies.append(time.perf_counter() - started)
                 assert response.status_code == 200, response.text[:200]
 
@@ -221,6 +228,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"server memory        {before:8.1f} MB before, {after:.1f} MB after {rss_requests:,} "
           f"more requests ({growth:+.1f}%; target within 10%)")  # fmt: skip
     print(f"  database: {db.name}, {hours} hourly snapshots of 57 charts x 100 ranks")
+    if ERRORS:
+        print(f"  transport errors: {len(ERRORS)} ({', '.join(sorted(set(ERRORS)))})")
 
 
 def report(
