@@ -48,7 +48,8 @@ class WebConfig(Strict):
     token: SecretStr | None = None
     request_timeout: Duration = timedelta(seconds=10)
     max_rows: int = Field(200_000, ge=1, le=10_000_000)
-    workers: int = Field(4, ge=1, le=32)
+    # At most 12: each holds a database connection while it works, and an engine's pool holds 15.
+    workers: int = Field(4, ge=1, le=12)
     public_url: str | None = None
     daemon: bool = False
 
