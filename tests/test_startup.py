@@ -200,7 +200,10 @@ def test_a_broken_apps_section_still_gets_the_models_one_line_error(tmp_path: Pa
     config.write_text('[apps]\nchatgpt = 6448311069\n[database]\nurl = "sqlite:///x.db"\n')
     code, modules, err = imported("top", "--config", config)
     assert code == 2
-    assert err == f"Error: {config}: apps.chatgpt = 6448311069: an id is a quoted string (chatgpt = \"6448311069\")"
+    assert err == (
+        f"Error: {config}: apps.chatgpt = 6448311069: "
+        'an id is a quoted string (chatgpt = "6448311069")'
+    )
     assert "pydantic" in modules
 
 

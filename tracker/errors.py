@@ -41,6 +41,10 @@ BadRow (tracker.files.import_rows): one row's problem in `apprank import`, colle
     import's report (then skipped, or an ImportFileError).
 BadKey (tracker.files.import_rows): a BadRow in the fields naming the row's snapshot.
 _Answered (tracker.fetch.webhook): a retryable HTTP status carried to tenacity's retry loop.
+BadPost (tracker.simulate.playroutes): a POST the simulator's Google Play endpoint cannot read
+    as a batchexecute call; answered 400 there.
+Cancelled (tracker.web.work): a web request's work called off (its deadline passed, or the
+    client went away); the request itself answers 503 or nothing.
 """
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ def test_the_installed_command_runs_the_demo(env: Path, tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "apprank demo: deepseek-2025 (SIMULATED market, not real data)"
-    assert lines[1].split()[:5] == ["fetched", "57", "charts", "(0", "failed)"]
+    assert lines[1].split()[:5] == ["fetched", "75", "charts", "(0", "failed)"]
     words = [line.split() for line in lines]
     written = [("database", "apprank.db"), ("chart", "rank.png"), ("config", "config.toml")]
     for kind, name in written:

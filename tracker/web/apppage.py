@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -28,7 +28,7 @@ from tracker.query.params import duration
 from tracker.query.stats import CountryStats
 from tracker.query.stores import source_label
 from tracker.store.snapshots import last_snapshot_at
-from tracker.timeutil import isoformat_z, parse_duration
+from tracker.timeutil import from_epoch, isoformat_z, parse_duration
 from tracker.web.svg import Line, colour, count_chart, rank_chart
 
 # The window the chart shows, counted back from the latest snapshot of the app's charts (not
@@ -334,7 +334,7 @@ def _peak(starts: Sequence[int], counts: Sequence[int]) -> tuple[int, datetime] 
     if not counts or max(counts) == 0:
         return None
     index = max(range(len(counts)), key=lambda i: (counts[i], -i))
-    return counts[index], datetime.fromtimestamp(starts[index], tz=UTC)
+    return counts[index], from_epoch(starts[index])
 
 
 def _named(aliases: Mapping[str, AppAlias], app: str, ref: AppRef) -> str:

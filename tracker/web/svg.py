@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from html import escape
 
 from charts.style import PALETTE
 from tracker.models import NO_DATA, NOT_IN_CHART, RankSeries
-from tracker.timeutil import isoformat_z
+from tracker.timeutil import from_epoch, isoformat_z
 
 WIDTH = 720
 LEFT, RIGHT, TOP = 46, 14, 12
@@ -170,7 +169,7 @@ def _time_axis(scale: _Scale, top: float, bottom: float, height: int) -> Iterato
 
 
 def _tick_label(t: int, step: int) -> str:
-    moment = datetime.fromtimestamp(t, UTC)
+    moment = from_epoch(t)
     if step >= 2160 * 3600:
         return moment.strftime("%b %Y")
     if step >= 24 * 3600 or (moment.hour == 0 and moment.minute == 0):
@@ -179,7 +178,7 @@ def _tick_label(t: int, step: int) -> str:
 
 
 def _when(t: int) -> str:
-    return isoformat_z(datetime.fromtimestamp(t, UTC))
+    return isoformat_z(from_epoch(t))
 
 
 def _runs(ranks: Sequence[int], keep: int | None) -> Iterator[tuple[int, int]]:
