@@ -29,7 +29,7 @@ def commands(language: str) -> list[str]:
 
 def test_the_readme_starts_with_the_two_commands() -> None:
     assert BLOCKS[0] == ("sh", "pip install -e . && apprank demo\n")
-    assert BLOCKS[1] == ("sh", "pip install -e '.[test]' && pytest -n 2\n")
+    assert BLOCKS[1] == ("sh", "pip install -e '.[test]' && pytest -n 3\n")
 
 
 def test_ci_runs_the_readme_test_command() -> None:

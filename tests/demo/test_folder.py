@@ -6,8 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_apprank
 from tests.demo.helpers import SHORT, read_only, real_history, short_demo, snapshot_files
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 DEMO_FILES = {"apprank.db", "config.toml", "history.csv", "rank.png", "grid.png",
               "leaders.png", "heatmap.png"}  # fmt: skip

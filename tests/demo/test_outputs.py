@@ -6,8 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_apprank
 from tests.demo.helpers import short_demo
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 
 def test_the_demos_csv_is_byte_for_byte_what_apprank_export_writes(tmp_path: Path) -> None:

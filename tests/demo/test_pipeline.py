@@ -9,12 +9,18 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_apprank
 from tracker.config.selection import ChartSelection
 from tracker.files.export import COLUMNS
 from tracker.query.history import first_time_at_rank, history
 from tracker.simulate import load_scenario
 from tracker.store.engine import open_engine
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 SCENARIO = load_scenario("deepseek-2025")
 

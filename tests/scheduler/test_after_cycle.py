@@ -14,6 +14,10 @@ from tests.alerts.conftest import TricklingReceiver
 from tests.scheduler.conftest import config_text, query
 from tracker.simulate import SimulatorServer
 
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
+
 
 def test_the_daemon_fires_alerts_and_renders_configured_charts(tmp_path: Path, daemons) -> None:
     # One simulated hour per real second, from seven hours before DeepSeek's first #1 in the US

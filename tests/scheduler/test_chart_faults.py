@@ -8,6 +8,8 @@ import socket
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.scheduler.conftest import (
     attempts_by_country,
     check_database,
@@ -16,6 +18,10 @@ from tests.scheduler.conftest import (
     snapshots_by_country,
 )
 from tracker.simulate import FaultConfig, SimulatorServer
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 # country -> (forced simulator fault, the attempt outcome apprank records, its HTTP status)
 FAULTS = {

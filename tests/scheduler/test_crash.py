@@ -7,8 +7,14 @@ import random
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.scheduler.conftest import check_database, config_text, query
 from tracker.simulate import SimulatorServer
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 KILLS = 20
 COUNTRIES = ["us", "gb", "de", "fr", "jp", "ca", "au", "it"]

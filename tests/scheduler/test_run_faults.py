@@ -23,6 +23,10 @@ from tests.scheduler.conftest import (
 )
 from tracker.simulate import FaultConfig, SimulatorServer
 
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
+
 COUNTRIES = ["us", "gb"]
 
 

@@ -18,7 +18,8 @@ def test_the_daemon_serves_what_its_cycles_store(
     tmp_path: Path, sim: SimulatorServer, daemons
 ) -> None:
     config = tmp_path / "config.toml"
-    tracks = [{"countries": ["us"], "depth": 10, "every": "1s"}]
+    # 4s: a cycle's deadline is half its interval, and a loaded machine needs more than 0.5 s.
+    tracks = [{"countries": ["us"], "depth": 10, "every": "4s"}]
     config.write_text(
         config_text(tmp_path / "apprank.db", sim.base_url, tracks) + "[web]\nport = 0\n"
     )

@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, text
 
 from tests.scheduler.conftest import config_text
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]  # slow: see .ci/run
 
 COUNTRIES = ["us", "gb", "jp", "de", "fr", "br"]
 SLOTS = 32  # one-second slots

@@ -27,6 +27,10 @@ from tracker.files.charts import build_chart
 from tracker.simulate import FaultConfig, Market, SimulatorServer
 from tracker.store.engine import open_engine
 
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
+
 AT = datetime(2025, 1, 27, 6, 0, tzinfo=UTC)  # DeepSeek #1 in the US on the simulated market
 US_FREE = "/api/v2/us/apps/top-free/100/apps.json"
 DEEPSEEK = "6737597349"

@@ -21,7 +21,13 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT, Run, run_apprank
+
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 # The demo's two tracks: its App Store storefronts, and Google Play where DeepSeek climbs there.

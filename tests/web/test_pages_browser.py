@@ -30,6 +30,10 @@ from tracker.models import ChartKey
 from tracker.store.reads import latest_chart
 from tracker.timeutil import utcnow
 
+# End to end in child processes (the demo, the daemon, the installed command, a browser): the
+# minimum-versions pass of .ci/run leaves these out (see there).
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
