@@ -43,7 +43,7 @@ def test_serves_then_exits_zero_on_sigterm() -> None:
         assert line.startswith("apprank simulator serving http://127.0.0.1:")
         assert line.rstrip().endswith("(scenario deepseek-2025, simulated)")
         base_url = line.split()[3]
-        hints = "".join(process.stdout.readline() for _ in range(6))
+        hints = "".join(process.stdout.readline() for _ in range(8))
         response = httpx.get(f"{base_url}/api/v2/us/apps/top-free/3/apps.json", timeout=10)
         assert response.status_code == 200
         assert response.json()["feed"]["results"][0]["name"] == "DeepSeek - AI Assistant"
@@ -57,6 +57,7 @@ def test_serves_then_exits_zero_on_sigterm() -> None:
     assert process.returncode == 0, err
     assert f'[sources.apple]\n  base_url = "{base_url}"' in hints
     assert f'[sources.itunes]\n  base_url = "{base_url}"' in hints
+    assert f'[sources.googleplay]\n  base_url = "{base_url}"' in hints
     assert out == ""
 
 
