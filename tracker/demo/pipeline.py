@@ -39,7 +39,7 @@ from tracker.storefronts import STOREFRONTS
 
 DEMO_PORT = 8123  # what the written config points at, for `apprank simulate --port 8123`
 # The default window: from five days into the scenario (DeepSeek climbing in the US) to past
-# its peak, sized so the whole demo stays under a minute on two cores.
+# its peak: about 90 s on two cores for the whole demo, both stores (README).
 DEFAULT_OFFSET = timedelta(days=5)
 DEFAULT_DAYS = 4.5
 GIL_TURN = 0.0005  # seconds; see _short_gil_turns
