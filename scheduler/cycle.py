@@ -23,8 +23,8 @@ from tracker.errors import StoreError
 from tracker.fetch.cycle import ChartOutcome, fetch_charts
 from tracker.fetch.pauses import HostGate
 from tracker.models import ChartKey, ChartRequest
-from tracker.store.claims import claim
-from tracker.store.daemon_state import CycleSummary
+from tracker.store.claims import claim, share
+from tracker.store.daemon_state import CycleSummary, live_instances
 from tracker.store.snapshots import stored_for_slot
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.timeutil import to_epoch, utcnow
@@ -82,7 +82,7 @@ def run_cycle(
     """Fetch `requests` for `slot` within `deadline` seconds and summarise what happened.
 
     `shared`: other daemons use this database too, so claim each chart for the slot first and
-    fetch only the ones this daemon won (tracker.store.claims).
+    fetch only the ones this daemon won: its own share, then what is left (tracker.store.claims).
     """
     started_at = clock()
     slot_epoch = to_epoch(slot)
@@ -97,17 +97,29 @@ def run_cycle(
     done: dict[ChartKey, ChartOutcome] = {}
     note: str | None = None
     elsewhere = 0
-    if shared and todo:
-        try:
-            won = claim(writer, todo, slot_epoch, instance, started_at)
-        except StoreError as exc:
-            # Without a claim another daemon may be fetching the same charts; let it.
-            log.error("could not claim the charts of slot %s; skipping it: %s", slot_epoch, exc)
-            note, todo = f"claim failed: {exc}", []
-        else:
-            elsewhere, todo = len(todo) - len(won), won
-    if todo:
-        note = _fetch(config, todo, writer, gate, canceller, slot_epoch, deadline, done)
+    # Shared: this daemon's share first, then what the others left (a dead daemon's share).
+    rounds = _shares(writer, todo, slot_epoch, instance, started_at) if shared else [todo]
+    expires = time.monotonic() + deadline
+    todo = []
+    for batch in rounds:
+        if todo and time.monotonic() >= expires:
+            note = "deadline reached"  # the rest is left unclaimed, to daemons with time
+            break
+        if shared:
+            try:
+                won = claim(writer, batch, slot_epoch, instance, started_at)
+            except StoreError as exc:
+                # Without a claim another daemon may be fetching the same charts; let it.
+                log.error("could not claim the charts of slot %s; skipping: %s", slot_epoch, exc)
+                note = f"claim failed: {exc}"
+                break
+            elsewhere, batch = elsewhere + len(batch) - len(won), won
+        if batch:
+            todo += batch
+            left = max(0.0, expires - time.monotonic())
+            note = _fetch(config, batch, writer, gate, canceller, slot_epoch, left, done)
+        if note is not None:
+            break
     landed = 0
     if note in ("deadline reached", "stopped"):
         # Cut off while their batch was being written: count the ones that landed; on a deadline
@@ -140,6 +152,20 @@ def run_cycle(
     )
     done.clear()
     return CycleReport(summary, len(refused), stored)
+
+
+def _shares(
+    writer: SnapshotWriter, todo: list[ChartRequest], slot: int, instance: str, now: datetime
+) -> list[list[ChartRequest]]:
+    """This daemon's share of `todo`, then the rest (tracker.store.claims.share)."""
+    if not todo:
+        return []
+    try:
+        live = live_instances(writer.engine, now)
+    except StoreError as exc:
+        log.warning("could not read which daemons are alive; claiming every chart: %s", exc)
+        return [todo]
+    return [batch for batch in share(todo, slot, live, instance) if batch]
 
 
 def _fetch(

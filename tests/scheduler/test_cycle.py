@@ -19,7 +19,8 @@ from tracker.fetch.http import HttpSettings
 from tracker.fetch.pauses import HostGate
 from tracker.models import ChartEntry, ChartSnapshot
 from tracker.simulate import FaultConfig, SimulatorServer
-from tracker.store.claims import claim
+from tracker.store.claims import claim, share
+from tracker.store.daemon_state import Heartbeat, beat
 from tracker.store.engine import open_engine
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.timeutil import to_epoch, utcnow
@@ -89,6 +90,36 @@ def test_a_shared_database_fetches_only_the_charts_this_daemon_claimed(setup) ->
     summary = cycle(config, writer, shared=True).summary
     assert (summary.ok, summary.failed, summary.skipped) == (1, 0, 1)
     assert stored(db) == [("us", to_epoch(SLOT))]
+
+
+def alive_peer(writer: SnapshotWriter, instance: str) -> None:
+    now = utcnow()
+    beat(writer.engine, Heartbeat(instance, "peer", 2, "0", now, now, 15.0, "running", 0))
+
+
+def test_a_shared_cycle_fetches_its_share_then_what_a_silent_peer_left(setup) -> None:
+    config, writer, db = setup
+    requests = config.requests()
+    alive_peer(writer, "elsewhere:2")  # alive by its heartbeat, but it claims nothing
+    mine, theirs = share(requests, to_epoch(SLOT), ["elsewhere:2"], "here:1")
+    assert (len(mine), len(theirs)) == (1, 1)  # this pair of names splits the two charts
+    summary = cycle(config, writer, shared=True).summary
+    assert (summary.ok, summary.failed, summary.skipped) == (2, 0, 0)
+    assert stored(db) == [("gb", to_epoch(SLOT)), ("us", to_epoch(SLOT))]
+    owners = query(db, "SELECT DISTINCT owner FROM chart_claim")
+    assert owners == [("here:1",)]
+
+
+def test_a_shared_cycle_leaves_a_live_peer_its_claimed_share(setup) -> None:
+    config, writer, db = setup
+    requests = config.requests()
+    alive_peer(writer, "elsewhere:2")
+    mine, theirs = share(requests, to_epoch(SLOT), ["elsewhere:2"], "here:1")
+    assert claim(writer, theirs, to_epoch(SLOT), "elsewhere:2", utcnow()) == theirs
+    summary = cycle(config, writer, shared=True).summary
+    assert (summary.ok, summary.failed, summary.skipped) == (1, 0, 1)
+    country = mine[0].key.country
+    assert stored(db) == [(country, to_epoch(SLOT))]
 
 
 def test_the_deadline_records_cut_off_charts_as_timed_out(setup, sim: SimulatorServer) -> None:

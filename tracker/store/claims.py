@@ -1,13 +1,17 @@
 """Claims: several daemons sharing one database fetch each (chart, time slot) exactly once.
 
 A daemon inserts a claim row for every chart of a slot before fetching; the primary key lets
-exactly one insert win. A daemon that dies after claiming loses that slot's fetch for those
-charts; the next slot is claimed afresh, so the survivors cover every chart from then on.
+exactly one insert win. To share the work rather than race for it, each daemon first claims its
+own share (`share`: rendezvous hashing over the daemons whose heartbeat says they are alive, so
+every daemon computes the same split), fetches it, then claims whatever is still unclaimed: the
+share of a daemon that died, or is late. A daemon that dies after claiming loses that slot's
+fetch for those charts; the next slot is claimed afresh, so the survivors cover every chart.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete, select
@@ -28,6 +32,28 @@ def slot_start(at: datetime, every: timedelta) -> int:
     """The slot containing `at`, as epoch seconds of its start (slots align to the epoch)."""
     seconds = max(1, int(every.total_seconds()))
     return to_epoch(at) // seconds * seconds
+
+
+def share(
+    requests: Sequence[ChartRequest], slot: int, instances: Iterable[str], owner: str
+) -> tuple[list[ChartRequest], list[ChartRequest]]:
+    """Split `requests` into `owner`'s share of `slot` and the rest. Each chart goes to the
+    instance with the highest hash of (instance, slot, chart): every daemon that sees the same
+    instances computes the same split, and the slot in the hash deals the charts afresh each
+    slot, so no daemon is left with a lasting lighter or heavier share."""
+    crew = sorted(set(instances) | {owner})
+    mine: list[ChartRequest] = []
+    rest: list[ChartRequest] = []
+    for request in requests:
+        chosen = max(crew, key=lambda instance: _weight(instance, slot, request))
+        (mine if chosen == owner else rest).append(request)
+    return mine, rest
+
+
+def _weight(instance: str, slot: int, request: ChartRequest) -> bytes:
+    key = request.key
+    parts = (instance, str(slot), key.source, key.country, key.chart, key.category, key.device)
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=8).digest()
 
 
 def claim(

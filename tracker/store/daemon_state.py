@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Row, delete, func, insert, select, update
 
 from tracker.store.engine import read_connection, write_transaction
 from tracker.store.schema.views import CYCLE, HEARTBEAT
@@ -162,8 +163,17 @@ def latest_heartbeat(engine: Engine) -> Heartbeat | None:
     with read_connection(engine) as conn:
         newest = (HEARTBEAT.c.beat_at.desc(), HEARTBEAT.c.started_at.desc())
         row = conn.execute(select(HEARTBEAT).order_by(*newest).limit(1)).first()
-    if row is None:
-        return None
+    return None if row is None else _heartbeat(row)
+
+
+def live_instances(engine: Engine, now: datetime) -> list[str]:
+    """The instances whose heartbeat says they are running at `now` (see Heartbeat.alive)."""
+    with read_connection(engine) as conn:
+        rows = conn.execute(select(HEARTBEAT).where(HEARTBEAT.c.state == "running")).all()
+    return sorted(h.instance for h in map(_heartbeat, rows) if h.alive(now))
+
+
+def _heartbeat(row: Row[Any]) -> Heartbeat:
     return Heartbeat(
         instance=row.instance,
         host=row.host,
