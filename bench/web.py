@@ -152,7 +152,9 @@ def history_url(hours: int) -> str:
 
 
 def history_in_process(db: Path, hours: int, repeats: int) -> tuple[float, int]:
-    """The history answer and its JSON, computed without HTTP: (p50 s, bytes)."""
+    """The history answer and its JSON, computed without HTTP: (p50 s, bytes). NumPy loaded
+    first, as the server loads it at start, so the join is the server's."""
+    import tracker.query.arrays  # noqa: F401
     from tracker.query import answers
     from tracker.query.output import json_bytes
     from tracker.store.engine import open_engine

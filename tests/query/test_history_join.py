@@ -40,13 +40,18 @@ def test_python_and_numpy_joins_give_identical_grids(
         monkeypatch.setattr(query, "ENTRY_SCAN_LIMIT", scan_limit)
         monkeypatch.setattr(query, "ENTRY_SCAN_PER_SNAPSHOT", 0)
     apps = [DEEPSEEK, CHATGPT, "1"]  # "1": never stored, not in any chart
+    monkeypatch.setattr(query, "_numpy_loaded", lambda: False)  # a command, NumPy not loaded
     small = history(story, apps, **case)  # type: ignore[arg-type]
     monkeypatch.setattr(query, "SMALL_JOIN", 0)
     large = history(story, apps, **case)  # type: ignore[arg-type]
+    monkeypatch.setattr(query, "SMALL_JOIN", 200_000)
+    monkeypatch.setattr(query, "_numpy_loaded", lambda: True)  # a server: NumPy loaded at start
+    served = history(story, apps, **case)  # type: ignore[arg-type]
     assert small, "the story has data in this range"
     assert {type(s.ranks).__module__ for s in small} == {"array"}
     assert {type(s.ranks).__module__ for s in large} == {"numpy"}
-    assert _plain(small) == _plain(large)
+    assert {type(s.ranks).__module__ for s in served} == {"numpy"}
+    assert _plain(small) == _plain(large) == _plain(served)
     # Buckets of each state, so that the comparison covers all three.
     values = {v for s in small for v in s.ranks.tolist()}
     assert 0 in values and any(v >= 1 for v in values)

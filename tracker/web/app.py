@@ -92,6 +92,10 @@ def create_app(context: WebContext) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # A server pays NumPy's import once, at start; then history joins in NumPy at every
+        # size (tracker/query/history.py, _numpy_loaded), not in Python up to SMALL_JOIN rows.
+        import tracker.query.arrays  # noqa: F401
+
         yield
         context.workers.close()
 
