@@ -135,8 +135,16 @@ def test_apps_finds_by_alias_id_or_part_of_a_name(client: Client) -> None:
         ),
         ("raw=true&country=gb", ["--raw", "--country", "gb"]),
         ("", []),
+        (
+            "app=deepseek&wide=country&every=1d",
+            ["--app", "deepseek", "--wide", "country", "--every", "1d"],
+        ),
+        (
+            "app=deepseek&country=us&wide=time",
+            ["--app", "deepseek", "--country", "us", "--wide", "time"],
+        ),
     ],
-    ids=["app-country", "since", "raw", "everything"],
+    ids=["app-country", "since", "raw", "everything", "wide-country", "wide-time"],
 )
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_export_streams_the_bytes_apprank_export_writes(
@@ -154,7 +162,31 @@ def test_export_streams_the_bytes_apprank_export_writes(
     assert (response.status_code, cli.code) == (200, 0), (response.text, cli.stderr)
     assert response.content == out.read_bytes()
     assert response.headers["content-disposition"] == f'attachment; filename="apprank-export.{fmt}"'
-    assert response.content.count(b"\n") > 3
+    # Not trivially equal: a wide export of the story is a row per country or per hour.
+    assert response.content.count(b"\n") >= (1 if "wide=" in query else 4)
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "error"),
+    [
+        ("wide=sideways&app=deepseek", "wide", "--wide: country or time, not 'sideways'"),
+        ("wide=country", "app", "--wide pivots one app's rank: give exactly one --app"),
+    ],
+)
+def test_a_bad_wide_export_is_a_400_naming_the_parameter(
+    client: Client, query: str, param: str, error: str
+) -> None:
+    response = client.get(f"/api/v1/export.csv?{query}")
+    assert response.status_code == 400
+    assert response.json() == {"error": error, "param": param}
+
+
+def test_history_since_after_until_is_a_400_naming_since(client: Client) -> None:
+    response = client.get(
+        "/api/v1/history?app=deepseek&since=2025-01-27T00:00&until=2025-01-26T00:00"
+    )
+    assert response.status_code == 400
+    assert response.json()["param"] == "since"
 
 
 def test_an_export_of_nothing_is_a_404_not_an_empty_file(client: Client) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,8 +15,6 @@ from tracker.cli.common import (
     ConfigOpt,
     JsonOpt,
     config_from,
-    duration,
-    fail,
     handle_errors,
     print_json,
     reading_from,
@@ -25,7 +23,6 @@ from tracker.cli.common import (
 )
 from tracker.cli.progress import progress_bar, stderr_is_terminal
 from tracker.errors import UsageError
-from tracker.query.output import wide_cells
 from tracker.runtime import lazy_module
 
 # The store, the queries (NumPy) and the export code load when a command runs, not for --help.
@@ -34,11 +31,9 @@ if TYPE_CHECKING:
 
     from tracker.files import export as exp
     from tracker.files import export_run
-    from tracker.query import history as query
 else:
     exp = lazy_module("tracker.files.export")
     export_run = lazy_module("tracker.files.export_run")
-    query = lazy_module("tracker.query.history")
 
 
 class Format(StrEnum):
@@ -121,7 +116,7 @@ def export_command(
     to_file = output != "-"
     bom = bom and to_file and fmt is Format.csv
     if wide is not None:
-        lines = _wide_lines(engine, selection, wide, every)
+        lines = export_run.wide_lines(engine, selection, wide.value, every)
         with exp.open_output(output) as out:
             count = exp.write_wide(lines, out, fmt=fmt.value, bom=bom)
     else:
@@ -162,24 +157,6 @@ class _ProgressBar:
 
     def __exit__(self, *exc: object) -> None:
         self.progress.__exit__(None, None, None)
-
-
-def _wide_lines(
-    engine: Engine, selection: exp.Selection, wide: Wide, every: str
-) -> Iterator[list[Any]]:
-    if len(selection.app_ids) != 1:
-        raise UsageError("--wide pivots one app's rank: give exactly one --app")
-    series = query.history(
-        engine,
-        list(selection.app_ids),
-        selection.one_chart(),
-        since=selection.since,
-        until=selection.until,
-        every=duration(every, "--every"),
-    )
-    if not series:
-        raise fail("no stored snapshot matches the selection")
-    return wide_cells(series, wide.value)
 
 
 @app.command("import")

@@ -184,7 +184,7 @@ class ChartSpec(Strict):
         since = parse_instant(self.since, now=now) if self.since else None
         until = parse_instant(self.until, now=now) if self.until else None
         if since is not None and until is not None and since > until:
-            raise UsageError(f"--since {self.since} is after --until {self.until}")
+            raise UsageError(f"--since {self.since} is after --until {self.until}", param="since")
         return since, until
 
     def file_name(self, app_ids: list[str], countries: list[str]) -> str:

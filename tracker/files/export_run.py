@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import chain
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
@@ -14,8 +14,10 @@ from tracker.config.aliases import AppAlias
 from tracker.config.facts import SOURCE_FACTS
 from tracker.errors import NothingStored, UsageError
 from tracker.files import export as exp
+from tracker.query import history as query
 from tracker.query.apps import resolve_across
-from tracker.query.params import instant, split_values
+from tracker.query.output import wide_cells
+from tracker.query.params import duration, instant, split_values
 from tracker.query.stores import stores_of
 
 FORMATS = ("csv", "jsonl")
@@ -71,6 +73,31 @@ def start(engine: Engine, selection: exp.Selection, fmt: str) -> tuple[exp.Plan,
     if first is None or plan is None:
         raise NothingStored("no stored rows match the selection")
     return plan, chain([first], snapshots)
+
+
+WIDE = ("country", "time")
+
+
+def wide_lines(
+    engine: Engine, selection: exp.Selection, wide: str, every: str
+) -> Iterator[list[Any]]:
+    """`export --wide`: one app's rank in one chart pivoted, a column per country or per time
+    (header first), for `exp.write_wide`. Checked and read before anything is written."""
+    if wide not in WIDE:
+        raise UsageError(f"--wide: country or time, not {wide!r}", param="wide")
+    if len(selection.app_ids) != 1:
+        raise UsageError("--wide pivots one app's rank: give exactly one --app", param="app")
+    series = query.history(
+        engine,
+        list(selection.app_ids),
+        selection.one_chart(),
+        since=selection.since,
+        until=selection.until,
+        every=duration(every, "--every"),
+    )
+    if not series:
+        raise NothingStored("no stored snapshot matches the selection")
+    return wide_cells(series, wide)
 
 
 def write(

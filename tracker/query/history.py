@@ -331,7 +331,9 @@ def _range(
     lo = to_epoch(since) if since is not None else None
     hi = to_epoch(until) if until is not None else None
     if lo is not None and hi is not None and lo > hi:
-        raise UsageError("the start of the range is after its end (--since is after --until)")
+        raise UsageError(
+            "the start of the range is after its end (--since is after --until)", param="since"
+        )
     if lo is None or hi is None:
         bounds = time_bounds(conn, chart_ids)
         if bounds is None:

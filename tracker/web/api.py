@@ -17,10 +17,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from tracker.errors import UsageError
+from tracker.files import export as exp
 from tracker.files import export_run
 from tracker.query import answers, current, search
 from tracker.query.output import json_bytes
 from tracker.query.params import positive, split_values
+from tracker.query.stores import stores_of
 from tracker.web.context import WebContext, context_of
 from tracker.web.streams import stream
 
@@ -283,16 +285,24 @@ async def export(
     until: str | None = None,
     raw: bool = False,
     bom: bool = False,
+    wide: str | None = None,
+    every: str = "1h",
 ) -> Response:
     context = context_of(request)
     if fmt not in EXPORT_TYPES:
         raise UsageError(f"export.csv or export.jsonl, not export.{fmt}", param="format")
     options = {"app": app, "country": country, "chart": chart, "source": source}
+    # As the command: a wide export pivots one app in one chart, an alias's app in its store.
+    stores = None if wide is None else stores_of(split_values(source)[:1] or ["apple"])
 
     def produce(out: Any) -> None:
         selection = export_run.selection_of(
-            context.engine, context.aliases, **options, since=since, until=until
+            context.engine, context.aliases, **options, since=since, until=until, stores=stores
         )
+        if wide is not None:
+            lines = export_run.wide_lines(context.engine, selection, wide, every)
+            exp.write_wide(lines, out, fmt=fmt, bom=bom)
+            return
         _, snapshots = export_run.start(context.engine, selection, fmt)
         export_run.write(fmt, snapshots, out, raw=raw, bom=bom)
 
