@@ -90,6 +90,18 @@ def test_a_browser_asking_for_a_page_is_sent_to_the_login_form(client: Client) -
     assert client.get("/login").status_code == 200  # the form is open
 
 
+def test_a_chart_page_goes_to_the_login_form_and_its_picture_answers_401(client: Client) -> None:
+    html = {"Accept": "text/html"}
+    page = client.get("/chart/apple/us/top-free", headers=html)
+    assert (page.status_code, page.headers["location"]) == (
+        303,
+        "/login?next=%2Fchart%2Fapple%2Fus%2Ftop-free",
+    )
+    picture = client.get("/chart/rank.svg?app=deepseek", headers=html)  # an <img>, not a page
+    assert picture.status_code == 401
+    assert picture.json()["param"] == "token"
+
+
 def test_login_sets_a_strict_http_only_cookie_that_opens_the_routes(client: Client) -> None:
     response = client.post("/login", data={"token": TOKEN, "next": "/app/deepseek"})
     assert response.status_code == 303

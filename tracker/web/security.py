@@ -206,9 +206,12 @@ def _timeout_message(limit: float) -> str:
 def _wants_page(scope: Scope, headers: dict[bytes, bytes]) -> bool:
     """A browser asking for a page (not the API, not a picture) is sent to the login form."""
     path: str = scope["path"]
+    # /chart/rank.svg is a picture; /chart/apple/us/top-free is the chart's page.
+    picture = path.startswith("/chart/") and path.endswith((".png", ".svg"))
     return (
         scope["method"] == "GET"
-        and not path.startswith(("/api/", "/chart/", "/openapi"))
+        and not picture
+        and not path.startswith(("/api/", "/openapi"))
         and b"text/html" in headers.get(b"accept", b"")
     )
 
