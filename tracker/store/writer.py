@@ -239,13 +239,8 @@ class SnapshotWriter:
         }
         if missing:
             order = list(missing)
-            ids = (
-                conn.execute(
-                    insert(RANKING).returning(RANKING.c.id, sort_by_parameter_order=True),
-                    [{"digest": d, "size": len(missing[d][0])} for d in order],
-                )
-                .scalars()
-                .all()
+            ids = insert_ids(
+                conn, RANKING, [{"digest": d, "size": len(missing[d][0])} for d in order]
             )
             known.update(zip(order, ids, strict=True))
             lookups = {store: self._apps.merged(new) for store, new in new_apps.items()}
