@@ -95,31 +95,10 @@ def run_cycle(
         already = set()
     todo = [r for r in requests if r.key not in already]
     done: dict[ChartKey, ChartOutcome] = {}
-    note: str | None = None
-    elsewhere = 0
     # Shared: this daemon's share first, then what the others left (a dead daemon's share).
     rounds = _shares(writer, todo, slot_epoch, instance, started_at) if shared else [todo]
-    expires = time.monotonic() + deadline
-    todo = []
-    for batch in rounds:
-        if todo and time.monotonic() >= expires:
-            note = "deadline reached"  # the rest is left unclaimed, to daemons with time
-            break
-        if shared:
-            try:
-                won = claim(writer, batch, slot_epoch, instance, started_at)
-            except StoreError as exc:
-                # Without a claim another daemon may be fetching the same charts; let it.
-                log.error("could not claim the charts of slot %s; skipping: %s", slot_epoch, exc)
-                note = f"claim failed: {exc}"
-                break
-            elsewhere, batch = elsewhere + len(batch) - len(won), won
-        if batch:
-            todo += batch
-            left = max(0.0, expires - time.monotonic())
-            note = _fetch(config, batch, writer, gate, canceller, slot_epoch, left, done)
-        if note is not None:
-            break
+    work = _Work(config, writer, gate, canceller, slot_epoch, time.monotonic() + deadline, done)
+    todo, elsewhere, note = work.run(rounds, instance if shared else None, started_at)
     landed = 0
     if note in ("deadline reached", "stopped"):
         # Cut off while their batch was being written: count the ones that landed; on a deadline
@@ -152,6 +131,48 @@ def run_cycle(
     )
     done.clear()
     return CycleReport(summary, len(refused), stored)
+
+
+@dataclass
+class _Work:
+    """One cycle's claims and fetches, round by round, within one deadline."""
+
+    config: Config
+    writer: SnapshotWriter
+    gate: HostGate
+    canceller: Canceller
+    slot: int
+    expires: float  # time.monotonic() at the cycle's deadline
+    done: dict[ChartKey, ChartOutcome]
+
+    def run(
+        self, rounds: list[list[ChartRequest]], owner: str | None, now: datetime
+    ) -> tuple[list[ChartRequest], int, str | None]:
+        """Claim (as `owner`, when shared) and fetch each round in turn; returns the charts
+        this daemon took on, how many went to others, and a note if it stopped short."""
+        taken: list[ChartRequest] = []
+        elsewhere = 0
+        for batch in rounds:
+            if taken and time.monotonic() >= self.expires:
+                return taken, elsewhere, "deadline reached"  # the rest left to daemons with time
+            if owner is not None:
+                try:
+                    won = claim(self.writer, batch, self.slot, owner, now)
+                except StoreError as exc:
+                    # Without a claim another daemon may be fetching the same charts; let it.
+                    log.error("could not claim the charts of slot %s; skipping: %s", self.slot, exc)
+                    return taken, elsewhere, f"claim failed: {exc}"
+                elsewhere, batch = elsewhere + len(batch) - len(won), won
+            if batch:
+                taken += batch
+                left = max(0.0, self.expires - time.monotonic())
+                note = _fetch(
+                    self.config, batch, self.writer, self.gate, self.canceller, self.slot, left,
+                    self.done,
+                )  # fmt: skip
+                if note is not None:
+                    return taken, elsewhere, note
+        return taken, elsewhere, None
 
 
 def _shares(

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tests.query.conftest import ENGINES, make_engine
+from tests.query.plain import plain
 from tests.query.story import CHATGPT, DEEPSEEK, TIKTOK, at
 from tests.query.two_stores import DS_PLAY, GPT_PLAY, build_two_stores
 from tracker.config.aliases import aliases
@@ -181,8 +182,8 @@ def test_history_across_puts_both_stores_on_one_grid(both: Engine) -> None:
 def test_one_store_reads_as_history_always_did(both: Engine) -> None:
     refs = resolve_across(both, ALIASES, ["deepseek", "chatgpt"], ["apple"])
     [apple] = selections("top-free", ["apple"], "all", None)
-    assert history_across(both, by_store([apple], refs)) == history(
-        both, [DEEPSEEK, CHATGPT], apple
+    assert plain(history_across(both, by_store([apple], refs))) == plain(
+        history(both, [DEEPSEEK, CHATGPT], apple)
     )
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 
+from tests.query.plain import plain
 from tests.query.story import CHATGPT, DAY, DEEPSEEK
 from tracker.config.selection import ChartSelection
-from tracker.models import RankSeries
 from tracker.query import history as query
 from tracker.query.history import history
 
@@ -21,14 +21,6 @@ CASES = [
     {"every": timedelta(minutes=7), "selection": ChartSelection.of(countries=["us", "gb"])},
     {"since": DAY + timedelta(hours=1), "until": DAY + timedelta(hours=3)},
 ]
-
-
-def _plain(series: list[RankSeries]) -> list[tuple[object, ...]]:
-    return [
-        (s.app_id, s.app_name, s.developer, s.key, s.bucket, s.starts.tolist(), s.ranks.tolist(),
-         s.depth, s.simulated)
-        for s in series
-    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("scan_limit", [None, 0], ids=["read-whole", "read-in-range"])
@@ -51,7 +43,7 @@ def test_python_and_numpy_joins_give_identical_grids(
     assert {type(s.ranks).__module__ for s in small} == {"array"}
     assert {type(s.ranks).__module__ for s in large} == {"numpy"}
     assert {type(s.ranks).__module__ for s in served} == {"numpy"}
-    assert _plain(small) == _plain(large) == _plain(served)
+    assert plain(small) == plain(large) == plain(served)
     # Buckets of each state, so that the comparison covers all three.
     values = {v for s in small for v in s.ranks.tolist()}
     assert 0 in values and any(v >= 1 for v in values)

@@ -26,7 +26,7 @@ CASES = {
     "since-after-until": (
         "/api/v1/history?app=deepseek&since=2025-01-27&until=2025-01-26",
         400,
-        None,
+        "since",
     ),
     "bad-every": ("/api/v1/history?app=deepseek&every=0s", 400, "every"),
     "negative-limit": ("/api/v1/movers?limit=-1", 400, "limit"),
