@@ -184,7 +184,7 @@ SELECT c.id AS chart_id, s.captured_at, s.simulated, a.id AS app, a.store_id, a.
        a.developer
 FROM chart c
 JOIN snapshot s ON s.id = (
-    SELECT s2.id FROM snapshot s2 WHERE s2.chart_id = c.id
+    SELECT s2.id FROM snapshot s2 WHERE s2.chart_id = c.id {at_clause}
     ORDER BY s2.captured_at DESC, s2.id DESC LIMIT 1)
 JOIN ranking_entry e ON e.ranking_id = s.ranking_id AND e.rank = 1
 JOIN app a ON a.id = e.app_id
@@ -192,15 +192,23 @@ WHERE c.id IN :charts
 """
 
 
-def number_ones(engine: Engine, keys: Sequence[ChartKey]) -> list[NumberOne]:
-    """The #1 of each of `keys` that has a snapshot, in the order of `keys`, named as its
-    storefront lists the app now."""
+def number_ones(
+    engine: Engine, keys: Sequence[ChartKey], at: datetime | None = None
+) -> list[NumberOne]:
+    """The #1 of each of `keys` that has a snapshot (its latest at or before `at`, when given),
+    in the order of `keys`, named as its storefront lists the app now."""
     with read_connection(engine) as conn:
         ids = find_chart_ids(conn, keys)
         if not ids:
             return []
-        statement = text(_NUMBER_ONES_SQL).bindparams(bindparam("charts", expanding=True))
-        rows = {r.chart_id: r for r in conn.execute(statement, {"charts": list(ids.values())})}
+        at_clause = "" if at is None else "AND s2.captured_at <= :at"
+        statement = text(_NUMBER_ONES_SQL.format(at_clause=at_clause)).bindparams(
+            bindparam("charts", expanding=True)
+        )
+        params: dict[str, object] = {"charts": list(ids.values())}
+        if at is not None:
+            params["at"] = to_epoch(at)
+        rows = {r.chart_id: r for r in conn.execute(statement, params)}
         names = read_names(
             conn, [(k.source, k.country) for k in ids], [r.app for r in rows.values()]
         )
