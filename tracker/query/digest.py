@@ -34,6 +34,7 @@ from tracker.store.reads import number_ones
 from tracker.store.schema.views import chart_key
 from tracker.text.redact import mask_text
 from tracker.timeutil import from_epoch, to_epoch, utcnow
+from tracker.timeutil import isoformat_z as _iso
 
 TOP = 10  # the "top 10" entries and exits are counted against
 MOVES = 5  # climbs and drops listed
@@ -172,12 +173,6 @@ class Digest:
             "failed_fetches": [x.json() for x in self.failures],
             "top": self.top,
         }
-
-
-def _iso(value: datetime) -> str:
-    from tracker.timeutil import isoformat_z
-
-    return isoformat_z(value)
 
 
 def default_apps(
