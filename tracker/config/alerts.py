@@ -138,15 +138,19 @@ def check_alerting(rules: list[AlertRule], notify: NotifyConfig) -> None:
     """Rule names are unique and every target a rule names is defined (KeyValueError naming
     the key, from the top of the file, otherwise)."""
     seen: set[str] = set()
-    known = set(notify.targets())
     for index, rule in enumerate(rules):
         if rule.name in seen:
             raise KeyValueError(f"alert[{index}].name", rule.name, "used by another rule")
         seen.add(rule.name)
-        for target in rule.notify:
-            if target not in known:
-                raise KeyValueError(
-                    f"alert[{index}].notify",
-                    target,
-                    f"no such target (defined: {', '.join(notify.targets())})",
-                )
+        check_targets(f"alert[{index}].notify", rule.notify, notify)
+
+
+def check_targets(key: str, targets: list[str], notify: NotifyConfig) -> None:
+    """Every one of `targets` is defined in `notify` (KeyValueError naming `key` otherwise):
+    the one check of `notify = [...]`, for `[[alert]]` and `[[digest]]` alike."""
+    known = set(notify.targets())
+    for target in targets:
+        if target not in known:
+            raise KeyValueError(
+                key, target, f"no such target (defined: {', '.join(notify.targets())})"
+            )
