@@ -16,6 +16,7 @@ from tracker.config.alerts import AlertRule, check_alerting
 from tracker.config.archive import ArchiveConfig
 from tracker.config.charts import ChartsConfig, ChartSpec
 from tracker.config.daemon import DaemonConfig
+from tracker.config.digest import DigestSpec, check_digests
 from tracker.config.errors import validated
 from tracker.config.files import read_config_file, with_overrides
 from tracker.config.http import HttpConfig
@@ -31,6 +32,7 @@ class Config(ReaderConfig):
     # Charts the daemon re-renders after each cycle ([[chart]] entries).
     chart: list[ChartSpec] = Field(default_factory=list)
     alert: list[AlertRule] = Field(default_factory=list)
+    digest: list[DigestSpec] = Field(default_factory=list)
     notify: NotifyConfig = NotifyConfig()
     archive: ArchiveConfig = ArchiveConfig()
     web: WebConfig = WebConfig()
@@ -38,6 +40,7 @@ class Config(ReaderConfig):
     @model_validator(mode="after")
     def _alerting(self) -> Config:
         check_alerting(self.alert, self.notify)
+        check_digests(self.digest, self.notify)
         return self
 
 
