@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from scheduler.cycle import Canceller, CycleReport, run_cycle
 from scheduler.delivery import DeliveryWorker
+from scheduler.digests import schedule as schedule_digests
 from scheduler.heartbeat import Beater
 from scheduler.notify import sd_notify, watchdog_period
 from scheduler.plan import TrackPlan, build_plans
@@ -103,6 +104,10 @@ class Daemon:
         """Schedule every track (stale ones at once), start the heartbeat and tell systemd."""
         self.scheduler.start()
         self._schedule(self.plans)
+        # [[digest]] jobs, and once now the latest slot missed while no daemon ran.
+        schedule_digests(
+            self.scheduler, self.engine, self._config, self.beater.instance, start=True
+        )
         self.beater.beat()
         self.beater.start()
         self.delivery.start()
@@ -143,6 +148,9 @@ class Daemon:
                 sd_notify("WATCHDOG=1")
                 pinged = time.monotonic()
         return self.shutdown()
+
+    def _config(self) -> Config:
+        return self.config  # read when a digest runs: a reload's configuration
 
     def _scheduler_alive(self) -> bool:
         # BackgroundScheduler keeps its thread private; its state alone would miss a dead thread.
@@ -194,6 +202,7 @@ class Daemon:
         for job_id in removed:
             self.scheduler.remove_job(job_id)
         self._schedule(plans)
+        schedule_digests(self.scheduler, self.engine, self._config, self.beater.instance)
         log.info(
             "configuration reloaded from %s: %d tracks, %d charts",
             source,

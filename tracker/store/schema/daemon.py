@@ -63,3 +63,15 @@ class ChartClaim(SQLModel, table=True):
     slot: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     owner: str = Field(max_length=128)
     claimed_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+
+
+class DigestSent(SQLModel, table=True):
+    """The last slot of each `[[digest]]` sent (or being sent): a digest missed while the
+    daemon was down goes once on catch-up, and several daemons send each slot once."""
+
+    __tablename__ = "digest_sent"
+
+    name: str = Field(primary_key=True, max_length=128)
+    slot: int = Field(sa_column=Column(BigInteger, nullable=False))  # epoch s of its fire time
+    sent_at: datetime = Field(sa_type=UTCEpoch, nullable=False)
+    owner: str = Field(max_length=128)
