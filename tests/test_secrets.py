@@ -182,7 +182,9 @@ def test_config_errors_never_echo_a_secret(write_config, toml: str, error: str) 
          "https://itunes.apple.com/us/rss/topgrossingipadapplications/limit=200/genre=6014/json"),
         ("postgresql+psycopg://postgres:pw@127.0.0.1:5432/test",
          "postgresql+psycopg://postgres:***@127.0.0.1:5432/test"),
-        ("http://u:p@h.example:notaport/x", "***"),
+        ("http://u:p@h.example:notaport/x", "http://***/x"),
+        # Apprise puts id:token where a host goes; the authority goes, scheme and path stay.
+        ("tgram://123456789:AAHabcdefghijklmnopqrstuvwxyz12345/12345", "tgram://***/12345"),
         # no host part: a socket or the host in the query still has its secrets masked
         ("postgresql+psycopg:///db?host=/run/postgresql&user=me&password=hunter2",
          "postgresql+psycopg:///db?host=/run/postgresql&user=me&password=***"),

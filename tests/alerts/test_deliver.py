@@ -174,6 +174,8 @@ def test_pending_deliveries_survive_a_restart(tmp_path: Path) -> None:
         f'[database]\nurl = "{url}"\n[apps]\ndeepseek = "6737597349"\n'
         '[[alert]]\nname = "ds-number-one"\napp = "deepseek"\nwhen = "rank <= 1"\n'
         'notify = ["webhook:team"]\n'
+        # The child sends at the real time, years after these events: not given up yet.
+        '[notify]\ngive_up_after = "36500d"\n'
         f'[notify.webhook.team]\nurl = "http://127.0.0.1:{port}/hook"\nretries = 0\n',
         encoding="utf-8",
     )

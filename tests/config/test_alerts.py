@@ -107,7 +107,7 @@ RULE = '[[alert]]\nname = "r"\napp = "deepseek"\nwhen = "rank <= 1"\n'
         (
             RULE + 'notify = ["email"]\n',
             "alert[0].notify = ['email']: 'email' is not a target "
-            '(expected "log" or "webhook:NAME")',
+            '(expected "log", "webhook:NAME" or "apprise:NAME")',
         ),
         (RULE + RULE, "alert[1].name = 'r': used by another rule"),
         (

@@ -14,6 +14,7 @@ from tracker.alerts.events import AlertEvent
 from tracker.alerts.store import record_events
 from tracker.config.load import Config
 from tracker.errors import StoreError
+from tracker.metrics import ALERT_EVENTS, count
 from tracker.models import ChartKey
 from tracker.timeutil import utcnow
 
@@ -42,10 +43,11 @@ def process_cycle(
         try:
             candidates = evaluate(engine, config.alert, config.apps, stored)
             events = record_events(engine, candidates, now)
+            count(ALERT_EVENTS, amount=len(events))
         except StoreError as exc:
             log.error("alerts not evaluated: %s", exc)
     if deliver:
-        deliver_due(engine, config.notify, config.http, now)
+        deliver_due(engine, config.notify, config.http, now, public_url=config.web.public_url)
     return events
 
 
@@ -53,4 +55,6 @@ def deliver_pending(engine: Engine, config: Config, *, now: datetime | None = No
     """Retry the deliveries that are due (the daemon calls this every cycle); returns how many
     (event, target) deliveries succeeded. Never raises.
     """
-    return deliver_due(engine, config.notify, config.http, now or utcnow())
+    return deliver_due(
+        engine, config.notify, config.http, now or utcnow(), public_url=config.web.public_url
+    )

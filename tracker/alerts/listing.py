@@ -28,17 +28,19 @@ class DeliveryState:
     last_error: str | None
 
     def describe(self, *, short: bool = False) -> str:
-        """`webhook:team delivered`, `webhook:team pending (3 tries, last: HTTP 500)`; `short`
+        """`webhook:team delivered`, `webhook:team pending (3 tries, last: HTTP 500)`,
+        `apprise:phone abandoned (40 tries, last: ...)`; `short`
         cuts a long error (tables), the full one is for CSV and JSON."""
         if self.state == DELIVERED:
             return f"{self.target} delivered"
         if not self.attempts:
-            return f"{self.target} pending"
+            return f"{self.target} {self.state}"
         tries = "1 try" if self.attempts == 1 else f"{self.attempts} tries"
         error = self.last_error or ""
         if short and self.http_status is None and len(error) > 40:
             error = error[:39] + "…"
-        return f"{self.target} pending ({tries}, last: {error})"
+        # pending, or abandoned ([notify] give_up_after)
+        return f"{self.target} {self.state} ({tries}, last: {error})"
 
     def to_json(self) -> dict[str, Any]:
         def z(value: datetime | None) -> str | None:

@@ -104,15 +104,20 @@ def _store_id(aliases: Mapping[str, AppAlias], text: str) -> str:
 
 def send_test(config: Config, name: str, *, now: datetime | None = None) -> list[SendResult]:
     """Send a sample event: for a rule NAME to each of its targets, for a target NAME ("log",
-    "webhook:team" or just "team") to it alone. Raises UsageError for an unknown name.
+    "webhook:team", "apprise:phone", or just "team" for a webhook) to it alone. Raises
+    UsageError for an unknown name.
     """
     now = now or utcnow()
     notify = config.notify
+    public_url = config.web.public_url
     rules = {rule.name: rule for rule in config.alert}
     rule = rules.get(name)
     if rule is not None:
         event = sample_event(rule, config.apps, now)
-        return [send(notify, config.http, target, [event], test=True) for target in rule.notify]
+        return [
+            send(notify, config.http, target, [event], test=True, public_url=public_url)
+            for target in rule.notify
+        ]
     target = name if name in notify.targets() else f"webhook:{name}"
     if target not in notify.targets():
         raise UsageError(
@@ -121,4 +126,4 @@ def send_test(config: Config, name: str, *, now: datetime | None = None) -> list
         )
     generic = AlertRule(name="test", app=SAMPLE_APP, when="rank <= 1", notify=[target])
     event = sample_event(generic, config.apps, now)
-    return [send(notify, config.http, target, [event], test=True)]
+    return [send(notify, config.http, target, [event], test=True, public_url=public_url)]

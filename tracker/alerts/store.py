@@ -25,6 +25,8 @@ from tracker.store.schema.views import chart_key
 
 PENDING = "pending"
 DELIVERED = "delivered"
+# Terminal: still undelivered `[notify] give_up_after` after the event was recorded.
+ABANDONED = "abandoned"
 
 
 def ensure_tables(engine: Engine) -> None:
@@ -272,3 +274,40 @@ def mark_sent(
             )
             .values(values)
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Abandoned:
+    """Deliveries given up for one target: how many, and the last error any of them had."""
+
+    target: str
+    count: int
+    last_error: str | None
+
+
+def abandon_stale(engine: Engine, now: datetime, age: timedelta) -> list[Abandoned]:
+    """Mark abandoned every pending delivery of an event recorded more than `age` before `now`
+    and due now (a leased one is being sent: its sender decides); per target, what was given up.
+    """
+    stale = select(EVENT.c.id).where(EVENT.c.created_at < now - age)
+    due = (
+        (DELIVERY.c.state == PENDING)
+        & (DELIVERY.c.next_attempt_at <= now)
+        & DELIVERY.c.alert_id.in_(stale)
+    )
+    with write_transaction(engine) as conn:
+        rows = conn.execute(
+            select(DELIVERY.c.target, DELIVERY.c.last_error, DELIVERY.c.last_attempt_at)
+            .where(due)
+            .order_by(DELIVERY.c.target, DELIVERY.c.alert_id)
+        ).all()
+        if not rows:
+            return []
+        conn.execute(update(DELIVERY).where(due).values(state=ABANDONED))
+    found: dict[str, list[Any]] = {}
+    for target, error, tried in rows:
+        count, last, last_at = found.get(target, [0, None, None])
+        if tried is not None and (last_at is None or tried >= last_at):
+            last, last_at = error, tried
+        found[target] = [count + 1, last, last_at]
+    return [Abandoned(target, count, last) for target, (count, last, _) in found.items()]

@@ -7,7 +7,7 @@
     chart = "top-free"
     when = "rank <= 1"               # see tracker/config/when.py for every form
     cooldown = "6h"                  # per rule and country; default: none
-    notify = ["log", "webhook:team"]
+    notify = ["log", "webhook:team"]   # or "apprise:NAME"
 
 Apps are resolved when rules are evaluated, not here: an app may not be in the database yet.
 The targets rules name are `[notify]` (tracker/config/notify.py); `check_alerting` checks
@@ -23,7 +23,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import ALL, Countries, Duration, Strict
-from tracker.config.notify import LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
+from tracker.config.notify import APPRISE_PREFIX, LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
 from tracker.config.selection import ChartSelection, SelectionError
 from tracker.config.when import Condition, Kind, parse_when
 from tracker.models import ChartKey
@@ -110,10 +110,12 @@ class AlertRule(Strict):
     @classmethod
     def _notify(cls, values: list[str]) -> list[str]:
         if not values:
-            raise ValueError('needs at least one target ("log" or "webhook:NAME")')
+            raise ValueError('needs at least one target ("log", "webhook:NAME", "apprise:NAME")')
         for value in values:
-            if value != LOG_TARGET and not value.startswith(WEBHOOK_PREFIX):
-                raise ValueError(f'{value!r} is not a target (expected "log" or "webhook:NAME")')
+            if value != LOG_TARGET and not value.startswith((WEBHOOK_PREFIX, APPRISE_PREFIX)):
+                raise ValueError(
+                    f'{value!r} is not a target (expected "log", "webhook:NAME" or "apprise:NAME")'
+                )
         return list(dict.fromkeys(values))
 
     def model_post_init(self, context: Any, /) -> None:

@@ -53,9 +53,15 @@ def mask_url(url: str) -> str:
     """
     try:
         parts = urlsplit(url)
-        parts.port  # noqa: B018 (a bad port raises here, not in the middle of a message)
     except ValueError:
         return MASK
+    try:
+        parts.port  # noqa: B018 (a bad port raises here, not in the middle of a message)
+    except ValueError:
+        # `tgram://123456:AAH.../chat`: Apprise URLs put a `id:token` where a host goes; the
+        # whole authority is masked, the scheme and path stay readable.
+        path = _mask_path("", parts.path)
+        return f"{parts.scheme}://{MASK}{path}" if parts.scheme else MASK
     if not parts.scheme:
         return url
     # No host part (`postgresql:///db?host=/run/postgresql&password=...`, a socket or the host
