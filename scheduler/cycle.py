@@ -22,6 +22,7 @@ from tracker.config.load import Config
 from tracker.errors import StoreError
 from tracker.fetch.cycle import ChartOutcome, fetch_charts
 from tracker.fetch.pauses import HostGate
+from tracker.metrics import CHART_FETCHES, count
 from tracker.models import ChartKey, ChartRequest
 from tracker.store.claims import claim, share
 from tracker.store.daemon_state import CycleSummary, live_instances
@@ -271,6 +272,7 @@ def _settle_cut_off(
             },
         )
         attempt = Attempt(started_at, int(deadline * 1000), "timeout", None, message)
+        count(CHART_FETCHES, key.source, "timeout")
         try:
             writer.record_failure(key, attempt)
         except StoreError as exc:

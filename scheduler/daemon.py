@@ -24,6 +24,7 @@ from scheduler.cycle import Canceller, CycleReport, run_cycle
 from scheduler.delivery import DeliveryWorker
 from scheduler.digests import schedule as schedule_digests
 from scheduler.heartbeat import Beater
+from scheduler.metrics import count_cycle
 from scheduler.notify import sd_notify, watchdog_period
 from scheduler.plan import TrackPlan, build_plans
 from scheduler.settings import DaemonSettings
@@ -312,6 +313,7 @@ class Daemon:
                 "skipped": summary.skipped,
             },
         )
+        count_cycle(summary)
         try:
             record_cycle(self.engine, summary)
         except StoreError as exc:

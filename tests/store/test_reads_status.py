@@ -28,8 +28,8 @@ def test_each_chart_says_its_last_success_error_and_how_long_it_fails(db_url: st
     writer.record_failure(GB, Attempt(hours(1), 5, "network", None, "refused"))  # never a success
     writer.record_failure(GB, Attempt(hours(2), 5, "empty", 200, "no entries"))
     assert chart_status(engine, [US, GB, JP]) == [
-        ChartStatus(US, hours(1), hours(3), "timed out", hours(3), hours(2), 2),
-        ChartStatus(GB, None, hours(2), "no entries", hours(2), hours(1), 0),
+        ChartStatus(US, hours(1), hours(3), "timed out", hours(3), hours(2), 2, failures=2),
+        ChartStatus(GB, None, hours(2), "no entries", hours(2), hours(1), 0, failures=2),
         ChartStatus(JP, None, None, None, None, None, 0),  # never fetched
     ]
     writer.save(
@@ -38,10 +38,11 @@ def test_each_chart_says_its_last_success_error_and_how_long_it_fails(db_url: st
         Attempt(hours(4), 5, "ok", 200),
     )
     [us] = chart_status(engine, [US])
-    assert (us.last_success_at, us.failing_since, us.last_error, us.snapshots) == (
+    assert (us.last_success_at, us.failing_since, us.last_error, us.snapshots, us.failures) == (
         hours(4),
         None,  # failing no more
         "timed out",  # the last error is still told
         3,
+        0,
     )
     engine.dispose()

@@ -28,6 +28,7 @@ from tracker.timeutil import parse_duration, utcnow
 
 if TYPE_CHECKING:  # the daemon and the store load when a command runs, not for --help
     from scheduler.daemon import Daemon
+    from scheduler.metrics import MetricsServer
     from tracker.config.load import Config
     from tracker.web.server import Server
 
@@ -70,6 +71,15 @@ def run(
             "[web] daemon = true does the same.",
         ),
     ] = False,
+    metrics: Annotated[
+        str | None,
+        typer.Option(
+            "--metrics",
+            metavar="HOST:PORT",
+            help="Serve Prometheus metrics at http://HOST:PORT/metrics "
+            "(as [daemon] metrics, which it overrides).",
+        ),
+    ] = None,
 ) -> None:
     """Run the daemon: fetch every configured track on its schedule until stopped.
 
@@ -84,6 +94,8 @@ def run(
         apprank run --config /etc/apprank/config.toml --log-format json
 
         apprank run --serve
+
+        apprank run --metrics 127.0.0.1:9464
     """
     from scheduler.daemon import Daemon
     from scheduler.lock import acquire_instance_lock
@@ -101,12 +113,15 @@ def run(
     with acquire_instance_lock(config.database.url):
         engine = open_engine(config.database.url)
         daemon = Daemon(config, engine, settings, config_path=config_path)
+        exporter = _start_metrics(metrics, config, daemon)
         web = _start_web(config) if serve or config.web.daemon else None
         _install_signal_handlers(daemon)
         daemon.start()
         leftover = daemon.run_forever()
         if web is not None:
             web.stop()
+        if exporter is not None:
+            exporter.stop()
     code = 1 if daemon.crashed else 0
     if leftover:
         # Worker threads cannot be killed; their writes are transactional, so leave now.
@@ -115,6 +130,24 @@ def run(
         os._exit(code)
     if code:
         raise typer.Exit(code)
+
+
+def _start_metrics(option: str | None, config: Config, daemon: Daemon) -> MetricsServer | None:
+    """`--metrics`, else `[daemon] metrics`: serve /metrics before any cycle runs, so a port
+    in use is one error line (exit 2), not a daemon running unwatched."""
+    address = option if option is not None else config.daemon.metrics
+    if address is None:
+        return None
+    from scheduler.metrics import serve_metrics  # prometheus_client loads only when serving
+    from tracker.config.tracking import tracked_requests
+
+    where = "--metrics" if option is not None else f"{config.path}: daemon.metrics"
+    return serve_metrics(
+        address,
+        daemon.engine,
+        lambda: [r.key for r in tracked_requests(daemon.config.track)],
+        option=where,
+    )
 
 
 def _start_web(config: Config) -> Server:

@@ -33,6 +33,7 @@ from tracker.fetch.http import HttpClient, HttpSettings
 from tracker.fetch.pauses import HostGate
 from tracker.fetch.sink import Attempt, Saved, SnapshotSink
 from tracker.fetch.sources import SOURCES
+from tracker.metrics import CHART_FETCHES, count
 from tracker.models import ChartRequest, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.text.redact import mask_url
@@ -159,6 +160,7 @@ async def fetch_charts(
 
         async def one(request: ChartRequest) -> ChartOutcome:
             outcome = await _fetch_one(config, http, batches, request, clock, slot_of)
+            count(CHART_FETCHES, request.key.source, outcome.outcome)
             if on_done is not None:
                 on_done(outcome)
             return outcome

@@ -34,6 +34,7 @@ from tracker.errors import (
 from tracker.fetch.httpbody import content_coding, decoded
 from tracker.fetch.pauses import HostGate
 from tracker.fetch.request import HttpRequest
+from tracker.metrics import HTTP_RETRIES, count
 from tracker.text.redact import mask_text, mask_url
 from tracker.timeutil import utcnow
 
@@ -145,10 +146,13 @@ class HttpClient:
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send a source's request with retries (every chart request only reads, so a POST is
         retried as a GET is); raises a FetchError subclass when every attempt failed."""
+        host = _host(request.url)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.retries + 1),
             wait=self._wait,
             retry=retry_if_exception(_is_retryable),
+            # Called once per retry, before its wait (the Prometheus count of retries).
+            before_sleep=lambda _state: count(HTTP_RETRIES, host),
             reraise=True,
         )
         async for attempt in retrying:

@@ -12,6 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tracker.metrics import HTTP_PAUSES, count
+
 if TYPE_CHECKING:
     from tracker.fetch.http import HttpSettings
 
@@ -58,6 +60,7 @@ class HostGate:
         pause = max(state.pause, retry_after or 0.0)
         if time.monotonic() + pause > state.paused_until:
             state.paused_until = time.monotonic() + pause
+            count(HTTP_PAUSES, host)
             log.warning(
                 "host %s answered %s %d times in a row; pausing requests to it for %.0f s",
                 host,

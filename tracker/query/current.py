@@ -107,6 +107,7 @@ def status_rows(engine: Engine, keys: Sequence[ChartKey], now: datetime) -> list
                 "failing_for": failing_for and format_age(failing_for),
                 "failing_for_s": failing_for and int(failing_for.total_seconds()),
                 "snapshots": item.snapshots,
+                "consecutive_failures": item.failures,
             }
         )
     return rows

@@ -255,6 +255,7 @@ class ChartStatus:
     last_error_at: datetime | None
     failing_since: datetime | None
     snapshots: int
+    failures: int = 0  # failed attempts since the last success (every attempt, if none)
 
 
 # Per chart, each figure by a seek on ix_snapshot_chart_time or ix_fetch_attempt_chart_time:
@@ -264,7 +265,9 @@ SELECT t.*,
   (SELECT min(a.started_at) FROM fetch_attempt a
    WHERE a.chart_id = t.id AND a.outcome <> 'ok' AND a.started_at > t.last_ok) AS failing_since,
   (SELECT a.error FROM fetch_attempt a WHERE a.id = t.last_failure) AS last_error,
-  (SELECT a.started_at FROM fetch_attempt a WHERE a.id = t.last_failure) AS last_error_at
+  (SELECT a.started_at FROM fetch_attempt a WHERE a.id = t.last_failure) AS last_error_at,
+  (SELECT count(*) FROM fetch_attempt a WHERE a.chart_id = t.id AND a.outcome <> 'ok'
+   AND a.started_at > coalesce(t.last_ok, -1)) AS failures
 FROM (
   SELECT c.id, c.source, c.country, c.kind, c.category, c.device,
     (SELECT max(s.captured_at) FROM snapshot s WHERE s.chart_id = c.id) AS last_snapshot,
@@ -305,6 +308,7 @@ def chart_status(engine: Engine, keys: Sequence[ChartKey]) -> list[ChartStatus]:
                     row.failing_since if row.last_ok is not None else row.first_attempt
                 ),
                 snapshots=row.snapshots,
+                failures=row.failures,
             )
         )
     return out

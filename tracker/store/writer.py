@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, insert, select
 # Attempt and Saved are the fetch layer's records, re-exported: callers import them from here.
 from tracker.fetch.sink import Attempt as Attempt
 from tracker.fetch.sink import Saved as Saved
+from tracker.metrics import RANK_ROWS, SNAPSHOTS, count
 from tracker.models import ChartEntry, ChartKey, ChartSnapshot
 from tracker.runtime import collector_paused
 from tracker.store.app_writer import APP as APP
@@ -163,6 +164,10 @@ class SnapshotWriter:
         self._archive.remember(archived.latest)
         for learnt in listings:
             self._listings.remember(learnt)
+        # Counted once committed; a new ranking is the only one that wrote rank rows.
+        count(SNAPSHOTS, amount=len(snapshot_ids))
+        rows = sum(len(s.entries) for (s, _, _), new in zip(items, fresh, strict=True) if new)
+        count(RANK_ROWS, amount=rows)
         return [
             Saved(snapshot_id, ranking_id, is_new)
             for snapshot_id, ranking_id, is_new in zip(
