@@ -1,6 +1,6 @@
 """digest_sent: the last slot of each [[digest]] sent
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0009
 
 One row per digest name: the slot (epoch seconds of the cron fire time) last claimed for
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # the submodule autogenerate references, imported by name
 from alembic import op
 
-revision: str = "0011"
+revision: str = "0010"
 down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
