@@ -23,7 +23,10 @@ VALID = [
 ]
 BROKEN = [
     ('[database]\nurl = "mysql://u@h/db"\n', "database.url = 'mysql://u@h/db': apprank stores"),
-    ('[database]\nurl = "postgresql://h:port/db"\n', "database.url = '***': not a database URL"),
+    (
+        '[database]\nurl = "postgresql://h:port/db"\n',
+        "database.url = 'postgresql://***/db': not a database URL (is the port a number?)",
+    ),
     ("[database]\nurl = 5\n", "database.url = 5: Input should be a valid string"),
     ('[database]\nurl = "sqlite:///x.db"\npool = 3\n', "database.pool: unknown key"),
     ('database = "sqlite:///x.db"\n', "database = 'sqlite:///x.db': Input should be a valid"),
