@@ -83,7 +83,8 @@ def send_digest(
     ok: list[str] = []
     failed: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="apprank-digest-") as folder:
-        attachments = _chart(engine, config, spec, app_ids, now, Path(folder)) if spec.chart else []
+        picture = spec.picture
+        attachments = _chart(engine, config, spec, app_ids, now, Path(folder)) if picture else []
         for target in spec.notify:
             result = send_text(config.notify, config.http, target, title, body, attachments)
             if result.ok:
@@ -113,7 +114,7 @@ def _body(engine: Engine, config: Config, spec: DigestSpec, now: datetime) -> tu
         spec.apps,
         country=spec.countries or None,
         since=isoformat_z(now - spec.since),
-        chart=spec.kind,
+        chart=spec.chart,
         source=spec.source,
         now=now,
     )
@@ -140,7 +141,7 @@ def _chart(
             kind="rank",
             apps=app_ids[:8],
             countries=spec.countries[:1],
-            chart=spec.kind,
+            chart=spec.chart,
             source=spec.source,
             since=isoformat_z(now - spec.since),
             until=isoformat_z(now),

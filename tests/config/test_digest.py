@@ -23,7 +23,7 @@ notify = ["log", "webhook:team"]
 since = "24h"
 apps = ["deepseek"]
 countries = ["us", "GB"]
-chart = true
+picture = true
 
 [notify.webhook.team]
 url = "https://hooks.example.com/T000"
@@ -42,7 +42,7 @@ def test_a_digest_loads_with_its_values(write_config: Callable[..., Path]) -> No
         ["deepseek"],
         ["us", "gb"],
     )
-    assert (spec.kind, spec.chart, spec.grace) == ("top-free", True, timedelta(hours=12))
+    assert (spec.chart, spec.picture, spec.grace) == ("top-free", True, timedelta(hours=12))
     # Crontab's weekdays (1-5 is Monday to Friday) in Paris time: 8:00 CET is 7:00 UTC.
     friday = datetime(2025, 1, 24, 9, tzinfo=UTC)
     fire = spec.trigger().get_next_fire_time(None, friday)
@@ -51,7 +51,7 @@ def test_a_digest_loads_with_its_values(write_config: Callable[..., Path]) -> No
 
 def test_defaults(write_config: Callable[..., Path]) -> None:
     spec = load_config(write_config(DIGEST)).digest[0]
-    assert (spec.tz, spec.notify, spec.apps, spec.countries, spec.chart) == (
+    assert (spec.tz, spec.notify, spec.apps, spec.countries, spec.picture) == (
         "UTC",
         ["log"],
         [],
@@ -81,7 +81,7 @@ def test_defaults(write_config: Callable[..., Path]) -> None:
         (DIGEST + DIGEST, "digest[1].name = 'd': used by another digest"),
         (DIGEST + 'since = "0s"\n', "digest[0].since = '0s': duration must be positive"),
         (DIGEST + 'countries = ["xx"]\n', "digest[0].countries = ['xx']: 'xx' is not an App"),
-        (DIGEST + 'kind = "top-weird"\n', "digest[0].kind = 'top-weird': "),
+        (DIGEST + 'chart = "top-weird"\n', "digest[0].chart = 'top-weird': "),
         (DIGEST + 'channel = "#x"\n', "digest[0].channel: unknown key"),
         ('[[digest]]\nname = "d"\n', "digest[0].cron = {...}: Field required"),
     ],

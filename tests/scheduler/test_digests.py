@@ -154,12 +154,12 @@ def test_the_scheduler_gets_one_coalescing_job_per_digest(
     assert receiver.received == []
 
 
-def test_chart_true_attaches_a_png_of_the_window(
+def test_picture_true_attaches_a_png_of_the_window(
     engine: Engine, receiver: Receiver, tmp_path: Path
 ) -> None:
     from scheduler.digests import _chart
 
-    cfg = config(engine, receiver.url, chart=True)
+    cfg = config(engine, receiver.url, picture=True)
     [path] = _chart(engine, cfg, cfg.digest[0], ["6737597349"], at(26, 14), tmp_path)
     assert path.parent == tmp_path and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # A webhook takes no attachment: the message is the same text, sent once.

@@ -23,7 +23,13 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import ALL, Countries, Duration, Strict
-from tracker.config.notify import APPRISE_PREFIX, LOG_TARGET, NAME, WEBHOOK_PREFIX, NotifyConfig
+from tracker.config.notify import (
+    APPRISE_PREFIX,
+    LOG_TARGET,
+    WEBHOOK_PREFIX,
+    NotifyConfig,
+    checked_name,
+)
 from tracker.config.selection import ChartSelection, SelectionError
 from tracker.config.when import Condition, Kind, parse_when
 from tracker.models import ChartKey
@@ -65,9 +71,7 @@ class AlertRule(Strict):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME.match(value):
-            raise ValueError("use letters, digits, '-', '_' or '.' (at most 128)")
-        return value
+        return checked_name(value)
 
     @field_validator("app")
     @classmethod

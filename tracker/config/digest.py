@@ -8,8 +8,8 @@
     since = "24h"                    # the window, ending when it is sent
     apps = ["deepseek", "chatgpt"]   # default: every [apps] alias
     countries = ["us", "gb"]         # default: every country with data
-    kind = "top-free"                # the chart kind it reads
-    chart = true                     # attach a picture of the apps' rank over the window
+    chart = "top-free"               # the chart kind it reads
+    picture = true                   # attach a picture of the apps' rank over the window
     grace = "12h"                    # a slot missed while stopped is still sent this long after
 
 Apps are resolved when the digest is built, not here (they may not be stored yet). The cron is
@@ -28,14 +28,14 @@ from pydantic import Field, ValidationInfo, field_validator
 from tracker.config.alerts import check_targets
 from tracker.config.errors import KeyValueError
 from tracker.config.fields import AnyCountries, Duration, Strict
-from tracker.config.notify import LOG_TARGET, NAME, NotifyConfig
+from tracker.config.notify import LOG_TARGET, NotifyConfig, checked_name
 from tracker.config.selection import ChartSelection, SelectionError
 
 
 class DigestSpec(Strict):
     """One `[[digest]]`: when, for which apps and countries, and whom to send it to."""
 
-    # Validators read earlier fields: tz before cron, source before kind.
+    # Validators read earlier fields: tz before cron, source before chart.
     name: str
     tz: str = "UTC"
     cron: str
@@ -44,16 +44,14 @@ class DigestSpec(Strict):
     apps: list[str] = Field(default_factory=list)
     countries: AnyCountries = Field(default_factory=list)
     source: str | None = None
-    kind: str = "top-free"
-    chart: bool = False
+    chart: str = "top-free"
+    picture: bool = False
     grace: Duration = timedelta(hours=12)
 
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not NAME.match(value):
-            raise ValueError("use letters, digits, '-', '_' or '.' (at most 128)")
-        return value
+        return checked_name(value)
 
     @field_validator("tz")
     @classmethod
@@ -95,9 +93,9 @@ class DigestSpec(Strict):
     def _source(cls, value: str | None) -> str | None:
         return None if value is None else _checked(value).source
 
-    @field_validator("kind")
+    @field_validator("chart")
     @classmethod
-    def _kind(cls, value: str, info: ValidationInfo) -> str:
+    def _chart(cls, value: str, info: ValidationInfo) -> str:
         source = info.data.get("source")
         return _checked(source if isinstance(source, str) else None, chart=value).chart
 

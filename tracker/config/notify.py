@@ -45,6 +45,13 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _ENV = "env:"
 
 
+def checked_name(value: str) -> str:
+    """A rule's or a digest's name, as NAME allows (it names events, rows and log lines)."""
+    if not NAME.match(value):
+        raise ValueError("use letters, digits, '-', '_' or '.' (at most 128)")
+    return value
+
+
 class WebhookTarget(Strict):
     """`[notify.webhook.NAME]`: a JSON POST, optionally signed with HMAC-SHA256."""
 
