@@ -23,19 +23,13 @@ from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 from tracker.config.errors import KeyValueError
 from tracker.config.facts import SOURCE_FACTS
 from tracker.config.fields import ALL, Countries, Duration, Strict
-from tracker.config.notify import (
-    APPRISE_PREFIX,
-    LOG_TARGET,
-    WEBHOOK_PREFIX,
-    NotifyConfig,
-    checked_name,
-)
+from tracker.config.notify import LOG_TARGET, NotifyConfig, checked_name, checked_targets
 from tracker.config.selection import ChartSelection, SelectionError
 from tracker.config.when import Condition, Kind, parse_when
 from tracker.models import ChartKey
 
 
-def _checked(source: str | None, **value: Any) -> ChartSelection:
+def checked_value(source: str | None, **value: Any) -> ChartSelection:
     """The selection of one value, from `source` (None: any source); ValueError in config
     words (the line shows the value)."""
     try:
@@ -44,8 +38,9 @@ def _checked(source: str | None, **value: Any) -> ChartSelection:
         raise ValueError(exc.reason) from None
 
 
-def _rule_source(info: ValidationInfo) -> str | None:
-    """The rule's source: none when it names none, or a bad one (then any source's charts)."""
+def earlier_source(info: ValidationInfo) -> str | None:
+    """The source an earlier field named: none when it names none, or a bad one (then any
+    source's charts). For the validators of the fields after `source`."""
     source = info.data.get("source")
     return source if isinstance(source, str) else None
 
@@ -85,22 +80,22 @@ class AlertRule(Strict):
     @field_validator("category", mode="before")
     @classmethod
     def _category(cls, value: Any, info: ValidationInfo) -> str:
-        return _checked(_rule_source(info), category=value).category
+        return checked_value(earlier_source(info), category=value).category
 
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return None if value is None else _checked(value).source
+        return None if value is None else checked_value(value).source
 
     @field_validator("chart")
     @classmethod
     def _chart(cls, value: str, info: ValidationInfo) -> str:
-        return _checked(_rule_source(info), chart=value).chart
+        return checked_value(earlier_source(info), chart=value).chart
 
     @field_validator("device")
     @classmethod
     def _device(cls, value: str | None, info: ValidationInfo) -> str | None:
-        return None if value is None else _checked(_rule_source(info), device=value).device
+        return None if value is None else checked_value(earlier_source(info), device=value).device
 
     @field_validator("when")
     @classmethod
@@ -113,14 +108,7 @@ class AlertRule(Strict):
     @field_validator("notify")
     @classmethod
     def _notify(cls, values: list[str]) -> list[str]:
-        if not values:
-            raise ValueError('needs at least one target ("log", "webhook:NAME", "apprise:NAME")')
-        for value in values:
-            if value != LOG_TARGET and not value.startswith((WEBHOOK_PREFIX, APPRISE_PREFIX)):
-                raise ValueError(
-                    f'{value!r} is not a target (expected "log", "webhook:NAME" or "apprise:NAME")'
-                )
-        return list(dict.fromkeys(values))
+        return checked_targets(values)
 
     def model_post_init(self, context: Any, /) -> None:
         self._condition = parse_when(self.when)

@@ -25,11 +25,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from tracker.config.alerts import check_targets
+from tracker.config.alerts import check_targets, checked_value, earlier_source
 from tracker.config.errors import KeyValueError
 from tracker.config.fields import AnyCountries, Duration, Strict
-from tracker.config.notify import LOG_TARGET, NotifyConfig, checked_name
-from tracker.config.selection import ChartSelection, SelectionError
+from tracker.config.notify import LOG_TARGET, NotifyConfig, checked_name, checked_targets
 
 
 class DigestSpec(Strict):
@@ -77,9 +76,7 @@ class DigestSpec(Strict):
     @field_validator("notify")
     @classmethod
     def _notify(cls, values: list[str]) -> list[str]:
-        if not values:
-            raise ValueError('needs at least one target ("log" or a [notify] target)')
-        return list(dict.fromkeys(values))
+        return checked_targets(values)
 
     @field_validator("apps")
     @classmethod
@@ -91,26 +88,18 @@ class DigestSpec(Strict):
     @field_validator("source")
     @classmethod
     def _source(cls, value: str | None) -> str | None:
-        return None if value is None else _checked(value).source
+        return None if value is None else checked_value(value).source
 
     @field_validator("chart")
     @classmethod
     def _chart(cls, value: str, info: ValidationInfo) -> str:
-        source = info.data.get("source")
-        return _checked(source if isinstance(source, str) else None, chart=value).chart
+        return checked_value(earlier_source(info), chart=value).chart
 
     def trigger(self) -> Any:
         """The APScheduler trigger of `cron` in `tz`."""
         from tracker.config.crontab import crontab_trigger
 
         return crontab_trigger(self.cron, ZoneInfo(self.tz))
-
-
-def _checked(source: str | None, **value: Any) -> ChartSelection:
-    try:
-        return ChartSelection.of(source=source, **value)
-    except SelectionError as exc:
-        raise ValueError(exc.reason) from None
 
 
 def check_digests(digests: list[DigestSpec], notify: NotifyConfig) -> None:

@@ -45,6 +45,20 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _ENV = "env:"
 
 
+def checked_targets(values: list[str]) -> list[str]:
+    """A `notify = [...]` list as written: at least one target, each "log" or a named one of a
+    kind [notify] defines, duplicates dropped. Whether the named ones exist is checked
+    against the whole [notify] section afterwards (tracker.config.alerts.check_targets)."""
+    if not values:
+        raise ValueError('needs at least one target ("log", "webhook:NAME", "apprise:NAME")')
+    for value in values:
+        if value != LOG_TARGET and not value.startswith((WEBHOOK_PREFIX, APPRISE_PREFIX)):
+            raise ValueError(
+                f'{value!r} is not a target (expected "log", "webhook:NAME" or "apprise:NAME")'
+            )
+    return list(dict.fromkeys(values))
+
+
 def checked_name(value: str) -> str:
     """A rule's or a digest's name, as NAME allows (it names events, rows and log lines)."""
     if not NAME.match(value):
