@@ -9,8 +9,8 @@ import pytest
 from typer.main import get_command
 
 from tests.cli.conftest import Apprank
+from tests.query.digest_story import US_GB_LINES, scenario
 from tests.query.story import DEEPSEEK
-from tests.query.test_digest import scenario
 from tracker.store.engine import open_engine
 
 WINDOW = ("--since", "2025-01-26T00:30", "--until", "2025-01-26T13:00")
@@ -36,23 +36,7 @@ def test_digest_prints_its_lines(digest_config: Path, apprank: Apprank) -> None:
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "apprank digest · top-free · 26 Jan 00:30 UTC -> 26 Jan 13:00 UTC · 2 countries",
-        "New #1:",
-        "  US: DeepSeek #1 (was #3), took it from ChatGPT (now #2) · 26 Jan 12:00 UTC",
-        "Into the top 10:",
-        "  GB: DeepSeek #4 (was #12)",
-        "Out of the top 10:",
-        "  GB: ChatGPT not in chart (was #5)",
-        "Biggest climbs:",
-        "  GB: DeepSeek #12 -> #4 (+8)",
-        "  US: DeepSeek #3 -> #1 (+2)",
-        "Biggest drops:",
-        "  US: ChatGPT #1 -> #2 (-1)",
-        "#1 countries (now vs start):",
-        "  DeepSeek: 1 now (US), 0 at start",
-        "  ChatGPT: 0 now, 1 at start (US)",
-        "Failed fetches:",
-        "  apple gb top-free: 2 failed, last 26 Jan 07:00 UTC http_error: "
-        "https://u:***@feed.example/x?token=*** timed out",
+        *US_GB_LINES,
     ]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from scheduler.digests import catch_up, latest_slot, run_job, schedule, send_digest
 from tests.alerts.conftest import Receiver, Reply
-from tests.query.test_digest import scenario
+from tests.query.digest_story import US_GB_LINES, scenario
 from tracker.config.load import Config, config_from_dict
 from tracker.store.digests import last_sent
 from tracker.store.engine import open_engine
@@ -87,23 +87,7 @@ def test_a_missed_digest_is_sent_once_after_a_restart(engine: Engine, receiver: 
     assert message["title"] == "apprank digest: morning"
     assert message["text"].splitlines() == [
         "apprank digest · top-free · 26 Jan 01:00 UTC -> 26 Jan 14:00 UTC · 2 countries",
-        "New #1:",
-        "  US: DeepSeek #1 (was #3), took it from ChatGPT (now #2) · 26 Jan 12:00 UTC",
-        "Into the top 10:",
-        "  GB: DeepSeek #4 (was #12)",
-        "Out of the top 10:",
-        "  GB: ChatGPT not in chart (was #5)",
-        "Biggest climbs:",
-        "  GB: DeepSeek #12 -> #4 (+8)",
-        "  US: DeepSeek #3 -> #1 (+2)",
-        "Biggest drops:",
-        "  US: ChatGPT #1 -> #2 (-1)",
-        "#1 countries (now vs start):",
-        "  DeepSeek: 1 now (US), 0 at start",
-        "  ChatGPT: 0 now, 1 at start (US)",
-        "Failed fetches:",
-        "  apple gb top-free: 2 failed, last 26 Jan 07:00 UTC http_error: "
-        "https://u:***@feed.example/x?token=*** timed out",
+        *US_GB_LINES,
     ]
     assert last_sent(engine, "morning") == int(at(26, 13).timestamp())
     # Restarted again, and a second daemon's catch-up: nothing more.
