@@ -17,14 +17,12 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 from tracker.alerts.events import AlertEvent
-from tracker.config.facts import SOURCE_FACTS
 from tracker.config.notify import AppriseTarget
 from tracker.models import ChartKey
+from tracker.query.links import chart_page
 from tracker.text.redact import MASK, mask_text
-from tracker.timeutil import isoformat_z
 
 APPRISE_LOGGER = "apprise"
 # A logger's filters see only its own records, not its children's: each one that logs is named.
@@ -92,19 +90,8 @@ def snapshot_time(at: datetime) -> str:
 
 
 def chart_link(public_url: str, key: ChartKey, at: datetime | None = None) -> str:
-    """The web page of `key` (as it stood at `at`) under `public_url`, in the form
-    tracker/web/pages.py serves: /chart/SOURCE/COUNTRY/CHART?category=&device=&at=."""
-    path = "/".join(quote(part, safe="") for part in (key.source, key.country, key.chart))
-    facts = SOURCE_FACTS.get(key.source)
-    query: dict[str, str] = {}
-    if key.category != "all":
-        query["category"] = key.category
-    if key.device != (facts.devices[0] if facts else "iphone"):
-        query["device"] = key.device
-    if at is not None:
-        query["at"] = isoformat_z(at)
-    suffix = f"?{urlencode(query)}" if query else ""
-    return f"{public_url.rstrip('/')}/chart/{path}{suffix}"
+    """The web page of `key` (as it stood at `at`) under `public_url`."""
+    return public_url.rstrip("/") + chart_page(key, at)
 
 
 def phone_message(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tracker.alerts.rules import Position, places_moved
-from tracker.config.facts import SOURCE_FACTS
+from tracker.config.facts import SOURCE_FACTS, default_device
 from tracker.config.when import Condition, Direction, Kind
 from tracker.models import ChartKey
 
@@ -15,7 +15,7 @@ def chart_phrase(key: ChartKey) -> str:
     extras = []
     if key.category != "all":
         extras.append(f"genre {key.category}")
-    if key.device != (facts.devices[0] if facts else "iphone"):
+    if key.device != default_device(key.source):
         extras.append(key.device)
     suffix = f" ({', '.join(extras)})" if extras else ""
     store = " on Google Play" if facts is not None and facts.store == "googleplay" else ""

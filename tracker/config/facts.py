@@ -71,6 +71,12 @@ class SourceSettings:
     params: tuple[tuple[str, str], ...] = ()
 
 
+def default_device(source: str) -> str:
+    """The device a source's charts mean when none is named (iphone; phone on Google Play)."""
+    facts = SOURCE_FACTS.get(source)
+    return facts.devices[0] if facts else "iphone"
+
+
 def known_source(name: str) -> str:
     """`name` if it is a source; ValueError listing the sources otherwise."""
     if name not in SOURCE_FACTS:

@@ -26,9 +26,10 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from tracker.config.aliases import AppAlias
-from tracker.config.facts import SOURCE_FACTS
+from tracker.config.facts import SOURCE_FACTS, default_device
 from tracker.errors import ApprankError, NothingStored, UsageError
 from tracker.models import ChartKey
+from tracker.query.links import chart_path, chart_query
 from tracker.query.movers import NothingToCompare
 from tracker.query.params import split_values
 from tracker.timeutil import isoformat_z, utcnow
@@ -125,16 +126,14 @@ async def chart_view(
     device: str | None = None,
 ) -> Response:
     site = site_of(request)
-    facts = SOURCE_FACTS.get(source)
-    default_device = facts.devices[0] if facts else "iphone"
-    shown = device or default_device
+    shown = device or default_device(source)
     extra = {k: v for k, v in (("category", category), ("device", device)) if v and v != "all"}
 
     def build() -> dict[str, Any]:
         found = chart_at(
             site.engine, source, country, chart, category=category, device=shown, at=at or None
         )
-        here = "/chart/" + "/".join(quote(p, safe="") for p in (source, country, chart))
+        here = chart_path(source, country, chart)
         return {
             **found,
             "here": here,
@@ -199,18 +198,6 @@ def _local_input(value: datetime) -> str:
     return isoformat_z(value)[:19]
 
 
-def _chart_query(key: ChartKey) -> str:
-    """The query string a chart page needs beyond its path (genre, device when not the
-    source's own)."""
-    facts = SOURCE_FACTS.get(key.source)
-    extra = {}
-    if key.category != "all":
-        extra["category"] = key.category
-    if facts is None or key.device != facts.devices[0]:
-        extra["device"] = key.device
-    return "?" + urlencode(extra) if extra else ""
-
-
 @cache
 def environment() -> Environment:
     """The templates, autoescaped; a name a template misspells is an error, not a blank."""
@@ -225,6 +212,6 @@ def environment() -> Environment:
         "iso": isoformat_z,
         "short": _short,
         "local_input": _local_input,
-        "chart_query": _chart_query,
+        "chart_query": chart_query,
     }
     return env
