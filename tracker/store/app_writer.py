@@ -79,7 +79,8 @@ class AppWriter:
         self.known(new.store).update(new.ids)
 
     def upsert(self, conn: Connection, store: str, entries: Sequence[ChartEntry]) -> AppCache:
-        """Insert the store's apps never seen (one statement); returns the ids learnt.
+        """Insert the store's apps never seen (one statement) among `entries`; returns the ids
+        learnt.
 
         An app's metadata columns follow its listings (`follow_listings`), not every entry.
         """

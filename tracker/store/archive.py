@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from tracker.errors import StoreError
 from tracker.models import ChartKey
+from tracker.store.bulk import driver, raw_select_in
 from tracker.store.engine import read_connection
 from tracker.store.frames import AGAINST_BASE, PLAIN, compress, decompress, sha256
 from tracker.store.reads import chart_id_for
@@ -194,7 +195,10 @@ class Archiver:
                 }
             )
             newest[chart_id] = Known(payload_id, chain, body, digest)
-        conn.execute(_INSERT, rows)
+        if conn.dialect.name == "sqlite":  # the driver's executemany: no SQLAlchemy per row
+            driver(conn).executemany(_INSERT, rows)
+        else:
+            conn.execute(text(_INSERT), rows)
         return newest
 
     def _base(self, conn: Connection, chart_id: int, stored: int | None) -> Known | None:
@@ -243,7 +247,7 @@ def _workers() -> ThreadPoolExecutor:
 
 
 # ON CONFLICT: on PostgreSQL another daemon may archive the same body at the same moment.
-_INSERT = text(
+_INSERT = (
     "INSERT INTO payload (id, sha256, chart_id, stored_at, size, codec, base_id, chain, data) "
     "VALUES (:id, :sha256, :chart_id, :stored_at, :size, :codec, :base_id, :chain, :data) "
     "ON CONFLICT (sha256) DO NOTHING"
@@ -287,6 +291,11 @@ def read_body(conn: Connection, payload_id: int, cache: dict[int, bytes] | None 
 
 
 def _ids_of(conn: Connection, digests: list[bytes]) -> dict[bytes, int]:
+    if conn.dialect.name == "sqlite":  # the driver's own: SQLAlchemy's binds cost more here
+        rows = raw_select_in(
+            conn, "SELECT sha256, id FROM payload WHERE sha256 IN ({})", [], digests
+        )
+        return {bytes(digest): int(payload_id) for digest, payload_id in rows}
     found: dict[bytes, int] = {}
     for start in range(0, len(digests), 500):
         chunk = digests[start : start + 500]
@@ -303,14 +312,14 @@ def _latest_ids(conn: Connection, chart_ids: list[int]) -> dict[int, int]:
     """Each chart's newest payload id (charts with none left out): one backward seek of
     ix_payload_chart each, all in one statement per chunk."""
     latest: dict[int, int] = {}
+    seek = "(SELECT id FROM payload WHERE chart_id = ? ORDER BY id DESC LIMIT 1)"
     for start in range(0, len(chart_ids), _CHUNK):
         chunk = chart_ids[start : start + _CHUNK]
-        seeks = ", ".join(
-            f"(SELECT id FROM payload WHERE chart_id = :c{i} ORDER BY id DESC LIMIT 1)"
-            for i in range(len(chunk))
-        )
-        row = conn.execute(text(f"SELECT {seeks}"), {f"c{i}": c for i, c in enumerate(chunk)})
-        values = row.one()
+        sql = f"SELECT {', '.join([seek] * len(chunk))}"
+        if conn.dialect.name == "sqlite":  # the driver's own: SQLAlchemy's binds cost more here
+            values = driver(conn).execute(sql, chunk).fetchone()
+        else:
+            values = conn.exec_driver_sql(sql.replace("?", "%s"), tuple(chunk)).one()
         latest.update((c, int(v)) for c, v in zip(chunk, values, strict=True) if v is not None)
     return latest
 

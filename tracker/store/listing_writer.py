@@ -21,7 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import filterfalse
+from itertools import compress, filterfalse
 from operator import attrgetter
 
 from sqlalchemy import Connection, bindparam, update
@@ -50,7 +50,13 @@ KEY_COLUMNS = ["app_id", "source", "country", "valid_from"]
 
 Meta = tuple[str | int | float | None, ...]  # an entry's META_COLUMNS, in that order
 Storefront = tuple[str, str]  # (source, country)
-# One snapshot as the listings see it: its storefront, captured_at (epoch s), id and entries.
+# One snapshot as the cache sees it: its storefront, captured_at (epoch s), entries and their
+# store ids.
+Shown = tuple[Storefront, int, Sequence[ChartEntry], Sequence[str]]
+# Per storefront, the store ids the cache cannot decide (`ListingWriter.undecided`).
+Undecided = dict[Storefront, set[str]]
+# One snapshot as the write sees it: its storefront, captured_at, id, and its entries of the
+# apps the cache could not decide (`undecided_entries`).
 Observed = tuple[Storefront, int, int, Sequence[ChartEntry]]
 
 # An entry's META_COLUMNS as a tuple, built in C: this runs once per rank row.
@@ -61,8 +67,6 @@ def named(meta: Meta) -> dict[str, str | int | float | None]:
     """The metadata as column -> value, for statements that take rows as dictionaries."""
     return dict(zip(META_COLUMNS, meta, strict=True))
 
-
-_store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
 
 _HISTORY_SQL = (
     f"SELECT id, app_id, valid_from, snapshot_id, {', '.join(META_COLUMNS)} FROM app_listing "
@@ -133,13 +137,13 @@ class ListingWriter:
         self,
         conn: Connection,
         observed: Sequence[Observed],
+        slow: Undecided,
         app_ids: Mapping[str, int],
         made: Collection[str] = (),
     ) -> Learnt:
-        """Insert and move the listing rows `observed` calls for (inside the caller's
-        transaction); returns what to cache once it commits. `made`: store ids of the apps
-        this transaction inserted, which have no history to read."""
-        slow = self._undecided(observed)
+        """Insert and move the listing rows the undecided entries (`slow`) call for, inside the
+        caller's transaction; returns what to cache once it commits. `made`: store ids of the
+        apps this transaction inserted, which have no history to read."""
         learnt = Learnt()
         if not slow:
             return learnt
@@ -149,18 +153,14 @@ class ListingWriter:
         }
         last: dict[tuple[Storefront, str], tuple[int, Meta]] = {}
         for sf, at, snapshot_id, entries in observed:
-            ids = slow.get(sf)
-            if not ids:
-                continue
             for entry in entries:
                 store_id = entry.app_id
-                if store_id in ids:
-                    raw = entry_meta(entry)
-                    history = histories[sf].setdefault(app_ids[store_id], [])
-                    observe(history, at, snapshot_id, raw)
-                    seen_at = last.get((sf, store_id))
-                    if seen_at is None or seen_at[0] <= at:
-                        last[(sf, store_id)] = (at, raw)
+                raw = entry_meta(entry)
+                history = histories[sf].setdefault(app_ids[store_id], [])
+                observe(history, at, snapshot_id, raw)
+                seen_at = last.get((sf, store_id))
+                if seen_at is None or seen_at[0] <= at:
+                    last[(sf, store_id)] = (at, raw)
         for by_app in histories.values():
             for app_id, history in by_app.items():
                 head = history[-1]
@@ -190,19 +190,29 @@ class ListingWriter:
         for sf, newest in learnt.newest.items():
             self._newest[sf] = max(newest, self._newest.get(sf, newest))
 
-    def _undecided(self, observed: Sequence[Observed]) -> dict[Storefront, set[str]]:
-        """Per storefront, the store ids the cache cannot decide, for every snapshot."""
-        slow: dict[Storefront, set[str]] = {}
-        for sf, at, _, entries in observed:
+    def undecided(self, shown: Sequence[Shown]) -> Undecided:
+        """Per storefront, the store ids the cache cannot decide, for every snapshot. An app
+        the cache decides is one a committed batch stored: the caller need not look it up."""
+        slow: Undecided = {}
+        for sf, at, entries, store_ids in shown:
             seen = self._seen.get(sf)
             if seen is None or at < self._newest.get(sf, at):
-                slow.setdefault(sf, set()).update(map(_store_id, entries))
+                slow.setdefault(sf, set()).update(store_ids)
                 continue
-            pairs = zip(map(_store_id, entries), map(entry_meta, entries), strict=True)
+            pairs = zip(store_ids, map(entry_meta, entries), strict=True)
             changed = [store_id for store_id, _ in filterfalse(seen.items().__contains__, pairs)]
             if changed:
                 slow.setdefault(sf, set()).update(changed)
         return slow
+
+
+def undecided_entries(shown: Sequence[Shown], slow: Undecided) -> list[list[ChartEntry]]:
+    """Each snapshot's entries of the apps `slow` names in its storefront, picked out in C:
+    most of a cycle's entries are decided by the cache, and nothing else looks at them."""
+    return [
+        list(compress(entries, map(slow[sf].__contains__, store_ids))) if sf in slow else []
+        for sf, _, entries, store_ids in shown
+    ]
 
 
 def _histories(conn: Connection, sf: Storefront, app_ids: list[int]) -> dict[int, list[Listing]]:

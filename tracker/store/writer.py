@@ -22,7 +22,13 @@ from tracker.store.app_writer import AppCache, AppWriter, store_of
 from tracker.store.archive import Archiver
 from tracker.store.bulk import bulk_entries, insert_ids, insert_ignoring_duplicates, insert_rows
 from tracker.store.engine import write_transaction
-from tracker.store.listing_writer import Learnt, ListingWriter, Observed
+from tracker.store.listing_writer import (
+    Learnt,
+    ListingWriter,
+    Observed,
+    Undecided,
+    undecided_entries,
+)
 from tracker.store.schema.base import table_of
 from tracker.store.schema.charts import Chart, FetchAttempt, Ranking, RankingEntry, Snapshot
 from tracker.store.snapshots import CHART_COLUMNS, find_chart_ids
@@ -35,7 +41,7 @@ SNAPSHOT = table_of(Snapshot)
 ATTEMPT = table_of(FetchAttempt)
 
 
-def ranking_digest(store_ids: list[str]) -> bytes:
+def ranking_digest(store_ids: Sequence[str]) -> bytes:
     """A ranking's content address: its apps' store ids in rank order. Without the store: an
     App Store ranking and a Google Play one never share a digest, since their ids never share
     a format (digits against dotted package names), and Apple's digests stay what they were."""
@@ -119,20 +125,32 @@ class SnapshotWriter:
             return []
         slots = list(slots) if slots is not None else [None] * len(items)
         stores = [store_of(snap.request.key.source) for snap, _, _ in items]
+        # Each snapshot's store ids, read off its entries once: rankings and the listings'
+        # cache go by them, and this is one of the few passes over every rank row.
+        ids = [tuple(map(_store_id, snap.entries)) for snap, _, _ in items]
+        shown = [
+            (_storefront(snap.request.key), to_epoch(at), snap.entries, store_ids)
+            for (snap, at, _), store_ids in zip(items, ids, strict=True)
+        ]
         with (
             self._lock,
             write_transaction(self.engine, check_foreign_keys=False) as conn,
             collector_paused(),  # not while waiting for the write lock
         ):
+            # The entries the listings' cache cannot decide: the only ones that may be of apps
+            # never stored (an app it decides was stored by a committed batch) or may change
+            # a listing. Most of a cycle is decided here, one hash look-up per entry.
+            slow = self._listings.undecided(shown)
+            undecided = undecided_entries(shown, slow)
             chart_ids = self.chart_ids(conn, [snap.request.key for snap, _, _ in items])
             bodies = [(cid, a.body, at) for (_, at, a), cid in zip(items, chart_ids, strict=True)]
             compressing = self._archive.start(bodies)  # on workers, while the ranks go in
             new_charts = {
                 snap.request.key: cid for (snap, _, _), cid in zip(items, chart_ids, strict=True)
             }
-            new_apps = self._upsert_apps(conn, items, stores)
+            new_apps = self._upsert_apps(conn, undecided, stores)
             ranking_ids, fresh = self._rankings(
-                conn, [snap.entries for snap, _, _ in items], stores, new_apps
+                conn, [snap.entries for snap, _, _ in items], ids, stores, new_apps
             )
             archived = self._archive.archive(conn, bodies, compressing)
             snapshot_ids = insert_ids(
@@ -156,7 +174,13 @@ class SnapshotWriter:
                 ],
             )
             # What each storefront showed for its apps, valid from these snapshots.
-            listings = self._write_listings(conn, _observed(items, snapshot_ids), stores, new_apps)
+            observed: list[Observed] = [
+                (sf, at, snapshot_id, entries)
+                for (sf, at, _, _), snapshot_id, entries in zip(
+                    shown, snapshot_ids, undecided, strict=True
+                )
+            ]
+            listings = self._write_listings(conn, observed, slow, stores, new_apps)
         # Only remember ids once the transaction that made them committed.
         self._charts.update(new_charts)
         for new in new_apps.values():
@@ -188,19 +212,21 @@ class SnapshotWriter:
     def _upsert_apps(
         self,
         conn: Connection,
-        items: Sequence[tuple[ChartSnapshot, datetime, Attempt]],
+        undecided: list[list[ChartEntry]],
         stores: list[str],
     ) -> dict[str, AppCache]:
-        """Insert the apps never seen, one statement per store; the ids learnt, per store."""
-        entries: dict[str, list[ChartEntry]] = {}
-        for (snap, _, _), store in zip(items, stores, strict=True):
-            entries.setdefault(store, []).extend(snap.entries)
+        """Insert the apps never seen, one statement per store, among the entries the listings'
+        cache left undecided; the ids learnt, per store (every store of the batch)."""
+        entries: dict[str, list[ChartEntry]] = {store: [] for store in stores}
+        for group, store in zip(undecided, stores, strict=True):
+            entries[store].extend(group)
         return {store: self._apps.upsert(conn, store, group) for store, group in entries.items()}
 
     def _write_listings(
         self,
         conn: Connection,
         observed: list[Observed],
+        slow: Undecided,
         stores: list[str],
         new_apps: dict[str, AppCache],
     ) -> list[Learnt]:
@@ -212,7 +238,8 @@ class SnapshotWriter:
         learnt = []
         for store, group in by_store.items():
             new = new_apps[store]
-            got = self._listings.write(conn, group, self._apps.with_new(new), new.unread)
+            mine = {sf: slow[sf] for sf, _, _, _ in group if sf in slow}
+            got = self._listings.write(conn, group, mine, self._apps.with_new(new), new.unread)
             self._apps.follow_listings(conn, got, new)
             learnt.append(got)
         return learnt
@@ -221,12 +248,13 @@ class SnapshotWriter:
         self,
         conn: Connection,
         rankings: list[tuple[ChartEntry, ...]],
+        ids: list[tuple[str, ...]],
         stores: list[str],
         new_apps: dict[str, AppCache],
     ) -> tuple[list[int], list[bool]]:
-        """Ranking ids for each list of entries (of the store beside it), storing the
-        rankings not seen before."""
-        digests = [ranking_digest(list(map(_store_id, entries))) for entries in rankings]
+        """Ranking ids for each list of entries (its store ids and store beside it), storing
+        the rankings not seen before."""
+        digests = list(map(ranking_digest, ids))
         known: dict[bytes, int] = {}
         unique = list(dict.fromkeys(digests))
         for start in range(0, len(unique), 500):
@@ -238,26 +266,22 @@ class SnapshotWriter:
                 )
             )
         missing = {
-            d: (entries, store)
-            for d, entries, store in zip(digests, rankings, stores, strict=True)
+            d: (entries, store_ids, store)
+            for d, entries, store_ids, store in zip(digests, rankings, ids, stores, strict=True)
             if d not in known
         }
         if missing:
             order = list(missing)
-            ids = insert_ids(
+            made = insert_ids(
                 conn, RANKING, [{"digest": d, "size": len(missing[d][0])} for d in order]
             )
-            known.update(zip(order, ids, strict=True))
+            known.update(zip(order, made, strict=True))
             lookups = {store: self._apps.merged(new) for store, new in new_apps.items()}
             # Built by C iterators: one tuple per rank row, no Python frame per row.
             rows = list(
                 chain.from_iterable(
-                    zip(
-                        repeat(known[d]),
-                        map(_rank, missing[d][0]),
-                        map(lookups[missing[d][1]].__getitem__, map(_store_id, missing[d][0])),
-                    )
-                    for d in order
+                    zip(repeat(known[d]), map(_rank, entries), map(lookups[store].__getitem__, s))
+                    for d, (entries, s, store) in missing.items()
                 )
             )
             if rows:
@@ -275,15 +299,6 @@ _chart_values: Callable[[ChartKey], tuple[str, ...]] = attrgetter(
 )
 # A chart's storefront, as the listings key it: (source, country).
 _storefront: Callable[[ChartKey], tuple[str, str]] = attrgetter("source", "country")
-
-
-def _observed(
-    items: Sequence[tuple[ChartSnapshot, datetime, Attempt]], snapshot_ids: list[int]
-) -> list[Observed]:
-    return [
-        (_storefront(snap.request.key), to_epoch(at), snapshot_id, snap.entries)
-        for (snap, at, _), snapshot_id in zip(items, snapshot_ids, strict=True)
-    ]
 
 
 def _snapshot_row(
