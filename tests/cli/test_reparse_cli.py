@@ -78,7 +78,7 @@ def test_a_parser_change_is_reported_then_applied(
         snap: ChartSnapshot = original(self, request, body, url=url)
         if request.key.country != "us":
             return snap
-        first = dataclasses.replace(snap.entries[0], name="Fixed name")
+        first = snap.entries[0]._replace(name="Fixed name")
         return dataclasses.replace(snap, entries=(first, *snap.entries[1:]))
 
     monkeypatch.setattr(AppleSource, "parse", parse)

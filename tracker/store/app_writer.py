@@ -12,23 +12,21 @@ store's entries are filtered against its cached ids, one hash look-up each.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, filterfalse
-from operator import attrgetter
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from tracker.config.facts import SOURCE_FACTS
 from tracker.errors import StoreError
-from tracker.models import ChartEntry
+from tracker.models import ChartEntry, entry_app_id
 from tracker.store.bulk import insert_ignoring_duplicates, next_ids, raw_executemany, raw_select_in
 from tracker.store.listing_writer import META_COLUMNS, Learnt, Meta, entry_meta, named
 from tracker.store.schema.base import table_of
 from tracker.store.schema.charts import App
 
 APP = table_of(App)
-_store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
 
 
 def store_of(source: str) -> str:
@@ -85,13 +83,13 @@ class AppWriter:
         An app's metadata columns follow its listings (`follow_listings`), not every entry.
         """
         ids = self.known(store)
-        unknown = list(dict.fromkeys(filterfalse(ids.__contains__, map(_store_id, entries))))
+        unknown = list(dict.fromkeys(filterfalse(ids.__contains__, map(entry_app_id, entries))))
         if not unknown:
             return AppCache(store, {})
         fresh_ids = _read(conn, store, unknown)
         wanted = set(unknown) - fresh_ids.keys()
         # The entries of the new apps (the last one of each wins), picked out in C.
-        chosen = compress(entries, map(wanted.__contains__, map(_store_id, entries)))
+        chosen = compress(entries, map(wanted.__contains__, map(entry_app_id, entries)))
         new = {entry.app_id: entry_meta(entry) for entry in chosen}
         inserted: frozenset[str] = frozenset()
         if new:

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, insert, select
 from tracker.fetch.sink import Attempt as Attempt
 from tracker.fetch.sink import Saved as Saved
 from tracker.metrics import RANK_ROWS, SNAPSHOTS, count
-from tracker.models import ChartEntry, ChartKey, ChartSnapshot
+from tracker.models import ChartEntry, ChartKey, ChartSnapshot, entry_app_id, entry_rank
 from tracker.runtime import collector_paused
 from tracker.store.app_writer import APP as APP
 from tracker.store.app_writer import AppCache, AppWriter, store_of
@@ -46,10 +46,6 @@ def ranking_digest(store_ids: Sequence[str]) -> bytes:
     App Store ranking and a Google Play one never share a digest, since their ids never share
     a format (digits against dotted package names), and Apple's digests stay what they were."""
     return hashlib.blake2b(",".join(store_ids).encode(), digest_size=16).digest()
-
-
-_store_id: Callable[[ChartEntry], str] = attrgetter("app_id")
-_rank: Callable[[ChartEntry], int] = attrgetter("rank")
 
 
 class SnapshotWriter:
@@ -127,7 +123,7 @@ class SnapshotWriter:
         stores = [store_of(snap.request.key.source) for snap, _, _ in items]
         # Each snapshot's store ids, read off its entries once: rankings and the listings'
         # cache go by them, and this is one of the few passes over every rank row.
-        ids = [tuple(map(_store_id, snap.entries)) for snap, _, _ in items]
+        ids = [tuple(map(entry_app_id, snap.entries)) for snap, _, _ in items]
         shown = [
             (_storefront(snap.request.key), to_epoch(at), snap.entries, store_ids)
             for (snap, at, _), store_ids in zip(items, ids, strict=True)
@@ -153,25 +149,8 @@ class SnapshotWriter:
                 conn, [snap.entries for snap, _, _ in items], ids, stores, new_apps
             )
             archived = self._archive.archive(conn, bodies, compressing)
-            snapshot_ids = insert_ids(
-                conn,
-                SNAPSHOT,
-                [
-                    _snapshot_row(snap, captured_at, chart_id, ranking_id, slot, payload_id)
-                    for (snap, captured_at, _), chart_id, ranking_id, slot, payload_id in zip(
-                        items, chart_ids, ranking_ids, slots, archived.payload_ids, strict=True
-                    )
-                ],
-            )
-            insert_rows(
-                conn,
-                ATTEMPT,
-                [
-                    _attempt_row(chart_id, attempt, snapshot_id, payload_id)
-                    for (_, _, attempt), chart_id, snapshot_id, payload_id in zip(
-                        items, chart_ids, snapshot_ids, archived.payload_ids, strict=True
-                    )
-                ],
+            snapshot_ids = _insert_snapshots(
+                conn, items, chart_ids, ranking_ids, slots, archived.payload_ids
             )
             # What each storefront showed for its apps, valid from these snapshots.
             observed: list[Observed] = [
@@ -280,7 +259,11 @@ class SnapshotWriter:
             # Built by C iterators: one tuple per rank row, no Python frame per row.
             rows = list(
                 chain.from_iterable(
-                    zip(repeat(known[d]), map(_rank, entries), map(lookups[store].__getitem__, s))
+                    zip(
+                        repeat(known[d]),
+                        map(entry_rank, entries),
+                        map(lookups[store].__getitem__, s),
+                    )
                     for d, (entries, s, store) in missing.items()
                 )
             )
@@ -299,6 +282,38 @@ _chart_values: Callable[[ChartKey], tuple[str, ...]] = attrgetter(
 )
 # A chart's storefront, as the listings key it: (source, country).
 _storefront: Callable[[ChartKey], tuple[str, str]] = attrgetter("source", "country")
+
+
+def _insert_snapshots(
+    conn: Connection,
+    items: Sequence[tuple[ChartSnapshot, datetime, Attempt]],
+    chart_ids: list[int],
+    ranking_ids: list[int],
+    slots: list[int | None],
+    payload_ids: list[int | None],
+) -> list[int]:
+    """The snapshot rows and their successful attempts' rows; the snapshots' ids, in order."""
+    snapshot_ids = insert_ids(
+        conn,
+        SNAPSHOT,
+        [
+            _snapshot_row(snap, captured_at, chart_id, ranking_id, slot, payload_id)
+            for (snap, captured_at, _), chart_id, ranking_id, slot, payload_id in zip(
+                items, chart_ids, ranking_ids, slots, payload_ids, strict=True
+            )
+        ],
+    )
+    insert_rows(
+        conn,
+        ATTEMPT,
+        [
+            _attempt_row(chart_id, attempt, snapshot_id, payload_id)
+            for (_, _, attempt), chart_id, snapshot_id, payload_id in zip(
+                items, chart_ids, snapshot_ids, payload_ids, strict=True
+            )
+        ],
+    )
+    return snapshot_ids
 
 
 def _snapshot_row(

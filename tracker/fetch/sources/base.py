@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 from typing import Any, ClassVar, Protocol
@@ -13,7 +12,7 @@ import orjson
 from tracker.config.facts import SourceSettings
 from tracker.errors import FeedFormatError
 from tracker.fetch.request import HttpRequest
-from tracker.models import ChartEntry, ChartRequest, ChartSnapshot
+from tracker.models import ChartEntry, ChartRequest, ChartSnapshot, entry_app_id
 from tracker.text.redact import quoted
 from tracker.text.values import STORE_IDS, IdRule, any_needs_cleaning, clean_text
 
@@ -92,7 +91,7 @@ def check_entries(
         )
     if not entries:
         return ()
-    app_ids = list(map(_APP_ID, entries))
+    app_ids = list(map(entry_app_id, entries))
     if not ids.every(app_ids):
         bad = next(e for e in entries if not ids.one(e.app_id))
         raise FeedFormatError(
@@ -119,7 +118,6 @@ def check_entries(
     return tuple(entries)
 
 
-_APP_ID = attrgetter("app_id")
 _NAME = attrgetter("name")
 _TEXTS = tuple(
     attrgetter(f)
@@ -139,8 +137,7 @@ def _cleaned(entry: ChartEntry, url: str) -> ChartEntry:
     def optional(text: str | None) -> str | None:
         return (clean_text(text).strip() or None) if text is not None else None
 
-    return replace(
-        entry,
+    return entry._replace(
         name=name,
         developer=optional(entry.developer),
         bundle_id=optional(entry.bundle_id),
