@@ -13,12 +13,19 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import Engine, create_engine, text
 
-from tracker.models import ChartEntry, ChartKey, ChartRequest, ChartSnapshot
+from tracker.models import (
+    ChartEntry,
+    ChartKey,
+    ChartRequest,
+    ChartSnapshot,
+    entry_app_id,
+    entry_rank,
+)
 from tracker.store import migrate
 from tracker.store.copy import copy_history
 from tracker.store.engine import open_engine, read_connection
-from tracker.store.listing_writer import Listing, merged, observe
-from tracker.store.listings import NameCache, labels, names_at
+from tracker.store.listing_writer import META_COLUMNS, Listing, entry_meta, merged, observe
+from tracker.store.listings import DETAIL_COLUMNS, NameCache, labels, names_at
 from tracker.store.writer import Attempt, SnapshotWriter
 from tracker.timeutil import to_epoch
 
@@ -110,6 +117,52 @@ def test_a_rename_is_valid_from_the_snapshot_that_first_showed_it(db_url: str) -
     assert _named(engine, US, DUO, T0 + timedelta(hours=2)) == "Duolingo - Language"
     # Earlier than any listing: the first one.
     assert _named(engine, US, DUO, T0 - timedelta(days=1)) == "Duolingo"
+
+
+def test_an_app_renamed_in_one_chart_is_followed_in_every_chart_of_its_storefront(
+    db_url: str,
+) -> None:
+    """The cache decides most entries at once; an app it cannot decide in one chart (renamed
+    there) is looked at in every chart of the storefront, even where that chart shows what the
+    cache holds, and a new app beside it is stored."""
+    engine = open_engine(db_url)
+    writer = SnapshotWriter(engine)
+    paid = ChartKey("apple", "us", "top-paid")
+    first = _snapshot(US, (DUO, "Duolingo"), ("1", "WeChat"))
+    _save(writer, T0, first, _snapshot(paid, ("2", "X")))
+    renamed, shown_again = T0 + timedelta(hours=1), T0 + timedelta(hours=1, seconds=30)
+    renaming = _snapshot(paid, ("2", "X"), (DUO, "Duolingo Max"), ("3", "New"))
+    writer.save_many(
+        [
+            (renaming, renamed, Attempt(renamed, 10, "ok", 200)),
+            # Thirty seconds later the free chart still shows the old name, as the cache has it.
+            (first, shown_again, Attempt(shown_again, 10, "ok", 200)),
+        ]
+    )
+    assert _rows(engine) == [
+        ("1", "apple", "us", to_epoch(T0), "WeChat", True),
+        ("2", "apple", "us", to_epoch(T0), "X", True),
+        ("3", "apple", "us", to_epoch(renamed), "New", True),
+        (DUO, "apple", "us", to_epoch(T0), "Duolingo", True),
+        (DUO, "apple", "us", to_epoch(renamed), "Duolingo Max", True),
+        (DUO, "apple", "us", to_epoch(shown_again), "Duolingo", True),
+    ]
+    with read_connection(engine) as conn:
+        assert conn.execute(text("SELECT count(*) FROM app")).scalar_one() == 4
+    # The next hour shows the same again: the cache decides every entry, nothing is added.
+    _save(writer, T0 + timedelta(hours=2), first)
+    assert len(_rows(engine)) == 6
+
+
+def test_an_entrys_listing_is_its_fields_after_its_rank_and_id() -> None:
+    """What the store keeps per storefront (META_COLUMNS, `entry[2:]`) is named and ordered as
+    ChartEntry's own fields, Google Play's details last."""
+    entry = ChartEntry(7, "42", "Name", "Dev", "com.x", "icon", "url", "Games", "2026-01-02",
+                       990000, "USD", 4.5, "1,000+")  # fmt: skip
+    listed = ("name", "developer", "bundle_id", "icon_url", "url", "genre", "release_date")
+    assert (*listed, *DETAIL_COLUMNS) == META_COLUMNS
+    assert entry_meta(entry) == tuple(getattr(entry, column) for column in META_COLUMNS)
+    assert (entry_rank(entry), entry_app_id(entry)) == (7, "42")
 
 
 def test_older_snapshots_stored_later_keep_the_history_true(db_url: str) -> None:
