@@ -194,6 +194,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 DEMO_TIMEOUT = 900
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that needs the shared demo run may be the one that runs it, or wait for another
+    worker's: it gets the demo's time as well as its own, not the suite's 300 s per test."""
+    for item in items:
+        if "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(DEMO_TIMEOUT + 300))
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
     """`apprank demo` exactly as the README runs it, once per session: (its folder, the run).
