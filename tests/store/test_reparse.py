@@ -172,8 +172,7 @@ def test_a_parser_change_is_reported_and_fixed_in_exactly_the_affected_snapshots
         if snap.request.key.country == "cn":  # the last row lost
             return dataclasses.replace(snap, entries=snap.entries[:-1])
         entries = tuple(
-            e._replace(name="Renamed") if e.app_id == renamed else e
-            for e in snap.entries
+            e._replace(name="Renamed") if e.app_id == renamed else e for e in snap.entries
         )
         return dataclasses.replace(snap, entries=entries)
 
