@@ -80,9 +80,13 @@ class ChartEntry(NamedTuple):
 # What a storefront lists for an app, in the order of ChartEntry's fields after rank and app_id
 # (the store keeps them per storefront and over time: `app_listing`).
 LISTING_FIELDS = ChartEntry._fields[2:]
-# An entry's rank and store id, read in C: for the passes over every row of a cycle.
+# An entry's rank, store id and listing (LISTING_FIELDS' values), read in C: for the passes over
+# every row of a cycle.
 entry_rank: Callable[[ChartEntry], int] = itemgetter(0)
 entry_app_id: Callable[[ChartEntry], str] = itemgetter(1)
+entry_listing: Callable[[ChartEntry], tuple[str | int | float | None, ...]] = itemgetter(
+    slice(len(ChartEntry._fields) - len(LISTING_FIELDS), None)
+)
 
 
 @dataclass(frozen=True, slots=True)

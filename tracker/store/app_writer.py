@@ -5,8 +5,9 @@ the App Store's apps, whose ids are the same in each, and Google Play lists its 
 caches app ids per store, so an App Store id and a Google Play package never stand for each
 other's app (nor could they by format: ids of digits against dotted package names).
 
-A cycle's entries are nearly all of apps stored long ago, so the common case stays in C: a
-store's entries are filtered against its cached ids, one hash look-up each.
+A cycle's entries are nearly all of apps stored long ago: the writer hands `upsert` only the
+entries the listings' cache could not decide (an app it decides was stored by a committed batch),
+and those are filtered against the cached ids in C, one hash look-up each.
 """
 
 from __future__ import annotations

@@ -22,11 +22,10 @@ from bisect import bisect_right
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, filterfalse
-from operator import itemgetter
 
 from sqlalchemy import Connection, bindparam, update
 
-from tracker.models import LISTING_FIELDS, ChartEntry
+from tracker.models import LISTING_FIELDS, ChartEntry, entry_listing
 from tracker.store.bulk import insert_ignoring_duplicates, raw_executemany, raw_select_in
 from tracker.store.schema.base import table_of
 from tracker.store.schema.listings import AppListing
@@ -50,7 +49,7 @@ Undecided = dict[Storefront, set[str]]
 Observed = tuple[Storefront, int, int, Sequence[ChartEntry]]
 
 # An entry's META_COLUMNS as a tuple: a slice of it, in C (this runs once per rank row).
-entry_meta: Callable[[ChartEntry], Meta] = itemgetter(slice(2, None))
+entry_meta: Callable[[ChartEntry], Meta] = entry_listing
 
 
 def named(meta: Meta) -> dict[str, str | int | float | None]:
